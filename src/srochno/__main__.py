@@ -1,0 +1,5 @@
+import sys
+
+from srochno.cli import main
+
+sys.exit(main())

@@ -1,0 +1,99 @@
+"""The ASGI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from srochno import __version__
+from srochno.config import Settings, load_settings
+from srochno.db import create_engine, create_sessionmaker
+from srochno.errors import IdempotencyKeyConflict
+from srochno.handlers import install_error_handlers, register_constraint
+from srochno.health import router as health_router
+from srochno.ledger.router import router as ledger_router
+from srochno.lifecycle.job import run_forever
+from srochno.logs import RequestContextMiddleware, configure_logging
+from srochno.orders.router import router as orders_router
+from srochno.reviews.router import router as reviews_router
+from srochno.users.router import router as users_router
+
+logger = logging.getLogger(__name__)
+
+register_constraint("uq_takes_executor_id_idempotency_key", IdempotencyKeyConflict)
+register_constraint("uq_ledger_entries_user_id_idempotency_key", IdempotencyKeyConflict)
+
+DESCRIPTION = """
+Backend of the Srochno Telegram Mini App: clients post urgent jobs for free, executors pay
+a small fixed price to take a job and see the client's contact.
+
+**Authentication**: `Authorization: tma <initData>` (or `Bearer <initData>`), where
+`<initData>` is `window.Telegram.WebApp.initData`. In development, `srochno initdata
+--user-id 42` prints one signed for the configured bot token.
+
+**Errors** are `{"detail": "...", "code": "..."}`; the `code` is stable.
+"""
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database, or the embedded server in the data folder."""
+    if settings.database_url:
+        return settings.database_url
+    from srochno.embedded import DATABASE_NAME, ensure_database, start_embedded
+
+    maintenance = start_embedded(settings.data_dir)
+    return asyncio.run(ensure_database(maintenance, DATABASE_NAME))
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
+    if settings is None:  # started by a server process: read the environment
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.database_url
+        if url is None:
+            url = await asyncio.to_thread(database_url, settings)
+        engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        job: asyncio.Task[None] | None = None
+        if run_jobs and settings.auto_close_interval_seconds > 0:
+            job = asyncio.create_task(run_forever(app.state.sessionmaker, settings))
+        try:
+            yield
+        finally:
+            if job is not None:
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Srochno",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (health_router, users_router, orders_router, ledger_router, reviews_router):
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Location", "X-Request-ID"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""Authentication of Mini App requests by Telegram initData."""

@@ -1,0 +1,214 @@
+"""The ``srochno`` command: serve, worker, migrate, initdata, audit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+
+from srochno.config import ConfigurationError, Settings, load_settings
+from srochno.logs import configure_logging
+
+logger = logging.getLogger("srochno")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigurationError as error:
+        sys.exit(f"srochno: configuration error: {error}")
+
+
+def database_url_for_tools() -> str:
+    from srochno.app import database_url
+
+    return database_url(_settings())
+
+
+def _prepare_database(settings: Settings, *, migrate: bool) -> str:
+    from srochno.app import database_url
+    from srochno.migrations import upgrade
+
+    url = database_url(settings)
+    if migrate:
+        started = time.perf_counter()
+        upgrade(url)
+        logger.info(
+            "migrations applied", extra={"seconds": round(time.perf_counter() - started, 3)}
+        )
+    return url
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    url = _prepare_database(settings, migrate=settings.migrate_on_start and not args.no_migrate)
+    # Workers (and the reloader's child) connect to the same database, embedded one included.
+    os.environ["DATABASE_URL"] = url
+    if settings.is_development and settings.telegram_bot_token:
+        logger.info(
+            "development mode: get an Authorization header with "
+            '`srochno initdata --user-id 42` and send "Authorization: tma <that string>"; '
+            "API docs at http://%s:%d/docs",
+            args.host,
+            args.port,
+        )
+    uvicorn.run(
+        "srochno.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=None if args.reload else args.workers,
+        reload=args.reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    _prepare_database(settings, migrate=True)
+    print("database is at the newest migration")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from srochno.db import create_engine, create_sessionmaker
+    from srochno.lifecycle.job import close_due_orders, run_forever
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    url = _prepare_database(settings, migrate=settings.migrate_on_start)
+
+    async def main() -> None:
+        engine = create_engine(url, pool_size=2)
+        maker = create_sessionmaker(engine)
+        try:
+            if args.once:
+                report = await close_due_orders(maker, settings)
+                print(json.dumps(report.__dict__))
+            else:
+                if settings.auto_close_interval_seconds <= 0:
+                    sys.exit("srochno worker: AUTO_CLOSE_INTERVAL_SECONDS must be > 0")
+                logger.info(
+                    "auto-close worker started",
+                    extra={"interval_seconds": settings.auto_close_interval_seconds},
+                )
+                await run_forever(maker, settings)
+        finally:
+            await engine.dispose()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+    return 0
+
+
+def cmd_initdata(args: argparse.Namespace) -> int:
+    from srochno.auth.telegram import sign_init_data
+
+    settings = _settings()
+    if not settings.telegram_bot_token:
+        sys.exit(
+            "srochno initdata: needs TELEGRAM_BOT_TOKEN (in third-party mode only Telegram "
+            "can sign initData)"
+        )
+    user: dict[str, object] = {"id": args.user_id, "first_name": args.first_name}
+    for key in ("last_name", "username", "language_code"):
+        value = getattr(args, key)
+        if value:
+            user[key] = value
+    user["allows_write_to_pm"] = True
+    fields = {
+        "query_id": "AA" + secrets.token_urlsafe(16),
+        "user": json.dumps(user, ensure_ascii=False, separators=(",", ":")),
+        "auth_date": str(int(time.time())),
+    }
+    init_data = sign_init_data(fields, settings.telegram_bot_token)
+    print(init_data)
+    print(f"Authorization: tma {init_data}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from srochno.db import create_engine
+    from srochno.ledger.audit import audit
+
+    settings = _settings()
+    url = database_url_for_tools()
+
+    async def main() -> bool:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with engine.connect() as connection:
+                result = await audit(connection, settings.max_executors_per_order)
+        finally:
+            await engine.dispose()
+        for name in result.checked:
+            mark = "FAIL" if name in result.violations else "ok"
+            print(f"[{mark:>4}] {name}")
+            for row in result.violations.get(name, []):
+                print(f"         {json.dumps(row, default=str, ensure_ascii=False)}")
+        print("audit: clean" if result.ok else f"audit: {len(result.violations)} check(s) failed")
+        return result.ok
+
+    return 0 if asyncio.run(main()) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="srochno", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations and serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start-up")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies trusted for X-Forwarded-* headers",
+    )
+    serve.set_defaults(run=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the auto-close job")
+    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.set_defaults(run=cmd_worker)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database to the newest schema")
+    migrate.set_defaults(run=cmd_migrate)
+
+    initdata = commands.add_parser("initdata", help="print a signed initData for development")
+    initdata.add_argument("--user-id", type=int, required=True)
+    initdata.add_argument("--first-name", default="Dev")
+    initdata.add_argument("--last-name")
+    initdata.add_argument("--username")
+    initdata.add_argument("--language-code", default="ru")
+    initdata.set_defaults(run=cmd_initdata)
+
+    audit = commands.add_parser("audit", help="check every ledger invariant")
+    audit.set_defaults(run=cmd_audit)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

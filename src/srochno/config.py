@@ -1,0 +1,136 @@
+"""Settings, read from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The settings do not allow the service to start."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    environment: Environment = Environment.development
+    database_url: str | None = None
+    data_dir: Path = Path(".srochno")
+    migrate_on_start: bool = True
+
+    telegram_bot_token: str | None = None
+    telegram_bot_id: int | None = None
+    telegram_test_environment: bool = False
+    secret_key: str | None = None
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    log_format: str = "json"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    init_data_max_age_seconds: int = Field(default=3600, ge=0)
+    order_lifetime_minutes: float = Field(default=60, gt=0)
+    no_response_minutes: float = Field(default=15, gt=0)
+    max_executors_per_order: int = Field(default=3, ge=1, le=1000)
+    take_price: int = Field(default=2, ge=0, le=1_000_000)
+    auto_close_interval_seconds: float = Field(default=60, ge=0)
+    auto_close_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    completion_window_hours: float = Field(default=72, gt=0)
+    review_window_days: float = Field(default=7, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url", "telegram_bot_token", "secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.environment is Environment.production:
+            missing = [
+                name.upper()
+                for name in ("telegram_bot_token", "secret_key", "database_url")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ConfigurationError(
+                    "ENVIRONMENT=production needs " + ", ".join(missing) + " to be set"
+                )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is Environment.development
+
+    @property
+    def dev_recharge_enabled(self) -> bool:
+        return self.is_development
+
+    @property
+    def order_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.order_lifetime_minutes)
+
+    @property
+    def no_response_timeout(self) -> timedelta:
+        return timedelta(minutes=self.no_response_minutes)
+
+    @property
+    def completion_window(self) -> timedelta:
+        return timedelta(hours=self.completion_window_hours)
+
+    @property
+    def review_window(self) -> timedelta:
+        return timedelta(days=self.review_window_days)
+
+    def with_dev_token(self) -> Settings:
+        """In development with no bot credentials, use a token kept in the data folder."""
+        if self.telegram_bot_token or self.telegram_bot_id or not self.is_development:
+            return self
+        return self.model_copy(update={"telegram_bot_token": dev_bot_token(self.data_dir)})
+
+
+DEV_TOKEN_FILE = "dev-bot-token"  # noqa: S105 (a file name)
+
+
+def dev_bot_token(data_dir: Path) -> str:
+    """A bot token generated once for development and kept in ``data_dir``."""
+    path = data_dir / DEV_TOKEN_FILE
+    try:
+        token = path.read_text().strip()
+    except FileNotFoundError:
+        token = ""
+    if token:
+        return token
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:DEV{secrets.token_urlsafe(27)}"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(token + "\n")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return token
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with the development bot token filled in."""
+    return Settings(**overrides).with_dev_token()

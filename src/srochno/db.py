@@ -1,0 +1,97 @@
+"""Engine, the per-request unit of work, and how database outages are recognised."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from srochno.errors import AppError
+
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+
+class DatabaseUnavailable(AppError):
+    status = 503
+    code = "database_unavailable"
+    message = "The database is unavailable, try again shortly"
+
+
+def async_url(url: str) -> str:
+    """Any PostgreSQL URL (``postgres://``, ``postgresql://``, ``postgresql+psycopg://``)
+    as the asyncpg flavour SQLAlchemy needs."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgres"):
+        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {parsed.drivername!r}")
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def plain_url(url: str) -> str:
+    """The libpq form of a URL (for tools and for asyncpg used directly)."""
+    return (
+        make_url(async_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+        pool_recycle=1800,
+        connect_args={
+            "timeout": CONNECT_TIMEOUT_SECONDS,
+            "command_timeout": 60,
+            "server_settings": {"application_name": "srochno"},
+        },
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def is_outage(error: BaseException) -> bool:
+    """True when ``error`` means the database cannot be reached (not a bug in a query)."""
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        orig = error.orig
+        name = type(orig).__name__ if orig is not None else ""
+        cause = getattr(orig, "__cause__", None)
+        if name in {"CannotConnectNowError", "ConnectionDoesNotExistError"} or isinstance(
+            cause, (OSError, TimeoutError)
+        ):
+            return True
+        sqlstate = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+        return isinstance(sqlstate, str) and sqlstate[:2] in {"08", "57"}
+    if isinstance(error, sa_exc.TimeoutError):  # pool exhausted while the database stalls
+        return True
+    if isinstance(error, (ConnectionError, TimeoutError, OSError)):
+        return True
+    return type(error).__name__ in {
+        "CannotConnectNowError",
+        "ConnectionDoesNotExistError",
+        "InterfaceError",
+        "ConnectionFailureError",
+    }
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the endpoint returns, rolled back on error."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session, session.begin():
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,0 +1,126 @@
+"""The one place that turns exceptions into ``{"detail", "code"}`` responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from srochno.db import DatabaseUnavailable, is_outage
+from srochno.errors import AppError
+
+logger = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+BODY_PARSE_ERROR = "There was an error parsing the body"
+
+# Unique constraints whose violation is an expected race outcome, not a bug.
+CONSTRAINT_ERRORS: dict[str, type[AppError]] = {}
+
+
+def register_constraint(name: str, error: type[AppError]) -> None:
+    CONSTRAINT_ERRORS[name] = error
+
+
+def error_response(error: AppError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": error.detail, "code": error.code},
+        status_code=error.status,
+        headers=error.headers,
+    )
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail: Any = jsonable_encoder(exc.errors(), custom_encoder={bytes: _bytes_repr})
+    return JSONResponse({"detail": detail, "code": "validation_error"}, status_code=422)
+
+
+def _bytes_repr(value: bytes) -> str:
+    return value.decode("utf-8", errors="replace")
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+        # A body that is not UTF-8 is invalid JSON too: the same 422 as any other bad JSON.
+        return JSONResponse(
+            {
+                "detail": [
+                    {"type": "json_invalid", "loc": ["body"], "msg": "Body is not valid UTF-8 JSON"}
+                ],
+                "code": "validation_error",
+            },
+            status_code=422,
+        )
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(
+        {"detail": str(exc.detail), "code": code},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    orig = exc.orig
+    name = getattr(orig, "constraint_name", None) or getattr(
+        getattr(orig, "__cause__", None), "constraint_name", None
+    )
+    return name if isinstance(name, str) else None
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, IntegrityError):
+        name = _constraint_name(exc)
+        error = CONSTRAINT_ERRORS.get(name or "")
+        if error is not None:
+            return error_response(error())
+    if is_outage(exc):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return error_response(DatabaseUnavailable())
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_outage(exc):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return error_response(DatabaseUnavailable())
+    logger.exception("unhandled error", exc_info=exc)
+    return JSONResponse(
+        {"detail": "Internal server error", "code": "internal_error"}, status_code=500
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    # Connection failures that arrive unwrapped (socket errors, pool time-outs): handled here,
+    # below the server-error layer, so an outage is a clean 503 and not a logged traceback.
+    app.add_exception_handler(OSError, _unexpected)
+    app.add_exception_handler(PoolTimeoutError, _unexpected)
+    app.add_exception_handler(Exception, _unexpected)

