@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from srochno.schemas import SafeStr
+
+
+class BalanceOut(BaseModel):
+    balance: int = Field(description="Whole rubles")
+    currency: Literal["RUB"] = "RUB"
+
+
+class RechargeIn(BaseModel):
+    amount: int = Field(ge=1, le=100_000, description="Whole rubles, 1..100000")
+    method: Annotated[SafeStr, StringConstraints(strip_whitespace=True, max_length=32)] = "dev"
+
+
+class TransactionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    type: Literal["recharge", "order_take", "refund", "adjustment"]
+    amount: int = Field(description="Negative for debits")
+    balance_after: int
+    order_id: str | None
+    take_id: int | None
+    method: str | None
+    created_at: datetime
+
+
+class RechargeOut(BaseModel):
+    balance: int
+    transaction: TransactionOut

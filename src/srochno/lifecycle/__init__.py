@@ -1,0 +1,1 @@
+"""The auto-close job: refunds for unanswered orders, expiry of old ones."""

@@ -1,0 +1,1 @@
+"""Orders: what clients post and executors respond to."""

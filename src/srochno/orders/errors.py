@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from srochno.errors import AppError
+
+
+class OwnOrder(AppError):
+    status = 403
+    code = "own_order"
+    message = "You cannot take your own order"
+
+
+class OrderExpired(AppError):
+    status = 409
+    code = "order_expired"
+    message = "The order has expired"
+
+
+class OrderFull(AppError):
+    status = 409
+    code = "order_full"
+    message = "Maximum 3 executors reached"
+
+    @classmethod
+    def for_cap(cls, cap: int) -> OrderFull:
+        return cls(f"Maximum {cap} executors reached")
+
+
+class InsufficientBalance(AppError):
+    status = 402
+    code = "insufficient_balance"
+    message = "Insufficient balance. Need 2₽"
+
+    @classmethod
+    def for_price(cls, price: int) -> InsufficientBalance:
+        return cls(f"Insufficient balance. Need {price}₽")
+
+
+class OrderAlreadyTaken(AppError):
+    status = 409
+    code = "order_already_taken"
+    message = "The order was already taken and can no longer be changed"
+
+
+class CityLocked(AppError):
+    status = 409
+    code = "city_locked"
+    message = "The city is fixed at creation: executors of that city were already told"
+
+
+class ContactInDescription(AppError):
+    status = 422
+    code = "contact_in_description"
+    message = "The description must not contain contacts (phone, @username, links)"
+
+
+class NoTakes(AppError):
+    status = 409
+    code = "no_takes"
+    message = "Nobody has taken the order yet"
+
+
+class CompletionWindowClosed(AppError):
+    status = 409
+    code = "completion_window_closed"
+    message = "The order can no longer be completed"

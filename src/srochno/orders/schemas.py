@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from srochno.schemas import SafeStr
+from srochno.users.categories import CATEGORIES
+
+
+def _known_category(slug: str) -> str:
+    if slug not in CATEGORIES:
+        raise ValueError(f"Unknown category {slug!r}; see /api/categories")
+    return slug
+
+
+CategorySlug = Annotated[str, AfterValidator(_known_category)]
+Description = Annotated[
+    SafeStr, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)
+]
+City = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+Contact = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=3, max_length=128)]
+
+
+class OrderCreate(BaseModel):
+    category: CategorySlug = Field(description="A slug from /api/categories")
+    description: Description = Field(description="What is needed; no phones, @names or links")
+    city: City
+    contact: Contact = Field(description="Shown only to the owner and to executors who paid")
+
+
+class OrderUpdate(BaseModel):
+    """Fields to change; omitted fields stay as they are. The city cannot change."""
+
+    category: CategorySlug | None = None
+    description: Description | None = None
+    city: City | None = None
+    contact: Contact | None = None
+
+
+class OrderOut(BaseModel):
+    id: str
+    category: str
+    description: str
+    city: str
+    contact: str | None = Field(description="Null unless you own the order or took it")
+    contact_hidden: bool
+    status: str = Field(
+        description="active, expired, deleted, closed_no_response or completed, as of now"
+    )
+    city_locked: bool
+    created_at: datetime
+    expires_at: datetime
+    server_time: datetime
+    minutes_left: int
+    seconds_left: int
+    executors_count: int
+    max_executors: int
+    slots_left: int
+    take_price: int
+    is_owner: bool
+    taken_by_me: bool
+    responded_at: datetime | None
+    completed_executor_id: int | None = None
+
+
+class TakeOut(BaseModel):
+    taken_at: datetime
+    price_paid: int
+    refunded_at: datetime | None = None
+
+
+class TakeResult(BaseModel):
+    order: OrderOut
+    take: TakeOut
+    balance: int
+    replayed: bool
+
+
+class TakenOrder(BaseModel):
+    order: OrderOut
+    take: TakeOut
+
+
+class CompleteIn(BaseModel):
+    executor_id: int = Field(ge=1, le=2**63 - 1)

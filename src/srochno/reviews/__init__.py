@@ -1,0 +1,1 @@
+"""Clients rate executors; executors complain about clients."""
