@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -62,6 +63,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.host,
             args.port,
         )
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit
+    # lets the embedded PostgreSQL be stopped cleanly on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     uvicorn.run(
         "srochno.app:create_app",
         factory=True,
@@ -75,6 +79,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=args.forwarded_allow_ips,
     )
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

