@@ -69,7 +69,7 @@ async def recharge(
     session: AsyncSession, user: User, amount: int, method: str, idempotency_key: str | None
 ) -> LedgerEntry:
     """Credit ``amount``; with an ``Idempotency-Key`` a retry returns the first credit."""
-    await session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    await session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
     if idempotency_key is not None:
         previous = await session.scalar(
             select(LedgerEntry).where(

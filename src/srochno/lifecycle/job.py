@@ -2,13 +2,18 @@
 
 Each batch is one transaction:
 
-1. pick due orders ``FOR UPDATE SKIP LOCKED`` (copies running at once take disjoint sets,
-   and a take holding an order's lock is never waited for);
+1. pick due orders ``FOR NO KEY UPDATE SKIP LOCKED`` (copies running at once take
+   disjoint sets, and a take holding an order's lock is never waited for);
 2. close them with one ``UPDATE``;
 3. mark their unrefunded takes refunded with one ``UPDATE … RETURNING``;
 4. lock the takers' user rows in id order (two copies cannot deadlock on them);
 5. write every refund's ledger row (running ``balance_after`` by window function) and
    credit the balances, one statement each.
+
+Row locks are ``FOR NO KEY UPDATE``, never ``FOR UPDATE``: the key-share locks that
+foreign-key checks take (a review or complaint inserted at the same moment locks its user
+rows, then its order row) do not conflict with them, so the job cannot deadlock with those
+inserts.
 
 A refund is recorded once per take: ``takes.refunded_at`` is set only while NULL, and a
 partial unique index allows one ``refund`` ledger row per take.
@@ -37,7 +42,7 @@ PICK_UNANSWERED = text(
       AND first_taken_at IS NOT NULL AND first_taken_at <= :deadline
     ORDER BY first_taken_at
     LIMIT :batch
-    FOR UPDATE SKIP LOCKED
+    FOR NO KEY UPDATE SKIP LOCKED
     """
 )
 CLOSE_UNANSWERED = text(
@@ -53,7 +58,7 @@ MARK_REFUNDED = text(
     RETURNING id, order_id, executor_id, price_paid
     """
 )
-LOCK_USERS = text("SELECT id FROM users WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+LOCK_USERS = text("SELECT id FROM users WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE")
 WRITE_REFUNDS = text(
     """
     INSERT INTO ledger_entries
@@ -85,7 +90,7 @@ EXPIRE = text(
         SELECT id FROM orders
         WHERE status = 'active' AND expires_at <= :now
         LIMIT :batch
-        FOR UPDATE SKIP LOCKED
+        FOR NO KEY UPDATE SKIP LOCKED
     )
     """
 )

@@ -115,7 +115,7 @@ async def load_order(
     """The order, or ``order_not_found`` (also for a deleted order seen by a non-owner)."""
     query = select(Order).where(Order.id == order_id)
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     order = (await session.execute(query)).scalar_one_or_none()
     if order is None or (order.status == "deleted" and order.owner_id != viewer_id):
         raise OrderNotFound()

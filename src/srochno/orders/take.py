@@ -2,7 +2,7 @@
 
 One transaction, locks always in the same order so concurrent takes cannot deadlock:
 
-1. ``SELECT … FROM orders WHERE id = … FOR UPDATE`` — takes of one order queue here, so
+1. ``SELECT … FROM orders WHERE id = … FOR NO KEY UPDATE`` — takes of one order queue here, so
    the cap check and the counter increment cannot interleave;
 2. ``UPDATE users SET balance = balance - price WHERE id = … AND balance >= price`` —
    the user's row lock; with READ COMMITTED the condition is re-checked on the newest row
