@@ -22,7 +22,8 @@ async def outage_client(database_url):
     """A client of an app whose database connection passes through a cuttable proxy."""
     proxy = Proxy(server_address(database_url))
     await proxy.start()
-    app = create_app(make_settings(proxy.url(database_url)), run_jobs=False)
+    settings = make_settings(proxy.url(database_url), db_command_timeout_seconds=1)
+    app = create_app(settings, run_jobs=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://srochno.test") as c:
@@ -113,3 +114,19 @@ async def test_cors_from_settings(database_url):
             assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
             other = await c.get("/health", headers={"Origin": "https://evil.example.com"})
             assert "access-control-allow-origin" not in other.headers
+
+
+async def test_stalled_database_fails_fast_and_recovers(outage_client):
+    """The database stops answering without closing anything (a network partition)."""
+    client, proxy = outage_client
+    assert (await client.get("/api/users/me", headers=auth(7))).status_code == 200
+    proxy.stall()
+    health = await client.get("/health")
+    assert (health.status_code, health.json()) == (503, {"status": "unhealthy"})
+    response = await client.get("/api/users/me", headers=auth(7))
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_unavailable"
+    proxy.resume()
+    statuses = [(await client.get("/api/users/me", headers=auth(7))).status_code for _ in range(3)]
+    assert statuses[-1] == 200
+    assert (await client.get("/health")).status_code == 200

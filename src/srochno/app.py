@@ -61,7 +61,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         url = settings.database_url
         if url is None:
             url = await asyncio.to_thread(database_url, settings)
-        engine = create_engine(url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            command_timeout=settings.db_command_timeout_seconds,
+        )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         job: asyncio.Task[None] | None = None

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "json"
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_command_timeout_seconds: float = Field(default=10, gt=0, le=600)
 
     init_data_max_age_seconds: int = Field(default=3600, ge=0)
     order_lifetime_minutes: float = Field(default=60, gt=0)

@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
 from srochno.errors import AppError
 
 CONNECT_TIMEOUT_SECONDS = 5.0
+COMMAND_TIMEOUT_SECONDS = 10.0
+# The server refuses a new connection (max_connections or a role/database limit reached).
+TOO_MANY_CONNECTIONS = "53300"
 
 
 class DatabaseUnavailable(AppError):
@@ -42,16 +45,26 @@ def plain_url(url: str) -> str:
     )
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, command_timeout: float = COMMAND_TIMEOUT_SECONDS
+) -> AsyncEngine:
+    """An engine with up to ``2 × pool_size`` connections, all kept open once made.
+
+    (An "overflow" above a smaller kept set would be closed whenever it is handed back
+    while the kept set is idle, and reopened moments later under any bursty load: a new
+    connection, its set-up queries and its statement cache, on the request's path.)
+    """
     return create_async_engine(
         async_url(url),
-        pool_size=pool_size,
-        max_overflow=pool_size,
+        pool_size=2 * pool_size,
+        max_overflow=0,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
         pool_recycle=1800,
         connect_args={
             "timeout": CONNECT_TIMEOUT_SECONDS,
-            "command_timeout": 60,
+            # A stalled database (a partition, a stuck lock) fails the request with 503
+            # after this long instead of holding it.
+            "command_timeout": command_timeout,
             "server_settings": {"application_name": "srochno"},
         },
     )
@@ -74,7 +87,9 @@ def is_outage(error: BaseException) -> bool:
         ):
             return True
         sqlstate = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
-        return isinstance(sqlstate, str) and sqlstate[:2] in {"08", "57"}
+        return isinstance(sqlstate, str) and (
+            sqlstate[:2] in {"08", "57"} or sqlstate == TOO_MANY_CONNECTIONS
+        )
     if isinstance(error, sa_exc.TimeoutError):  # pool exhausted while the database stalls
         return True
     if isinstance(error, (ConnectionError, TimeoutError, OSError)):
@@ -88,10 +103,15 @@ def is_outage(error: BaseException) -> bool:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the endpoint returns, rolled back on error."""
+    """One transaction per request: committed when the endpoint returns, rolled back on error.
+
+    The transaction begins with the first statement, and a read-only start may be ended
+    early with ``session.rollback()`` (see ``sync_user``); the work after it is committed.
+    """
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with maker() as session, session.begin():
+    async with maker() as session:
         yield session
+        await session.commit()
 
 
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

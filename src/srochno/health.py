@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,8 @@ from sqlalchemy import text
 from srochno.db import is_outage
 
 router = APIRouter(tags=["service"])
+# A load balancer wants a quick answer: a database that does not answer within this is down.
+HEALTH_TIMEOUT_SECONDS = 3.0
 logger = logging.getLogger(__name__)
 
 
@@ -25,8 +28,9 @@ class Health(BaseModel):
 async def health(request: Request) -> JSONResponse:
     """Healthy only after a round trip to the database."""
     try:
-        async with request.app.state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            async with request.app.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
     except Exception as error:
         if not is_outage(error):
             raise

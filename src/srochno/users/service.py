@@ -42,11 +42,15 @@ async def sync_user(
 
     The write, when there is one, is its own short transaction: the request's transaction
     then never holds the user row before it locks an order row (see the take's lock order).
+    The request's transaction, which has only read so far, ends first and gives its
+    connection back: a request holding one connection while waiting for a second would let
+    a burst of new users take the whole pool and wait for each other.
     """
     profile = telegram_profile(telegram)
     user = await session.get(User, telegram.id)
     if user is not None and not profile_changed(user, profile):
         return user
+    await session.rollback()
     now = clock.now()
     async with maker() as writer, writer.begin():
         await writer.execute(
@@ -54,11 +58,8 @@ async def sync_user(
             .values(id=telegram.id, created_at=now, updated_at=now, **profile)
             .on_conflict_do_update(index_elements=[User.id], set_={**profile, "updated_at": now})
         )
-    if user is None:
-        user = await session.get(User, telegram.id)
-        assert user is not None
-    else:
-        await session.refresh(user)
+    user = await session.get(User, telegram.id, populate_existing=True)
+    assert user is not None
     return user
 
 
