@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from srochno import __version__
 from srochno.config import Settings, load_settings
-from srochno.db import create_engine, create_sessionmaker
+from srochno.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from srochno.errors import IdempotencyKeyConflict
 from srochno.handlers import install_error_handlers, register_constraint
 from srochno.health import router as health_router
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         job: asyncio.Task[None] | None = None
         if run_jobs and settings.auto_close_interval_seconds > 0:
             job = asyncio.create_task(run_forever(app.state.sessionmaker, settings))

@@ -74,6 +74,15 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: every statement on its own, no BEGIN/COMMIT
+    round trips. (The pool is shared with ``engine``.)"""
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
 def is_outage(error: BaseException) -> bool:
     """True when ``error`` means the database cannot be reached (not a bug in a query)."""
     if isinstance(error, sa_exc.DBAPIError):
@@ -107,8 +116,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
     The transaction begins with the first statement, and a read-only start may be ended
     early with ``session.rollback()`` (see ``sync_user``); the work after it is committed.
+    GET and HEAD requests only read, so theirs run without a transaction around them.
     """
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    maker: async_sessionmaker[AsyncSession] = (
+        request.app.state.read_sessionmaker
+        if request.method in READ_ONLY_METHODS
+        else request.app.state.sessionmaker
+    )
     async with maker() as session:
         yield session
         await session.commit()
