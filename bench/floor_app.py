@@ -169,6 +169,17 @@ def profile_of(user: TelegramUser) -> tuple[Any, ...]:
     )
 
 
+def status_now(order: Any, now: datetime) -> str:
+    return effective_status(
+        order["status"],
+        expires_at=order["expires_at"],
+        first_taken_at=order["first_taken_at"],
+        responded_at=order["responded_at"],
+        now=now,
+        no_response_timeout=NO_RESPONSE,
+    )
+
+
 def present(
     order: asyncpg.Record,
     now: datetime,
@@ -178,14 +189,7 @@ def present(
 ) -> dict[str, Any]:
     is_owner = viewer_id is not None and viewer_id == order["owner_id"]
     show_contact = not in_list and (is_owner or taken_by_me)
-    status = effective_status(
-        order["status"],
-        expires_at=order["expires_at"],
-        first_taken_at=order["first_taken_at"],
-        responded_at=order["responded_at"],
-        now=now,
-        no_response_timeout=NO_RESPONSE,
-    )
+    status = status_now(order, now)
     left = timing(order["expires_at"] if status == "active" else now, now)
     return {
         "id": order["id"],
@@ -434,14 +438,7 @@ async def take_order(request: Request) -> Response:
                 balance = await conn.fetchval(SELECT_BALANCE, executor)
                 return take_result(order, existing, balance, replayed=True)
             now = datetime.now(UTC)
-            status = effective_status(
-                order["status"],
-                expires_at=order["expires_at"],
-                first_taken_at=order["first_taken_at"],
-                responded_at=order["responded_at"],
-                now=now,
-                no_response_timeout=NO_RESPONSE,
-            )
+            status = status_now(order, now)
             if status == "expired":
                 raise Fail(409, "order_expired", "The order has expired")
             if status != "active":
