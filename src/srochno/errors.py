@@ -6,14 +6,29 @@ Services raise subclasses of :class:`AppError`; routers never build error respon
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class ErrorResponse(BaseModel):
     detail: str
     code: str
+
+
+class ValidationIssue(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorResponse(BaseModel):
+    """The 422 of a request that fails validation: FastAPI's list of issues, plus the code."""
+
+    detail: list[ValidationIssue]
+    code: Literal["validation_error"]
 
 
 class AppError(Exception):
@@ -131,9 +146,14 @@ def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
         by_status.setdefault(error.status, []).append(error)
     documented: dict[int | str, dict[str, Any]] = {}
     for status, group in sorted(by_status.items()):
+        description = "; ".join(f"`{e.code}`: {e.message}" for e in group)
+        model: Any = ErrorResponse
+        if status == 422:  # the endpoint's own 422 replaces FastAPI's: document both shapes
+            model = ValidationErrorResponse | ErrorResponse
+            description = f"`validation_error`: the request is invalid; {description}"
         documented[status] = {
-            "model": ErrorResponse,
-            "description": "; ".join(f"`{e.code}`: {e.message}" for e in group),
+            "model": model,
+            "description": description,
             "content": {
                 "application/json": {
                     "examples": {

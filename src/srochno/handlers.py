@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from srochno.db import DatabaseUnavailable, is_outage
 from srochno.errors import AppError
@@ -29,6 +30,8 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
@@ -77,11 +80,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             status_code=422,
         )
     code = HTTP_CODES.get(exc.status_code, "http_error")
+    headers = exc.headers
+    allowed = _allowed_methods(request) if exc.status_code == 405 else ""
+    if allowed:
+        headers = {**(headers or {}), "Allow": allowed}
     return JSONResponse(
-        {"detail": str(exc.detail), "code": code},
-        status_code=exc.status_code,
-        headers=exc.headers,
+        {"detail": str(exc.detail), "code": code}, status_code=exc.status_code, headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the requested path answers. The router names only those of the first
+    route that matched the path, and a path often has several routes (GET and POST, say)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 def _constraint_name(exc: IntegrityError) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Header, Query
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
 T = TypeVar("T")
 
@@ -18,8 +18,11 @@ def no_nul(value: str) -> str:
     return value
 
 
-# A string PostgreSQL can store; combine with StringConstraints for lengths.
-SafeStr = Annotated[str, AfterValidator(no_nul)]
+# A string PostgreSQL can store; combine with StringConstraints for lengths. The schema
+# documents the rule as a pattern, so clients (and generated requests) know it.
+SafeStr = Annotated[
+    str, AfterValidator(no_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
+]
 
 
 class Page(BaseModel, Generic[T]):

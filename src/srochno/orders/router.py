@@ -26,7 +26,7 @@ from srochno.orders.schemas import (
     TakeResult,
 )
 from srochno.orders.take import take_order
-from srochno.schemas import IdempotencyKey, Limit, Offset, Page
+from srochno.schemas import IdempotencyKey, Limit, Offset, Page, SafeStr
 
 router = APIRouter(tags=["orders"])
 
@@ -66,8 +66,8 @@ async def list_orders(
     request: Request,
     session: DbSession,
     viewer: OptionalUser,
-    city: Annotated[str | None, Query(max_length=64, description="Trimmed, any case")] = None,
-    category: Annotated[str | None, Query(max_length=32)] = None,
+    city: Annotated[SafeStr | None, Query(max_length=64, description="Trimmed, any case")] = None,
+    category: Annotated[SafeStr | None, Query(max_length=32)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[OrderOut]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
 from srochno.schemas import SafeStr
 from srochno.users.categories import CATEGORIES
@@ -15,7 +15,12 @@ def _known_category(slug: str) -> str:
     return slug
 
 
-CategorySlug = Annotated[str, AfterValidator(_known_category)]
+# The catalog is documented as an enum, so clients and generated requests know the slugs.
+CategorySlug = Annotated[
+    str,
+    AfterValidator(_known_category),
+    WithJsonSchema({"type": "string", "enum": list(CATEGORIES)}),
+]
 Description = Annotated[
     SafeStr, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)
 ]

@@ -3,15 +3,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from srochno.models import User
+from srochno.schemas import SafeStr
 from srochno.users.categories import CATEGORIES
 
 NotificationFrequency = Literal["instant", "hourly", "daily", "off"]
 BIGINT_MAX = 2**63 - 1
 UserId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
-CityName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+CityName = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+CategoryName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(CATEGORIES)})]
 
 
 def average_rating(user: User) -> float | None:
@@ -67,7 +76,7 @@ def _distinct_cities(cities: list[str]) -> list[str]:
 
 class PreferencesIn(BaseModel):
     categories: Annotated[
-        list[str], Field(max_length=len(CATEGORIES)), AfterValidator(_known_categories)
+        list[CategoryName], Field(max_length=len(CATEGORIES)), AfterValidator(_known_categories)
     ] = Field(default_factory=list, description="Category slugs from /api/categories")
     cities: Annotated[list[CityName], Field(max_length=20), AfterValidator(_distinct_cities)] = (
         Field(default_factory=list, description="Cities to follow; trimmed, case-insensitive")
