@@ -5,24 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Header, Query
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, StringConstraints
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 
 
-def no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Text must not contain NUL characters")
-    return value
-
-
-# A string PostgreSQL can store; combine with StringConstraints for lengths. The schema
-# documents the rule as a pattern, so clients (and generated requests) know it.
-SafeStr = Annotated[
-    str, AfterValidator(no_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
-]
+# A string PostgreSQL can store: no NUL character. Combine it with StringConstraints for
+# trimming and lengths. The rule is a pattern, not a validator function, so that it stays
+# inside the one string check: trimming comes first and the lengths count what is stored
+# (a validator here would have the lengths checked before trimming). The schema shows it.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+SafeStr = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
 
 
 class Page(BaseModel, Generic[T]):

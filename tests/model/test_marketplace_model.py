@@ -10,7 +10,7 @@ its audit.
 
 The state machine is synchronous; the app, its engine and the HTTP client live on an event
 loop of their own in a background thread, so the engine only ever runs on the loop that
-created it. ``MODEL_EXAMPLES`` and ``MODEL_STEPS`` make longer runs.
+created it. ``MODEL_EXAMPLES`` (per timeline) and ``MODEL_STEPS`` make longer runs.
 """
 
 from __future__ import annotations
@@ -67,12 +67,21 @@ SOMEONE = st.one_of(st.integers(0, 4), st.sampled_from(USERS))
 OWNER_OR_ANYONE = st.one_of(st.none(), st.sampled_from(USERS))
 # Whole minutes only: a deadline then never falls between the model's "now" and the
 # server's (they differ by the milliseconds a request takes).
-SHORT_MOVES = (1, 5, 10, 14, 15, 16, 30, 45)
-LONG_MOVES = (59, 60, 61, 119, 120, 121, 179, 180, 181, 24 * 60)
-# Short windows, so that one run reaches every deadline: completion closes 2 hours and
-# reviews 3 hours after creation (the model reads every rule from these settings).
-WINDOWS = {"completion_window_hours": 2, "review_window_days": 3 / 24}
-EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "25"))
+SHORT_MOVES = (1, 2, 5, 10, 14, 15, 16)
+LONG_MOVES = (30, 45, 59, 60, 61, 89, 90, 91, 119, 120, 121, 180, 181, 4320, 4321, 10081)
+# Two timelines. The defaults: no response 15 min < lifetime 60 min < completion 72 h <
+# reviews 7 days. A compressed one with the deadlines in another order, so that a short run
+# reaches each of them: lifetime 60 min < completion 90 min < no response 120 min < reviews
+# 3 h. The model reads every rule from the settings.
+TIMELINES = {
+    "default-timeline": {},
+    "compressed-timeline": {
+        "completion_window_hours": 1.5,
+        "no_response_minutes": 120,
+        "review_window_days": 0.125,
+    },
+}
+EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "15"))
 STEPS = int(os.environ.get("MODEL_STEPS", "40"))
 
 
@@ -174,7 +183,7 @@ class Marketplace(RuleBasedStateMachine):
     def __init__(self, runner: Runner) -> None:
         super().__init__()
         self.api = runner
-        self.rules = runner.settings
+        self.config = runner.settings
         runner.truncate()
         clock.reset()
         self.balances: dict[int, int] = dict.fromkeys(USERS, 0)
@@ -195,7 +204,7 @@ class Marketplace(RuleBasedStateMachine):
             order.stored in ("active", "expired")
             and order.first_taken_at is not None
             and order.responded_at is None
-            and now >= order.first_taken_at + self.rules.no_response_timeout
+            and now >= order.first_taken_at + self.config.no_response_timeout
         ):
             return "closed_no_response"
         if order.stored == "active" and now >= order.expires_at:
@@ -275,7 +284,7 @@ class Marketplace(RuleBasedStateMachine):
         )
         body = self.expect(response, ok(201))
         created, expires = parse_time(body["created_at"]), parse_time(body["expires_at"])
-        assert expires - created == self.rules.order_lifetime
+        assert expires - created == self.config.order_lifetime
         self.model[body["id"]] = ModelOrder(body["id"], owner, created, expires)
         return str(body["id"])
 
@@ -312,9 +321,9 @@ class Marketplace(RuleBasedStateMachine):
             outcome = fail(409, "order_expired")
         elif self.status(order, now) != "active":
             outcome = fail(409, "order_not_active")
-        elif len(order.takes) >= self.rules.max_executors_per_order:
+        elif len(order.takes) >= self.config.max_executors_per_order:
             outcome = fail(409, "order_full")
-        elif self.balances[user] < self.rules.take_price:
+        elif self.balances[user] < self.config.take_price:
             outcome = fail(402, "insufficient_balance")
         else:
             outcome = ok()
@@ -331,7 +340,7 @@ class Marketplace(RuleBasedStateMachine):
             taken_at = parse_time(body["take"]["taken_at"])
             order.takes[user] = taken_at
             order.first_taken_at = order.first_taken_at or taken_at
-            self.balances[user] -= self.rules.take_price
+            self.balances[user] -= self.config.take_price
             if key:
                 self.take_keys[(user, key)] = order_id
         assert body["balance"] == self.balances[user]
@@ -430,26 +439,34 @@ class Marketplace(RuleBasedStateMachine):
         actor = self.owner_or(order_id, who)
         self.complete_as(order_id, actor, self.taker_or(order_id, executor))
 
+    def taken_order(self, data: st.DataObject) -> ModelOrder:
+        taken = sorted(order.id for order in self.model.values() if order.takes)
+        return self.model[data.draw(st.sampled_from(taken))]
+
+    @precondition(lambda self: any(order.takes for order in self.model.values()))
+    @rule(data=st.data())
+    def owner_responds(self, data: st.DataObject) -> None:
+        """The owner of a taken order reacts: the step that stops the no-response clock."""
+        order = self.taken_order(data)
+        self.respond_as(order.id, order.owner)
+
     @precondition(lambda self: any(order.takes for order in self.model.values()))
     @rule(
         data=st.data(),
-        action=st.sampled_from(["respond", "complete", "review"]),
+        action=st.sampled_from(["complete", "review"]),
         executor=st.integers(0, 2),
         rating=st.integers(1, 5),
     )
-    def owner_reacts_to_takers(
+    def owner_rates_a_taker(
         self, data: st.DataObject, action: str, executor: int, rating: int
     ) -> None:
-        """The owner of a taken order responds, completes or rates one of its takers: the
-        steps that reach the deep states (no refund, completion, reviews, time windows)."""
-        taken = sorted(order.id for order in self.model.values() if order.takes)
-        order = self.model[data.draw(st.sampled_from(taken))]
-        if action == "respond":
-            self.respond_as(order.id, order.owner)
-        elif action == "complete":
-            self.complete_as(order.id, order.owner, self.taker_or(order.id, executor))
+        """The owner of a taken order marks it done by one of its takers, or rates one."""
+        order = self.taken_order(data)
+        executor = self.taker_or(order.id, executor)
+        if action == "complete":
+            self.complete_as(order.id, order.owner, executor)
         else:
-            self.review_as(order.id, order.owner, self.taker_or(order.id, executor), rating)
+            self.review_as(order.id, order.owner, executor, rating)
 
     def complete_as(self, order_id: str, actor: int, executor: int) -> None:
         now = clock.now()
@@ -465,7 +482,7 @@ class Marketplace(RuleBasedStateMachine):
             outcome = fail(409, "executor_not_taker")
         elif self.status(order, now) not in ("active", "expired"):
             outcome = fail(409, "order_not_active")
-        elif now > order.created_at + self.rules.completion_window:
+        elif now > order.created_at + self.config.completion_window:
             outcome = fail(409, "completion_window_closed")
         else:
             outcome, counted = ok(), True
@@ -536,7 +553,7 @@ class Marketplace(RuleBasedStateMachine):
             outcome = fail(403, "not_owner")
         elif executor not in order.takes:
             outcome = fail(409, "executor_not_taker")
-        elif now > order.created_at + self.rules.review_window:
+        elif now > order.created_at + self.config.review_window:
             outcome = fail(409, "review_window_closed")
         elif (order_id, actor, executor) in self.reviews:
             outcome = fail(409, "already_reviewed")
@@ -598,16 +615,16 @@ class Marketplace(RuleBasedStateMachine):
 
     @rule()
     def run_auto_close(self) -> None:
+        """The job closes unanswered orders (refunding every take once), then expires."""
         now = clock.now()
         for order in self.model.values():
-            if self.status(order, now) == "closed_no_response" and order.stored != (
-                "closed_no_response"
-            ):
+            due = self.status(order, now) == "closed_no_response"
+            if due and order.stored != "closed_no_response":
                 order.stored = "closed_no_response"
                 for executor in order.takes:
                     if executor not in order.refunded:
                         order.refunded.add(executor)
-                        self.balances[executor] += self.rules.take_price
+                        self.balances[executor] += self.config.take_price
         for order in self.model.values():
             if order.stored == "active" and now >= order.expires_at:
                 order.stored = "expired"
@@ -646,9 +663,9 @@ class Marketplace(RuleBasedStateMachine):
         assert not violations, violations
 
 
-@pytest.fixture
-def runner(database_url: str) -> Iterator[Runner]:
-    model_runner = Runner(make_settings(database_url, **WINDOWS))
+@pytest.fixture(params=sorted(TIMELINES))
+def runner(request: pytest.FixtureRequest, database_url: str) -> Iterator[Runner]:
+    model_runner = Runner(make_settings(database_url, **TIMELINES[request.param]))
     try:
         yield model_runner
     finally:
