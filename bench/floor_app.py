@@ -325,11 +325,16 @@ async def read_order(request: Request) -> Response:
     return JSONResponse(present(order, datetime.now(UTC), viewer_id, taken))
 
 
+def require_user(request: Request) -> TelegramUser:
+    tg = authenticate(request)
+    if tg is None:
+        raise AuthMissing()
+    return tg
+
+
 async def read_me(request: Request) -> Response:
     try:
-        tg = authenticate(request)
-        if tg is None:
-            raise AuthMissing()
+        tg = require_user(request)
     except AppError as exc:
         return error(exc)
     pool = pool_of(request)
@@ -353,9 +358,7 @@ def _text(body: dict[str, Any], key: str, low: int, high: int) -> str:
 
 async def create_order(request: Request) -> Response:
     try:
-        tg = authenticate(request)
-        if tg is None:
-            raise AuthMissing()
+        tg = require_user(request)
     except AppError as exc:
         return error(exc)
     try:
@@ -417,9 +420,7 @@ ORDER_KEYS = [column.split(".")[1] for column in ORDER_COLUMNS.split(", ")]
 
 async def take_order(request: Request) -> Response:
     try:
-        tg = authenticate(request)
-        if tg is None:
-            raise AuthMissing()
+        tg = require_user(request)
     except AppError as exc:
         return error(exc)
     order_id = request.path_params["order_id"]
