@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from srochno import __version__
+from srochno.body_limit import BodySizeLimitMiddleware
 from srochno.config import Settings, load_settings
-from srochno.db import create_engine, create_read_sessionmaker, create_sessionmaker
-from srochno.errors import IdempotencyKeyConflict
-from srochno.handlers import install_error_handlers, register_constraint
+from srochno.db import Database, create_engine, create_sessionmaker
+from srochno.handlers import install_error_handlers
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
 from srochno.lifecycle.job import run_forever
@@ -26,8 +26,7 @@ from srochno.users.router import router as users_router
 
 logger = logging.getLogger(__name__)
 
-register_constraint("uq_takes_executor_id_idempotency_key", IdempotencyKeyConflict)
-register_constraint("uq_ledger_entries_user_id_idempotency_key", IdempotencyKeyConflict)
+JOB_POOL_SIZE = 2
 
 DESCRIPTION = """
 Backend of the Srochno Telegram Mini App: clients post urgent jobs for free, executors pay
@@ -61,14 +60,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         url = settings.database_url
         if url is None:
             url = await asyncio.to_thread(database_url, settings)
-        engine = create_engine(
+        # Request paths: asyncpg. Background jobs and tools: a small SQLAlchemy engine.
+        db = await Database.open(
             url,
             pool_size=settings.db_pool_size,
             command_timeout=settings.db_command_timeout_seconds,
         )
+        engine = create_engine(
+            url, pool_size=JOB_POOL_SIZE, command_timeout=settings.db_command_timeout_seconds
+        )
+        app.state.db = db
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         job: asyncio.Task[None] | None = None
         if run_jobs and settings.auto_close_interval_seconds > 0:
             job = asyncio.create_task(run_forever(app.state.sessionmaker, settings))
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
             await engine.dispose()
+            await db.close()
 
     app = FastAPI(
         title="Srochno",
@@ -100,5 +104,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             expose_headers=["Location", "X-Request-ID"],
             max_age=600,
         )
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

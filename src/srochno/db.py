@@ -1,11 +1,20 @@
-"""Engine, the per-request unit of work, and how database outages are recognised."""
+"""The database: an asyncpg pool for the request paths, an SQLAlchemy engine for the
+batch jobs and tools, the per-request unit of work, and what an outage is.
+
+Request paths run the plain SQL of each domain's ``repository.py`` on asyncpg (prepared
+and cached per connection by asyncpg), returning plain records: a statement costs what
+its SQL costs. The ORM models stay the schema's source (Alembic).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
 
-from fastapi import Depends, Request
+import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -15,18 +24,30 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from srochno.errors import AppError
+from srochno.errors import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 COMMAND_TIMEOUT_SECONDS = 10.0
-# The server refuses a new connection (max_connections or a role/database limit reached).
-TOO_MANY_CONNECTIONS = "53300"
+APPLICATION_NAME = "srochno"
+# SQLSTATE classes of a lost or refused connection: 08 connection exception, 57 operator
+# intervention (shutdown, cancelled by the admin), 53 insufficient resources (too many
+# connections, out of memory or disk).
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "57", "53"})
+
+Record = Mapping[str, Any]
+"""A row as asyncpg returns it: read by column name."""
 
 
-class DatabaseUnavailable(AppError):
-    status = 503
-    code = "database_unavailable"
-    message = "The database is unavailable, try again shortly"
+class Connection(Protocol):
+    """The part of :class:`asyncpg.Connection` the repositories use."""
+
+    async def fetch(self, query: str, *args: object) -> list[Record]: ...
+    async def fetchrow(self, query: str, *args: object) -> Record | None: ...
+    async def fetchval(self, query: str, *args: object) -> Any: ...
+    async def execute(self, query: str, *args: object) -> str: ...
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
 
 def async_url(url: str) -> str:
@@ -48,12 +69,9 @@ def plain_url(url: str) -> str:
 def create_engine(
     url: str, *, pool_size: int = 10, command_timeout: float = COMMAND_TIMEOUT_SECONDS
 ) -> AsyncEngine:
-    """An engine with up to ``2 × pool_size`` connections, all kept open once made.
-
-    (An "overflow" above a smaller kept set would be closed whenever it is handed back
-    while the kept set is idle, and reopened moments later under any bursty load: a new
-    connection, its set-up queries and its statement cache, on the request's path.)
-    """
+    """An SQLAlchemy engine (background jobs, tools) with up to ``2 × pool_size``
+    connections, all kept open once made: an "overflow" above a smaller kept set would be
+    closed and reopened under any bursty load."""
     return create_async_engine(
         async_url(url),
         pool_size=2 * pool_size,
@@ -65,7 +83,7 @@ def create_engine(
             # A stalled database (a partition, a stuck lock) fails the request with 503
             # after this long instead of holding it.
             "command_timeout": command_timeout,
-            "server_settings": {"application_name": "srochno"},
+            "server_settings": {"application_name": APPLICATION_NAME},
         },
     )
 
@@ -74,58 +92,82 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for requests that only read: every statement on its own, no BEGIN/COMMIT
-    round trips. (The pool is shared with ``engine``.)"""
-    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+class Database:
+    """The asyncpg pool of the request paths.
 
+    Whatever goes wrong while a connection is obtained — refused, unreachable, the
+    database dropped or switched off for maintenance, the role locked out, the pool
+    exhausted — is an outage (503 ``database_unavailable``), whatever the server said:
+    nothing of the request has run yet. The pool replaces broken connections by itself, so
+    the service recovers without a restart when the database is back.
+    """
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def open(
+        cls, url: str, *, pool_size: int = 10, command_timeout: float = COMMAND_TIMEOUT_SECONDS
+    ) -> Database:
+        pool = await asyncpg.create_pool(
+            plain_url(url),
+            min_size=0,  # connect on demand: a server that is down at start-up is no crash
+            max_size=2 * pool_size,
+            max_inactive_connection_lifetime=1800,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            command_timeout=command_timeout,
+            server_settings={"application_name": APPLICATION_NAME},
+        )
+        return cls(pool)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A connection for statements that each commit on their own (reads)."""
+        try:
+            conn = await self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS)
+        except Exception as error:
+            logger.warning("database unavailable: %s", type(error).__name__)
+            raise DatabaseUnavailable() from error
+        try:
+            yield conn
+        finally:
+            try:
+                await self.pool.release(conn)
+            except Exception as error:  # a broken connection is dropped by the pool
+                logger.warning("connection released broken: %s", type(error).__name__)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A connection in a transaction: committed on success, rolled back on error."""
+        async with self.connection() as conn, conn.transaction():
+            yield conn
 
 
 def is_outage(error: BaseException) -> bool:
     """True when ``error`` means the database cannot be reached (not a bug in a query)."""
+    if isinstance(error, DatabaseUnavailable):
+        return True
     if isinstance(error, sa_exc.DBAPIError):
         if error.connection_invalidated:
             return True
         orig = error.orig
-        name = type(orig).__name__ if orig is not None else ""
         cause = getattr(orig, "__cause__", None)
-        if name in {"CannotConnectNowError", "ConnectionDoesNotExistError"} or isinstance(
-            cause, (OSError, TimeoutError)
-        ):
-            return True
-        sqlstate = getattr(orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
-        return isinstance(sqlstate, str) and (
-            sqlstate[:2] in {"08", "57"} or sqlstate == TOO_MANY_CONNECTIONS
-        )
+        return any(is_outage(e) for e in (orig, cause) if isinstance(e, BaseException))
     if isinstance(error, sa_exc.TimeoutError):  # pool exhausted while the database stalls
         return True
-    if isinstance(error, (ConnectionError, TimeoutError, OSError)):
+    if isinstance(error, (asyncpg.InterfaceError, ConnectionError, TimeoutError, OSError)):
+        return True
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES:
         return True
     return type(error).__name__ in {
         "CannotConnectNowError",
         "ConnectionDoesNotExistError",
         "InterfaceError",
         "ConnectionFailureError",
+        "InternalClientError",
     }
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the endpoint returns, rolled back on error.
-
-    The transaction begins with the first statement, and a read-only start may be ended
-    early with ``session.rollback()`` (see ``sync_user``); the work after it is committed.
-    GET and HEAD requests only read, so theirs run without a transaction around them.
-    """
-    maker: async_sessionmaker[AsyncSession] = (
-        request.app.state.read_sessionmaker
-        if request.method in READ_ONLY_METHODS
-        else request.app.state.sessionmaker
-    )
-    async with maker() as session:
-        yield session
-        await session.commit()
-
-
-DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,7 +1,8 @@
-"""Typed application errors and the one place that turns them into HTTP responses.
+"""The base of every typed application error, and how errors are documented in OpenAPI.
 
 Every error the API gives is JSON ``{"detail": "<human message>", "code": "<stable_code>"}``.
-Services raise subclasses of :class:`AppError`; routers never build error responses by hand.
+Services raise subclasses of :class:`AppError` (each domain has its own ``errors.py``);
+routers never build error responses by hand; ``handlers.py`` turns them into responses.
 """
 
 from __future__ import annotations
@@ -44,86 +45,16 @@ class AppError(Exception):
         super().__init__(self.detail)
 
 
-# --- 401 ------------------------------------------------------------------------------
-
-
-class Unauthorized(AppError):
-    status = 401
-    code = "unauthorized"
-    message = "Authentication required"
-    headers: ClassVar[dict[str, str] | None] = {
-        "WWW-Authenticate": 'tma realm="srochno", Bearer realm="srochno"'
-    }
-
-
-class AuthMissing(Unauthorized):
-    code = "auth_missing"
-    message = "Authorization header with the 'tma' or 'Bearer' scheme is required"
-
-
-class InitDataMalformed(Unauthorized):
-    code = "init_data_malformed"
-    message = "Init data is malformed"
-
-
-class InitDataInvalid(Unauthorized):
-    code = "init_data_invalid"
-    message = "Invalid hash - data integrity check failed"
-
-
-class InitDataExpired(Unauthorized):
-    code = "init_data_expired"
-    message = "Init data has expired"
-
-
-class InitDataNoUser(Unauthorized):
-    code = "init_data_no_user"
-    message = "Init data carries no user"
-
-
-# --- 403 / 404 / 409 / 402 shared by several domains -----------------------------------
-
-
-class UserBanned(AppError):
-    status = 403
-    code = "user_banned"
-    message = "This account is banned"
-
-
-class NotOwner(AppError):
-    status = 403
-    code = "not_owner"
-    message = "Only the order's owner can do this"
-
-
-class OrderNotFound(AppError):
-    status = 404
-    code = "order_not_found"
-    message = "Order not found"
-
-
-class UserNotFound(AppError):
-    status = 404
-    code = "user_not_found"
-    message = "User not found"
-
-
-class OrderNotActive(AppError):
-    status = 409
-    code = "order_not_active"
-    message = "The order is not active"
-
-
-class ExecutorNotTaker(AppError):
-    status = 409
-    code = "executor_not_taker"
-    message = "This executor did not take the order"
-
-
 class IdempotencyKeyConflict(AppError):
     status = 409
     code = "idempotency_key_conflict"
     message = "This Idempotency-Key was already used for a different request"
+
+
+class DatabaseUnavailable(AppError):
+    status = 503
+    code = "database_unavailable"
+    message = "The database is unavailable, try again shortly"
 
 
 class ValidationFailed(AppError):
@@ -164,13 +95,3 @@ def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
             },
         }
     return documented
-
-
-AUTH_ERRORS: tuple[type[AppError], ...] = (
-    AuthMissing,
-    InitDataMalformed,
-    InitDataInvalid,
-    InitDataExpired,
-    InitDataNoUser,
-    UserBanned,
-)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -14,8 +16,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from srochno.db import DatabaseUnavailable, is_outage
-from srochno.errors import AppError
+from srochno.db import is_outage
+from srochno.errors import AppError, DatabaseUnavailable, IdempotencyKeyConflict
+from srochno.reviews.errors import AlreadyComplained, AlreadyReviewed
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +38,15 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
-# Unique constraints whose violation is an expected race outcome, not a bug.
-CONSTRAINT_ERRORS: dict[str, type[AppError]] = {}
-
-
-def register_constraint(name: str, error: type[AppError]) -> None:
-    CONSTRAINT_ERRORS[name] = error
+# Unique constraints whose violation is an expected outcome (a race, a repeat), not a bug.
+CONSTRAINT_ERRORS: dict[str, type[AppError]] = {
+    "uq_takes_executor_id_idempotency_key": IdempotencyKeyConflict,
+    "uq_ledger_entries_user_id_idempotency_key": IdempotencyKeyConflict,
+    "uq_reviews_order_id_author_id_executor_id": AlreadyReviewed,
+    "uq_complaints_order_id_author_id": AlreadyComplained,
+}
+# Echoed input is cut to this many characters.
+ECHO_LIMIT = 200
 
 
 def error_response(error: AppError) -> JSONResponse:
@@ -58,12 +64,42 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    detail: Any = jsonable_encoder(exc.errors(), custom_encoder={bytes: _bytes_repr})
+    issues = [
+        {k: echo(v) if k == "input" else v for k, v in issue.items() if k != "ctx"} | _ctx(issue)
+        for issue in exc.errors()
+    ]
+    detail: Any = jsonable_encoder(issues, custom_encoder={bytes: _bytes_repr, float: _number})
     return JSONResponse({"detail": detail, "code": "validation_error"}, status_code=422)
+
+
+def _ctx(issue: dict[str, Any]) -> dict[str, Any]:
+    ctx = issue.get("ctx")
+    if not isinstance(ctx, dict):
+        return {}
+    return {"ctx": {key: echo(value) for key, value in ctx.items()}}
+
+
+def echo(value: Any) -> Any:
+    """Input as an error may show it: valid Unicode, at most 200 characters of text, no
+    number JSON cannot write (NaN, Infinity)."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, bytes):
+        value = _bytes_repr(value)
+    if not isinstance(value, str):
+        value = repr(value)
+    value = value.encode("utf-8", "replace").decode("utf-8")
+    return value if len(value) <= ECHO_LIMIT else value[:ECHO_LIMIT] + "…"
 
 
 def _bytes_repr(value: bytes) -> str:
     return value.decode("utf-8", errors="replace")
+
+
+def _number(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -103,8 +139,8 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
-def _constraint_name(exc: IntegrityError) -> str | None:
-    orig = exc.orig
+def _constraint_name(exc: Exception) -> str | None:
+    orig = exc.orig if isinstance(exc, IntegrityError) else exc
     name = getattr(orig, "constraint_name", None) or getattr(
         getattr(orig, "__cause__", None), "constraint_name", None
     )
@@ -112,7 +148,7 @@ def _constraint_name(exc: IntegrityError) -> str | None:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, (IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         name = _constraint_name(exc)
         error = CONSTRAINT_ERRORS.get(name or "")
         if error is not None:
@@ -138,6 +174,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(asyncpg.PostgresError, _database_error)
+    app.add_exception_handler(asyncpg.InterfaceError, _unexpected)
     # Connection failures that arrive unwrapped (socket errors, pool time-outs): handled here,
     # below the server-error layer, so an outage is a clean 503 and not a logged traceback.
     app.add_exception_handler(OSError, _unexpected)

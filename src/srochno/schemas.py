@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+import unicodedata
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Header, Query
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, Strict, StringConstraints
+
+from srochno.enums import BIGINT_MAX
 
 T = TypeVar("T")
 
@@ -14,10 +17,44 @@ MAX_PAGE_SIZE = 100
 
 # A string PostgreSQL can store: no NUL character. Combine it with StringConstraints for
 # trimming and lengths. The rule is a pattern, not a validator function, so that it stays
-# inside the one string check: trimming comes first and the lengths count what is stored
-# (a validator here would have the lengths checked before trimming). The schema shows it.
+# inside the one string check: trimming comes first and the lengths count what is stored.
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 SafeStr = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
+
+# Characters that show nothing but are not Unicode white space: Hangul fillers, the
+# Braille blank, the Khmer vowel-inherent signs. (Format characters, category Cf, too.)
+INVISIBLE = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) == "Cf"
+
+
+def clean_text(value: Any) -> Any:
+    """Body text as stored: valid Unicode (a lone surrogate is refused), trimmed of white
+    space and invisible or format characters at both ends, so a text made only of them is
+    empty and its length is checked on what is stored. Runs before the string check."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("Text must be valid Unicode (no lone surrogates)") from None
+    start, end = 0, len(value)
+    while start < end and _invisible(value[start]):
+        start += 1
+    while end > start and _invisible(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
+CleanText = BeforeValidator(clean_text)
+"""Put it last in a text field's ``Annotated``, after its ``StringConstraints``."""
+
+StrictInt = Strict()
+"""JSON integers only: ``true``, ``"5"`` and ``1.0`` are refused."""
+EntityId = Annotated[int, StrictInt, Field(ge=1, le=BIGINT_MAX)]
+"""A Telegram id or another BIGINT key in a request body."""
 
 
 class Page(BaseModel, Generic[T]):

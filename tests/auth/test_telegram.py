@@ -17,6 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from srochno.auth import telegram
+from srochno.auth.errors import (
+    InitDataExpired,
+    InitDataInvalid,
+    InitDataMalformed,
+    InitDataNoUser,
+)
 from srochno.auth.telegram import (
     PRODUCTION_PUBLIC_KEY,
     TEST_PUBLIC_KEY,
@@ -26,13 +32,7 @@ from srochno.auth.telegram import (
     sign_init_data,
     validate_init_data,
 )
-from srochno.errors import (
-    AppError,
-    InitDataExpired,
-    InitDataInvalid,
-    InitDataMalformed,
-    InitDataNoUser,
-)
+from srochno.errors import AppError
 
 # --- published vectors -------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from srochno.orders.rules import normalize_city
 from tests.helpers import auth, init_data, scalar
 
 
@@ -63,6 +64,17 @@ async def test_public_profile_has_no_balance(client):
     assert "balance" not in body
     assert "subscribed_cities" not in body
     assert body["average_rating"] is None
+    # A client's handle would bypass the paid contact: only these fields are public.
+    assert set(body) == {
+        "id",
+        "first_name",
+        "photo_url",
+        "completed_orders_count",
+        "average_rating",
+        "reviews_count",
+        "complaints_count",
+        "created_at",
+    }
 
 
 async def test_unknown_user_is_404(client):
@@ -82,14 +94,18 @@ async def test_preferences(client):
         "/api/users/me/preferences",
         json={
             "categories": ["plumbing", "locksmith", "plumbing"],
-            "cities": [" Москва ", "москва", "Казань"],
+            "cities": [" Москва ", "москва", "Казань", "Санкт  Петербург", "санкт петербург"],
         },
         headers=auth(10),
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["subscribed_categories"] == ["plumbing", "locksmith"]
-    assert body["subscribed_cities"] == ["Москва", "Казань"]
+    # Stored by the one city key that orders use too: normalised, each once.
+    assert body["subscribed_cities"] == ["москва", "казань", "санкт петербург"]
+    assert body["subscribed_cities"] == [
+        normalize_city(c) for c in ("Москва", "Казань", "Санкт Петербург")
+    ]
 
 
 async def test_unknown_category_is_422(client):

@@ -1,56 +1,102 @@
-"""FastAPI dependencies that authenticate a request by its Telegram initData."""
+"""FastAPI dependencies that authenticate a request by its Telegram initData.
+
+A valid initData string stays valid until it is too old, so each process keeps the ones it
+has checked: a request with a known string costs a dict look-up and the exact age check,
+not a parse and an HMAC.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from srochno import clock
-from srochno.auth.telegram import InitData, validate_init_data
+from srochno.auth.errors import AuthMissing, InitDataMalformed
+from srochno.auth.telegram import check_age, validate_init_data
 from srochno.config import Settings
-from srochno.db import DbSession
-from srochno.errors import AuthMissing, UserBanned
-from srochno.models import User
-from srochno.users.service import sync_user
+from srochno.db import Record
+from srochno.state import ReadConnection, SettingsDep
+from srochno.users.errors import UserBanned
+from srochno.users.service import sync_user, telegram_profile
 
-SCHEMES = ("tma", "bearer")
+SCHEMES = frozenset({"tma", "bearer"})
+MAX_HEADER_LENGTH = 16 * 1024
+CACHE_SIZE = 10_000
 
 
-def init_data_from_header(header: str | None, settings: Settings) -> InitData | None:
-    """The validated initData of an ``Authorization`` header, or None when there is none."""
-    if header is None:
-        return None
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What a checked initData says: who, since when, and the stored form of the profile."""
+
+    user_id: int
+    auth_date: int
+    profile: tuple[object, ...]
+    key: tuple[str | None, int | None, bool]
+    """The credentials it was checked with (tests and re-configurations change them)."""
+
+
+_checked: dict[str, Identity] = {}
+
+
+def _credentials_key(settings: Settings) -> tuple[str | None, int | None, bool]:
+    return (
+        settings.telegram_bot_token,
+        settings.telegram_bot_id,
+        settings.telegram_test_environment,
+    )
+
+
+def identify(header: str, settings: Settings) -> Identity:
+    """The identity behind an ``Authorization`` header, or an auth error."""
+    if len(header) > MAX_HEADER_LENGTH:
+        raise InitDataMalformed("The Authorization header is too long")
     scheme, _, credentials = header.strip().partition(" ")
     credentials = credentials.strip()
     if scheme.lower() not in SCHEMES or not credentials:
         raise AuthMissing()
-    return validate_init_data(
+    now = clock.now().timestamp()
+    key = _credentials_key(settings)
+    known = _checked.get(credentials)
+    if known is not None and known.key == key:
+        check_age(known.auth_date, max_age_seconds=settings.init_data_max_age_seconds, now=now)
+        return known
+    init_data = validate_init_data(
         credentials,
         bot_token=settings.telegram_bot_token,
         bot_id=settings.telegram_bot_id,
         test_environment=settings.telegram_test_environment,
         max_age_seconds=settings.init_data_max_age_seconds,
-        now=clock.now().timestamp(),
+        now=now,
     )
+    identity = Identity(
+        init_data.user.id, init_data.auth_date, telegram_profile(init_data.user), key
+    )
+    if len(_checked) >= CACHE_SIZE:
+        del _checked[next(iter(_checked))]  # the oldest entry
+    _checked[credentials] = identity
+    return identity
 
 
-async def optional_user(request: Request, session: DbSession) -> User | None:
-    settings: Settings = request.app.state.settings
-    init_data = init_data_from_header(request.headers.get("authorization"), settings)
-    if init_data is None:
+async def optional_user(
+    request: Request, settings: SettingsDep, conn: ReadConnection
+) -> Record | None:
+    header = request.headers.get("authorization")
+    if header is None:
         return None
-    user = await sync_user(session, request.app.state.sessionmaker, init_data.user)
-    if user.is_banned:
+    identity = identify(header, settings)
+    user = await sync_user(conn, identity.user_id, identity.profile)
+    if user["is_banned"]:
         raise UserBanned()
     return user
 
 
-async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[Record | None, Depends(optional_user)]) -> Record:
     if user is None:
         raise AuthMissing()
     return user
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
-OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[Record, Depends(current_user)]
+OptionalUser = Annotated[Record | None, Depends(optional_user)]

@@ -32,13 +32,21 @@ from urllib.parse import quote, unquote_to_bytes
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from srochno.errors import InitDataExpired, InitDataInvalid, InitDataMalformed, InitDataNoUser
+from srochno.auth.errors import (
+    InitDataExpired,
+    InitDataInvalid,
+    InitDataMalformed,
+    InitDataNoUser,
+    InitDataUnencodable,
+)
+from srochno.enums import BIGINT_MAX
 
 __all__ = [
     "PRODUCTION_PUBLIC_KEY",
     "TEST_PUBLIC_KEY",
     "InitData",
     "TelegramUser",
+    "check_age",
     "parse_init_data",
     "sign_init_data",
     "validate_init_data",
@@ -55,8 +63,9 @@ TEST_PUBLIC_KEY = bytes.fromhex("40055058a4ee38156a06562e52eece92a771bcd8346a8c4
 MAX_FUTURE_SKEW_SECONDS = 60
 #: Longest accepted raw initData. Real ones are a few kilobytes at most.
 MAX_RAW_LENGTH = 64 * 1024
+#: Most fields accepted in one initData. Telegram sends about ten.
+MAX_FIELDS = 64
 
-_MAX_USER_ID = 2**63 - 1
 _MAX_AUTH_DATE_DIGITS = 18
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
 # An Ed25519 signature is 64 bytes: 86 base64url characters, padding optional.
@@ -117,6 +126,8 @@ def parse_init_data(raw: str) -> dict[str, str]:
         raise InitDataMalformed("Init data is too long")
     if not raw.isascii():
         raise InitDataMalformed("Init data must be a percent-encoded ASCII query string")
+    if raw.count("&") >= MAX_FIELDS:
+        raise InitDataMalformed("Init data has too many fields")
     if "%" in raw and _BAD_PERCENT_RE.search(raw) is not None:
         raise InitDataMalformed("Init data holds an invalid percent escape")
     fields: dict[str, str] = {}
@@ -200,7 +211,13 @@ def _verify_signature(fields: Mapping[str, str], bot_id: int, public_key: bytes)
 
 def _optional_str(obj: Mapping[str, object], key: str) -> str | None:
     value = obj.get(key)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate escaped as \\ud800 in the JSON
+        raise InitDataUnencodable() from None
+    return value
 
 
 def _user(fields: Mapping[str, str]) -> TelegramUser:
@@ -216,7 +233,7 @@ def _user(fields: Mapping[str, str]) -> TelegramUser:
     user_id = obj.get("id")
     if type(user_id) is not int:
         raise InitDataNoUser("The user has no integer id")
-    if not 0 < user_id <= _MAX_USER_ID:
+    if not 0 < user_id <= BIGINT_MAX:
         raise InitDataNoUser("The user id is out of range")
     return TelegramUser(
         id=user_id,
@@ -269,12 +286,17 @@ def validate_init_data(
         public_key = TEST_PUBLIC_KEY if test_environment else PRODUCTION_PUBLIC_KEY
         _verify_signature(fields, bot_id, public_key)
 
+    check_age(auth_date, max_age_seconds=max_age_seconds, now=now)
+    return InitData(user=_user(fields), auth_date=auth_date, fields=MappingProxyType(fields))
+
+
+def check_age(auth_date: int, *, max_age_seconds: int, now: float) -> None:
+    """Raise :class:`InitDataExpired` unless ``auth_date`` is fresh at ``now``: at most
+    ``max_age_seconds`` old (0: any age) and at most a minute ahead."""
     if max_age_seconds > 0 and now - auth_date > max_age_seconds:
         raise InitDataExpired()
     if auth_date - now > MAX_FUTURE_SKEW_SECONDS:
         raise InitDataExpired("Init data auth_date is in the future")
-
-    return InitData(user=_user(fields), auth_date=auth_date, fields=MappingProxyType(fields))
 
 
 def sign_init_data(fields: Mapping[str, str], bot_token: str) -> str:

@@ -1,55 +1,52 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
-from srochno.config import Settings
-from srochno.db import DbSession
-from srochno.errors import AUTH_ERRORS, IdempotencyKeyConflict, responses
+from srochno.auth.errors import AUTH_ERRORS
+from srochno.errors import IdempotencyKeyConflict, responses
 from srochno.ledger import service
+from srochno.ledger.errors import DevRechargeDisabled
 from srochno.ledger.schemas import BalanceOut, RechargeIn, RechargeOut, TransactionOut
+from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page
+from srochno.state import ReadConnection, SettingsDep, WriteConnection
 
 router = APIRouter(prefix="/api/balance", tags=["balance"])
 
 
 @router.get("", response_model=BalanceOut, responses=responses(*AUTH_ERRORS))
-async def read_balance(user: CurrentUser) -> BalanceOut:
-    return BalanceOut(balance=user.balance)
+async def read_balance(user: CurrentUser) -> Response:
+    return json_response({"balance": user["balance"], "currency": "RUB"})
 
 
 @router.post(
     "/recharge",
     response_model=RechargeOut,
-    responses=responses(*AUTH_ERRORS, service.DevRechargeDisabled, IdempotencyKeyConflict),
+    responses=responses(*AUTH_ERRORS, DevRechargeDisabled, IdempotencyKeyConflict),
 )
 async def recharge(
     body: RechargeIn,
-    request: Request,
     user: CurrentUser,
-    session: DbSession,
+    conn: WriteConnection,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
-) -> RechargeOut:
+) -> Response:
     """Credit the balance without payment (development only). A retry with the same
     `Idempotency-Key` returns the first answer and credits nothing."""
-    settings: Settings = request.app.state.settings
     if not settings.dev_recharge_enabled:
-        raise service.DevRechargeDisabled()
-    entry = await service.recharge(session, user, body.amount, body.method, idempotency_key)
-    return RechargeOut(
-        balance=entry.balance_after, transaction=TransactionOut.model_validate(entry)
+        raise DevRechargeDisabled()
+    return json_response(
+        await service.recharge(conn, user["id"], body.amount, body.method, idempotency_key)
     )
 
 
 @router.get("/transactions", response_model=Page[TransactionOut], responses=responses(*AUTH_ERRORS))
 async def list_transactions(
-    user: CurrentUser, session: DbSession, limit: Limit = 20, offset: Offset = 0
-) -> Page[TransactionOut]:
+    user: CurrentUser, conn: ReadConnection, limit: Limit = 20, offset: Offset = 0
+) -> Response:
     """My ledger, newest first."""
-    rows, total = await service.list_transactions(session, user, limit=limit, offset=offset)
-    return Page[TransactionOut](
-        items=[TransactionOut.model_validate(row) for row in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
+    return json_response(
+        await service.list_transactions(conn, user["id"], limit=limit, offset=offset)
     )

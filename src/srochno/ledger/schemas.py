@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from srochno.schemas import SafeStr
+from srochno.enums import LedgerType
+from srochno.schemas import NO_NUL_PATTERN, CleanText, StrictInt
 
 
 class BalanceOut(BaseModel):
@@ -14,15 +15,21 @@ class BalanceOut(BaseModel):
 
 
 class RechargeIn(BaseModel):
-    amount: int = Field(ge=1, le=100_000, description="Whole rubles, 1..100000")
-    method: Annotated[SafeStr, StringConstraints(strip_whitespace=True, max_length=32)] = "dev"
+    amount: Annotated[int, StrictInt] = Field(
+        ge=1, le=100_000, description="Whole rubles, 1..100000"
+    )
+    method: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=32, pattern=NO_NUL_PATTERN),
+        CleanText,
+    ] = "dev"
 
 
 class TransactionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    type: Literal["recharge", "order_take", "refund", "adjustment"]
+    type: LedgerType
     amount: int = Field(description="Negative for debits")
     balance_after: int
     order_id: str | None

@@ -32,22 +32,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from srochno import clock
 from srochno.config import Settings
 from srochno.db import is_outage
+from srochno.enums import LedgerType, OrderStatus
+from srochno.orders.rules import no_response_due_sql
 
 logger = logging.getLogger(__name__)
 
 PICK_UNANSWERED = text(
-    """
+    f"""
     SELECT id FROM orders
-    WHERE status IN ('active', 'expired') AND responded_at IS NULL
-      AND first_taken_at IS NOT NULL AND first_taken_at <= :deadline
+    WHERE {no_response_due_sql(":deadline")}
     ORDER BY first_taken_at
     LIMIT :batch
     FOR NO KEY UPDATE SKIP LOCKED
     """
 )
 CLOSE_UNANSWERED = text(
-    """
-    UPDATE orders SET status = 'closed_no_response', closed_at = :now, updated_at = :now
+    f"""
+    UPDATE orders SET status = '{OrderStatus.closed_no_response.value}',
+                      closed_at = :now, updated_at = :now
     WHERE id = ANY(:ids)
     """
 )
@@ -60,10 +62,10 @@ MARK_REFUNDED = text(
 )
 LOCK_USERS = text("SELECT id FROM users WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE")
 WRITE_REFUNDS = text(
-    """
+    f"""
     INSERT INTO ledger_entries
         (user_id, type, amount, balance_after, order_id, take_id, created_at)
-    SELECT r.executor_id, 'refund', r.price, u.balance
+    SELECT r.executor_id, '{LedgerType.refund.value}', r.price, u.balance
            + sum(r.price) OVER (PARTITION BY r.executor_id ORDER BY r.take_id),
            r.order_id, r.take_id, :now
     FROM unnest(CAST(:take_ids AS bigint[]), CAST(:order_ids AS varchar[]),
@@ -84,11 +86,11 @@ CREDIT_REFUNDS = text(
     """
 )
 EXPIRE = text(
-    """
-    UPDATE orders SET status = 'expired', updated_at = :now
+    f"""
+    UPDATE orders SET status = '{OrderStatus.expired.value}', updated_at = :now
     WHERE id IN (
         SELECT id FROM orders
-        WHERE status = 'active' AND expires_at <= :now
+        WHERE status = '{OrderStatus.active.value}' AND expires_at <= :now
         LIMIT :batch
         FOR NO KEY UPDATE SKIP LOCKED
     )

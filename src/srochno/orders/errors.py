@@ -1,12 +1,32 @@
+"""Errors of orders, takes and the owner's reactions."""
+
 from __future__ import annotations
 
 from srochno.errors import AppError
+
+
+class OrderNotFound(AppError):
+    status = 404
+    code = "order_not_found"
+    message = "Order not found"
+
+
+class NotOwner(AppError):
+    status = 403
+    code = "not_owner"
+    message = "Only the order's owner can do this"
 
 
 class OwnOrder(AppError):
     status = 403
     code = "own_order"
     message = "You cannot take your own order"
+
+
+class OrderNotActive(AppError):
+    status = 409
+    code = "order_not_active"
+    message = "The order is not active"
 
 
 class OrderExpired(AppError):
@@ -50,13 +70,22 @@ class CityLocked(AppError):
 class ContactInDescription(AppError):
     status = 422
     code = "contact_in_description"
-    message = "The description must not contain contacts (phone, @username, links)"
+    message = (
+        "Public texts (description, city, comments) must not contain contacts: "
+        "phone numbers, @usernames, e-mails, links or messenger handles"
+    )
 
 
 class NoTakes(AppError):
     status = 409
     code = "no_takes"
     message = "Nobody has taken the order yet"
+
+
+class ExecutorNotTaker(AppError):
+    status = 409
+    code = "executor_not_taker"
+    message = "This executor did not take the order"
 
 
 class CompletionWindowClosed(AppError):

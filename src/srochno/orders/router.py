@@ -2,20 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser, OptionalUser
-from srochno.config import Settings
-from srochno.db import DbSession
-from srochno.errors import (
-    AUTH_ERRORS,
-    ExecutorNotTaker,
-    IdempotencyKeyConflict,
-    NotOwner,
-    OrderNotActive,
-    OrderNotFound,
-    responses,
-)
+from srochno.auth.errors import AUTH_ERRORS
+from srochno.errors import IdempotencyKeyConflict, responses
 from srochno.orders import errors, outcome, service
 from srochno.orders.schemas import (
     CompleteIn,
@@ -26,23 +18,16 @@ from srochno.orders.schemas import (
     TakeResult,
 )
 from srochno.orders.take import take_order
+from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page, SafeStr
+from srochno.state import ReadConnection, SettingsDep, WriteConnection
 
 router = APIRouter(tags=["orders"])
 
 OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-EDIT_ERRORS = (
-    *AUTH_ERRORS,
-    NotOwner,
-    OrderNotFound,
-    errors.OrderAlreadyTaken,
-    OrderNotActive,
-)
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+OWNER_ERRORS = (*AUTH_ERRORS, errors.NotOwner, errors.OrderNotFound)
+EDIT_ERRORS = (*OWNER_ERRORS, errors.OrderAlreadyTaken, errors.OrderNotActive)
+PUBLIC_ERRORS = AUTH_ERRORS  # a viewer is optional; the database is read either way
 
 
 @router.post(
@@ -52,48 +37,49 @@ def _settings(request: Request) -> Settings:
     responses=responses(*AUTH_ERRORS, errors.ContactInDescription),
 )
 async def create_order(
-    body: OrderCreate, request: Request, response: Response, user: CurrentUser, session: DbSession
-) -> OrderOut:
+    body: OrderCreate, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
+) -> Response:
     """Post an urgent job (free). It is listed for `ORDER_LIFETIME_MINUTES`."""
-    settings = _settings(request)
-    order = await service.create_order(session, settings, user, body)
-    response.headers["Location"] = f"/api/orders/{order.id}"
-    return service.present(order, settings, order.created_at, viewer_id=user.id, taken_by_me=False)
+    order = await service.create_order(conn, settings, user["id"], body)
+    return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 
-@router.get("/api/orders", response_model=Page[OrderOut], responses=responses(*AUTH_ERRORS))
+@router.get("/api/orders", response_model=Page[OrderOut], responses=responses(*PUBLIC_ERRORS))
 async def list_orders(
-    request: Request,
-    session: DbSession,
     viewer: OptionalUser,
+    conn: ReadConnection,
+    settings: SettingsDep,
     city: Annotated[SafeStr | None, Query(max_length=64, description="Trimmed, any case")] = None,
     category: Annotated[SafeStr | None, Query(max_length=32)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> Page[OrderOut]:
-    """Active, unexpired orders, newest first. Contacts are never listed."""
-    city = city.strip() if city is not None else None
-    return await service.list_orders(
-        session,
-        _settings(request),
-        viewer,
-        city=city or None,
-        category=category or None,
-        limit=limit,
-        offset=offset,
+) -> Response:
+    """Active orders, newest first: not expired and not past the no-response deadline.
+    Contacts are never listed."""
+    return json_response(
+        await service.list_orders(
+            conn,
+            settings,
+            viewer["id"] if viewer is not None else None,
+            city=city.strip() if city else None,
+            category=category or None,
+            limit=limit,
+            offset=offset,
+        )
     )
 
 
 @router.get(
     "/api/orders/{order_id}",
     response_model=OrderOut,
-    responses=responses(*AUTH_ERRORS, OrderNotFound),
+    responses=responses(*PUBLIC_ERRORS, errors.OrderNotFound),
 )
 async def read_order(
-    order_id: OrderId, request: Request, session: DbSession, viewer: OptionalUser
-) -> OrderOut:
+    order_id: OrderId, viewer: OptionalUser, conn: ReadConnection, settings: SettingsDep
+) -> Response:
     """One order; the contact only for its owner and the executors who took it."""
-    return await service.read_order(session, _settings(request), order_id, viewer)
+    viewer_id = viewer["id"] if viewer is not None else None
+    return json_response(await service.read_order(conn, settings, order_id, viewer_id))
 
 
 @router.put(
@@ -102,18 +88,22 @@ async def read_order(
     responses=responses(*EDIT_ERRORS, errors.CityLocked, errors.ContactInDescription),
 )
 async def update_order(
-    order_id: OrderId, body: OrderUpdate, request: Request, user: CurrentUser, session: DbSession
-) -> OrderOut:
+    order_id: OrderId,
+    body: OrderUpdate,
+    user: CurrentUser,
+    conn: WriteConnection,
+    settings: SettingsDep,
+) -> Response:
     """Edit while active and before the first take. The city cannot change."""
-    return await service.update_order(session, _settings(request), user, order_id, body)
+    return json_response(await service.update_order(conn, settings, user["id"], order_id, body))
 
 
 @router.delete("/api/orders/{order_id}", status_code=204, responses=responses(*EDIT_ERRORS))
 async def delete_order(
-    order_id: OrderId, request: Request, user: CurrentUser, session: DbSession
+    order_id: OrderId, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
 ) -> Response:
     """Withdraw the order while active and before the first take."""
-    await service.delete_order(session, _settings(request), user, order_id)
+    await service.delete_order(conn, settings, user["id"], order_id)
     return Response(status_code=204)
 
 
@@ -123,8 +113,8 @@ async def delete_order(
     responses=responses(
         *AUTH_ERRORS,
         errors.OwnOrder,
-        OrderNotFound,
-        OrderNotActive,
+        errors.OrderNotFound,
+        errors.OrderNotActive,
         errors.OrderExpired,
         errors.OrderFull,
         errors.InsufficientBalance,
@@ -133,51 +123,64 @@ async def delete_order(
 )
 async def take(
     order_id: OrderId,
-    request: Request,
     user: CurrentUser,
-    session: DbSession,
+    conn: WriteConnection,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
-) -> TakeResult:
+) -> Response:
     """Pay `take_price` from the balance and see the contact. Repeating it is free and
     answers the same take with `replayed: true`."""
-    return await take_order(session, _settings(request), user, order_id, idempotency_key)
+    return json_response(await take_order(conn, settings, user["id"], order_id, idempotency_key))
 
 
 @router.post(
     "/api/orders/{order_id}/respond",
     response_model=OrderOut,
-    responses=responses(*EDIT_ERRORS[:-2], errors.NoTakes, OrderNotActive),
+    responses=responses(*OWNER_ERRORS, errors.NoTakes, errors.OrderNotActive),
 )
 async def respond(
-    order_id: OrderId, request: Request, user: CurrentUser, session: DbSession
-) -> OrderOut:
+    order_id: OrderId, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
+) -> Response:
     """The owner reacted to the takers: stops the no-response clock (no refunds)."""
-    return await outcome.respond(session, _settings(request), user, order_id)
+    return json_response(await outcome.respond(conn, settings, user["id"], order_id))
 
 
 @router.post(
     "/api/orders/{order_id}/complete",
     response_model=OrderOut,
     responses=responses(
-        *EDIT_ERRORS[:-2], ExecutorNotTaker, OrderNotActive, errors.CompletionWindowClosed
+        *OWNER_ERRORS,
+        errors.ExecutorNotTaker,
+        errors.OrderNotActive,
+        errors.CompletionWindowClosed,
     ),
 )
 async def complete(
-    order_id: OrderId, body: CompleteIn, request: Request, user: CurrentUser, session: DbSession
-) -> OrderOut:
+    order_id: OrderId,
+    body: CompleteIn,
+    user: CurrentUser,
+    conn: WriteConnection,
+    settings: SettingsDep,
+) -> Response:
     """The owner marks the job done by one of the takers."""
-    return await outcome.complete(session, _settings(request), user, order_id, body.executor_id)
+    return json_response(
+        await outcome.complete(conn, settings, user["id"], order_id, body.executor_id)
+    )
 
 
 @router.get(
     "/api/users/me/orders", response_model=Page[OrderOut], responses=responses(*AUTH_ERRORS)
 )
 async def my_orders(
-    request: Request, user: CurrentUser, session: DbSession, limit: Limit = 20, offset: Offset = 0
-) -> Page[OrderOut]:
+    user: CurrentUser,
+    conn: ReadConnection,
+    settings: SettingsDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
     """Orders I created, newest first, with their contacts."""
-    return await service.list_my_orders(
-        session, _settings(request), user, limit=limit, offset=offset
+    return json_response(
+        await service.list_my_orders(conn, settings, user["id"], limit=limit, offset=offset)
     )
 
 
@@ -185,9 +188,13 @@ async def my_orders(
     "/api/users/me/takes", response_model=Page[TakenOrder], responses=responses(*AUTH_ERRORS)
 )
 async def my_takes(
-    request: Request, user: CurrentUser, session: DbSession, limit: Limit = 20, offset: Offset = 0
-) -> Page[TakenOrder]:
+    user: CurrentUser,
+    conn: ReadConnection,
+    settings: SettingsDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
     """Orders I took, most recent first, with their contacts."""
-    return await service.list_my_takes(
-        session, _settings(request), user, limit=limit, offset=offset
+    return json_response(
+        await service.list_my_takes(conn, settings, user["id"], limit=limit, offset=offset)
     )

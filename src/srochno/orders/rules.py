@@ -1,19 +1,42 @@
-"""Pure rules of an order's life: what status it is in at a given moment."""
+"""Pure rules of an order's life: what status it is in at a given moment, and the one city
+key. The no-response rule is also written here once as SQL, for the statements that must
+apply it inside PostgreSQL (the public list, the auto-close job)."""
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-# Statuses in which the owner can still react (respond, complete).
-OPEN_STATUSES = frozenset({"active", "expired"})
+from srochno.enums import OPEN_STATUSES, OrderStatus, sql_list
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Timing",
+    "display_city",
+    "effective_status",
+    "no_response_due_sql",
+    "normalize_city",
+    "timing",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Timing:
     seconds_left: int
     minutes_left: int
+
+
+def no_response_due_sql(deadline: str, table: str = "orders") -> str:
+    """SQL that is true for an order of ``table`` whose no-response deadline has passed:
+    taken, never answered, still open, and first taken at or before ``deadline`` (an SQL
+    parameter holding ``now - NO_RESPONSE_MINUTES``)."""
+    return (
+        f"({table}.status IN ({sql_list(tuple(sorted(OPEN_STATUSES)))}) "
+        f"AND {table}.responded_at IS NULL AND {table}.first_taken_at IS NOT NULL "
+        f"AND {table}.first_taken_at <= {deadline})"
+    )
 
 
 def effective_status(
@@ -28,7 +51,8 @@ def effective_status(
     """The status an order has at ``now``, whether or not the background job has run.
 
     A taken order nobody answered is ``closed_no_response`` from the moment its deadline
-    passes; an active order past ``expires_at`` is ``expired`` at once.
+    passes (:func:`no_response_due_sql` in SQL); an active order past ``expires_at`` is
+    ``expired`` at once.
     """
     if (
         status in OPEN_STATUSES
@@ -36,9 +60,9 @@ def effective_status(
         and responded_at is None
         and now >= first_taken_at + no_response_timeout
     ):
-        return "closed_no_response"
-    if status == "active" and now >= expires_at:
-        return "expired"
+        return OrderStatus.closed_no_response
+    if status == OrderStatus.active and now >= expires_at:
+        return OrderStatus.expired
     return status
 
 
@@ -48,6 +72,14 @@ def timing(expires_at: datetime, now: datetime) -> Timing:
     return Timing(seconds_left=seconds, minutes_left=math.ceil(seconds / 60))
 
 
+def display_city(city: str) -> str:
+    """A city as shown: NFKC, invisible characters dropped, white space collapsed."""
+    text = unicodedata.normalize("NFKC", city)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())
+
+
 def normalize_city(city: str) -> str:
-    """The key cities are compared by: trimmed, inner spaces collapsed, case-folded."""
-    return " ".join(city.split()).casefold()
+    """The one key cities are compared by, everywhere (orders, preferences, filters,
+    notifications): :func:`display_city`, case-folded."""
+    return display_city(city).casefold()

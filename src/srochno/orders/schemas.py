@@ -5,7 +5,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
-from srochno.schemas import SafeStr
+from srochno.enums import OrderStatus
+from srochno.schemas import NO_NUL_PATTERN, CleanText, EntityId
 from srochno.users.categories import CATEGORIES
 
 
@@ -22,10 +23,22 @@ CategorySlug = Annotated[
     WithJsonSchema({"type": "string", "enum": list(CATEGORIES)}),
 ]
 Description = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=10, max_length=2000, pattern=NO_NUL_PATTERN
+    ),
+    CleanText,
 ]
-City = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
-Contact = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=3, max_length=128)]
+City = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=NO_NUL_PATTERN),
+    CleanText,
+]
+Contact = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=128, pattern=NO_NUL_PATTERN),
+    CleanText,
+]
 
 
 class OrderCreate(BaseModel):
@@ -51,7 +64,7 @@ class OrderOut(BaseModel):
     city: str
     contact: str | None = Field(description="Null unless you own the order or took it")
     contact_hidden: bool
-    status: str = Field(
+    status: OrderStatus = Field(
         description="active, expired, deleted, closed_no_response or completed, as of now"
     )
     city_locked: bool
@@ -89,4 +102,4 @@ class TakenOrder(BaseModel):
 
 
 class CompleteIn(BaseModel):
-    executor_id: int = Field(ge=1, le=2**63 - 1)
+    executor_id: EntityId

@@ -1,12 +1,16 @@
 """Taking an order: pay the price, get the contact. Safe under any concurrency.
 
-One transaction, locks always in the same order so concurrent takes cannot deadlock:
+One transaction of two statements (see :mod:`srochno.orders.repository`), locks always in
+the same order so concurrent takes cannot deadlock:
 
-1. ``SELECT … FROM orders WHERE id = … FOR NO KEY UPDATE`` — takes of one order queue here, so
-   the cap check and the counter increment cannot interleave;
-2. ``UPDATE users SET balance = balance - price WHERE id = … AND balance >= price`` —
-   the user's row lock; with READ COMMITTED the condition is re-checked on the newest row
-   version, so racing takes of one executor on different orders cannot overdraw.
+1. ``TAKE_CONTEXT`` locks the order row (``FOR NO KEY UPDATE``): takes of one order queue
+   here, so the cap check and the counter increment cannot interleave. The rules are then
+   decided here, in Python, on the newest version of the row;
+2. ``WRITE_TAKE`` inserts the take (``ON CONFLICT DO NOTHING`` on ``(order_id,
+   executor_id)``: a concurrent retry of the same take is answered as a replay), debits the
+   balance with ``balance >= price`` re-checked on the newest user row (READ COMMITTED), so
+   racing takes of one executor on different orders cannot overdraw, writes the ledger row
+   and counts the take on the order.
 
 PostgreSQL backs each rule with a constraint: ``UNIQUE (order_id, executor_id)``,
 ``CHECK (executors_count <= max_executors)``, ``CHECK (balance >= 0)``, and one
@@ -15,84 +19,98 @@ PostgreSQL backs each rule with a constraint: ``UNIQUE (order_id, executor_id)``
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import datetime
+from typing import Any
 
 from srochno import clock
 from srochno.config import Settings
-from srochno.errors import IdempotencyKeyConflict, OrderNotActive
-from srochno.ledger.service import change_balance, current_balance
-from srochno.models import Order, Take, User
-from srochno.orders.errors import InsufficientBalance, OrderExpired, OrderFull, OwnOrder
-from srochno.orders.schemas import TakeOut, TakeResult
-from srochno.orders.service import find_take, load_order, present, status_now
+from srochno.db import Connection
+from srochno.enums import OrderStatus
+from srochno.errors import IdempotencyKeyConflict
+from srochno.orders import repository
+from srochno.orders.errors import (
+    InsufficientBalance,
+    OrderExpired,
+    OrderFull,
+    OrderNotActive,
+    OwnOrder,
+)
+from srochno.orders.presenter import order_view, status_at, take_view
+from srochno.orders.service import visible
+from srochno.users.repository import balance_of
 
 
 async def take_order(
-    session: AsyncSession,
+    conn: Connection,
     settings: Settings,
-    executor: User,
+    executor_id: int,
     order_id: str,
     idempotency_key: str | None = None,
-) -> TakeResult:
-    order = await load_order(session, order_id, executor.id, for_update=True)
-    if order.owner_id == executor.id:
+) -> dict[str, Any]:
+    row = visible(
+        await repository.take_context(conn, order_id, executor_id, idempotency_key), executor_id
+    )
+    if row["owner_id"] == executor_id:
         raise OwnOrder()
-    existing = await find_take(session, order.id, executor.id)
-    if idempotency_key is not None:
-        keyed = await session.scalar(
-            select(Take).where(
-                Take.executor_id == executor.id, Take.idempotency_key == idempotency_key
-            )
+    keyed = row["keyed_order_id"]
+    if keyed is not None and keyed != order_id:
+        raise IdempotencyKeyConflict()
+    if row["my_taken_at"] is not None:
+        return _result(
+            row, settings, executor_id, row["my_taken_at"], row["my_price_paid"], row["balance"]
         )
-        if keyed is not None and keyed.order_id != order.id:
-            raise IdempotencyKeyConflict()
-    if existing is not None:
-        balance = await current_balance(session, executor.id)
-        return _result(order, existing, balance, settings, replayed=True)
 
     now = clock.now()
-    status = status_now(order, settings, now)
-    if status == "expired":
+    status = status_at(row, now, settings.no_response_timeout)
+    if status == OrderStatus.expired:
         raise OrderExpired()
-    if status != "active":
+    if status != OrderStatus.active:
         raise OrderNotActive()
-    if order.executors_count >= order.max_executors:
-        raise OrderFull.for_cap(order.max_executors)
+    if row["executors_count"] >= row["max_executors"]:
+        raise OrderFull.for_cap(row["max_executors"])
 
-    take = Take(
-        order_id=order.id,
-        executor_id=executor.id,
-        price_paid=order.take_price,
-        taken_at=now,
-        idempotency_key=idempotency_key,
-    )
-    session.add(take)
-    await session.flush()  # the take's id, for its ledger row
-    entry = await change_balance(
-        session,
-        executor.id,
-        -order.take_price,
-        "order_take",
-        now=now,
-        order_id=order.id,
-        take_id=take.id,
-    )
-    if entry is None:  # the whole transaction, take row included, is rolled back
-        raise InsufficientBalance.for_price(order.take_price)
-    order.executors_count += 1
-    if order.first_taken_at is None:
-        order.first_taken_at = now
-    await session.flush()
-    return _result(order, take, entry.balance_after, settings, replayed=False)
+    price: int = row["take_price"]
+    written = await repository.write_take(conn, order_id, executor_id, price, now, idempotency_key)
+    if written["take_id"] is None:  # the same take, committed meanwhile by a retry
+        take = await repository.find_take(conn, order_id, executor_id)
+        assert take is not None
+        return _result(
+            row,
+            settings,
+            executor_id,
+            take["taken_at"],
+            take["price_paid"],
+            await balance_of(conn, executor_id),
+        )
+    if written["balance"] is None:  # the whole transaction, take row included, rolls back
+        raise InsufficientBalance.for_price(price)
+    order = {
+        **row,
+        "executors_count": row["executors_count"] + 1,
+        "first_taken_at": row["first_taken_at"] or now,
+    }
+    return _result(order, settings, executor_id, now, price, written["balance"], replayed=False)
 
 
 def _result(
-    order: Order, take: Take, balance: int, settings: Settings, *, replayed: bool
-) -> TakeResult:
-    return TakeResult(
-        order=present(order, settings, clock.now(), viewer_id=take.executor_id, taken_by_me=True),
-        take=TakeOut(taken_at=take.taken_at, price_paid=take.price_paid),
-        balance=balance,
-        replayed=replayed,
-    )
+    order: Any,
+    settings: Settings,
+    executor_id: int,
+    taken_at: datetime,
+    price_paid: int,
+    balance: int,
+    *,
+    replayed: bool = True,
+) -> dict[str, Any]:
+    return {
+        "order": order_view(
+            order,
+            clock.now(),
+            settings.no_response_timeout,
+            viewer_id=executor_id,
+            taken_by_me=True,
+        ),
+        "take": take_view(taken_at, price_paid),
+        "balance": balance,
+        "replayed": replayed,
+    }

@@ -2,21 +2,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
-from srochno.config import Settings
-from srochno.db import DbSession
-from srochno.errors import AUTH_ERRORS, ExecutorNotTaker, NotOwner, OrderNotFound, responses
-from srochno.handlers import register_constraint
+from srochno.auth.errors import AUTH_ERRORS
+from srochno.enums import BIGINT_MAX
+from srochno.errors import DatabaseUnavailable, responses
+from srochno.orders.errors import (
+    ContactInDescription,
+    ExecutorNotTaker,
+    NotOwner,
+    OrderNotFound,
+)
+from srochno.responses import json_response
 from srochno.reviews import service
-from srochno.reviews.schemas import ClientReviewIn, ComplaintIn, ComplaintOut, ReviewOut
+from srochno.reviews.errors import AlreadyComplained, AlreadyReviewed, NotATaker, ReviewWindowClosed
+from srochno.reviews.schemas import (
+    ClientReviewIn,
+    ComplaintIn,
+    ComplaintOut,
+    PublicReview,
+    ReviewOut,
+)
 from srochno.schemas import Limit, Offset, Page
+from srochno.state import ReadConnection, SettingsDep, WriteConnection
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
-
-register_constraint("uq_reviews_order_id_author_id_executor_id", service.AlreadyReviewed)
-register_constraint("uq_complaints_order_id_author_id", service.AlreadyComplained)
 
 
 @router.post(
@@ -28,46 +40,42 @@ register_constraint("uq_complaints_order_id_author_id", service.AlreadyComplaine
         NotOwner,
         OrderNotFound,
         ExecutorNotTaker,
-        service.ReviewWindowClosed,
-        service.AlreadyReviewed,
+        ReviewWindowClosed,
+        AlreadyReviewed,
+        ContactInDescription,
     ),
 )
 async def review_executor(
-    body: ClientReviewIn, request: Request, user: CurrentUser, session: DbSession
-) -> ReviewOut:
+    body: ClientReviewIn, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
+) -> Response:
     """The client rates an executor who took the order (once per order and executor)."""
-    settings: Settings = request.app.state.settings
-    review = await service.review_executor(session, settings, user, body)
-    return ReviewOut.model_validate(review)
+    return json_response(await service.review_executor(conn, settings, user["id"], body), 201)
 
 
 @router.post(
     "/executor",
     status_code=201,
     response_model=ComplaintOut,
-    responses=responses(*AUTH_ERRORS, service.NotATaker, OrderNotFound, service.AlreadyComplained),
+    responses=responses(
+        *AUTH_ERRORS, NotATaker, OrderNotFound, AlreadyComplained, ContactInDescription
+    ),
 )
-async def complain(
-    body: ComplaintIn, request: Request, user: CurrentUser, session: DbSession
-) -> ComplaintOut:
+async def complain(body: ComplaintIn, user: CurrentUser, conn: WriteConnection) -> Response:
     """An executor who took the order complains about the client (once per order)."""
-    settings: Settings = request.app.state.settings
-    complaint = await service.complain_about_client(session, settings, user, body)
-    return ComplaintOut.model_validate(complaint)
+    return json_response(await service.complain_about_client(conn, user["id"], body), 201)
 
 
-@router.get("", response_model=Page[ReviewOut])
+@router.get("", response_model=Page[PublicReview], responses=responses(DatabaseUnavailable))
 async def list_reviews(
-    session: DbSession,
+    conn: ReadConnection,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
-    executor_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    executor_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> Page[ReviewOut]:
+) -> Response:
     """Public reviews of executors, newest first."""
-    rows, total = await service.list_reviews(
-        session, rating=rating, executor_id=executor_id, limit=limit, offset=offset
-    )
-    return Page[ReviewOut](
-        items=[ReviewOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    return json_response(
+        await service.list_reviews(
+            conn, rating=rating, executor_id=executor_id, limit=limit, offset=offset
+        )
     )

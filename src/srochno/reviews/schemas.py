@@ -1,21 +1,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from srochno.schemas import SafeStr
+from srochno.enums import ComplaintReason
+from srochno.schemas import NO_NUL_PATTERN, CleanText, EntityId, StrictInt
 
-Comment = Annotated[SafeStr, StringConstraints(strip_whitespace=True, max_length=1000)]
-ComplaintReason = Literal["no_response", "fake_order", "wrong_contact", "rude", "other"]
+Comment = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=1000, pattern=NO_NUL_PATTERN),
+    CleanText,
+]
 OrderRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class ClientReviewIn(BaseModel):
     order_id: OrderRef
-    executor_id: int = Field(ge=1, le=2**63 - 1)
-    rating: int = Field(ge=1, le=5)
+    executor_id: EntityId
+    rating: Annotated[int, StrictInt, Field(ge=1, le=5)]
     comment: Comment | None = None
 
 
@@ -26,7 +30,7 @@ class ComplaintIn(BaseModel):
 
 
 class ReviewOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A review as the author wrote it."""
 
     id: int
     order_id: str
@@ -37,9 +41,19 @@ class ReviewOut(BaseModel):
     created_at: datetime
 
 
-class ComplaintOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PublicReview(BaseModel):
+    """A review as anybody sees it: no author id and no order id (together they would
+    name the client of an order)."""
 
+    id: int
+    executor_id: int
+    rating: int
+    comment: str | None
+    author_name: str | None = Field(description="The author's first name")
+    created_at: datetime
+
+
+class ComplaintOut(BaseModel):
     id: int
     order_id: str
     author_id: int

@@ -3,14 +3,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
-from srochno.db import DbSession
-from srochno.errors import AUTH_ERRORS, UserNotFound, responses
-from srochno.users import service
+from srochno.auth.errors import AUTH_ERRORS
+from srochno.enums import BIGINT_MAX
+from srochno.errors import DatabaseUnavailable, responses
+from srochno.responses import json_response
+from srochno.state import ReadConnection, WriteConnection
+from srochno.users import presenter, service
 from srochno.users.categories import CATEGORIES
+from srochno.users.errors import UserNotFound
 from srochno.users.schemas import (
-    BIGINT_MAX,
     Category,
     NotificationSettingsIn,
     PreferencesIn,
@@ -22,14 +26,17 @@ router = APIRouter(tags=["users"])
 
 
 @router.get("/api/users/me", response_model=Profile, responses=responses(*AUTH_ERRORS))
-async def read_me(user: CurrentUser) -> Profile:
-    return Profile.of(user)
+async def read_me(user: CurrentUser) -> Response:
+    return json_response(presenter.profile(user))
 
 
 @router.put("/api/users/me/preferences", response_model=Profile, responses=responses(*AUTH_ERRORS))
-async def update_preferences(body: PreferencesIn, user: CurrentUser, session: DbSession) -> Profile:
-    user = await service.set_preferences(session, user, body.categories, body.cities)
-    return Profile.of(user)
+async def update_preferences(
+    body: PreferencesIn, user: CurrentUser, conn: WriteConnection
+) -> Response:
+    """Categories and cities to hear about; cities are stored by their normalised key."""
+    row = await service.set_preferences(conn, user["id"], body.categories, body.cities)
+    return json_response(presenter.profile(row))
 
 
 @router.put(
@@ -38,19 +45,27 @@ async def update_preferences(body: PreferencesIn, user: CurrentUser, session: Db
     responses=responses(*AUTH_ERRORS),
 )
 async def update_notification_settings(
-    body: NotificationSettingsIn, user: CurrentUser, session: DbSession
-) -> Profile:
-    user = await service.set_notification_frequency(session, user, body.frequency)
-    return Profile.of(user)
+    body: NotificationSettingsIn, user: CurrentUser, conn: WriteConnection
+) -> Response:
+    row = await service.set_notification_frequency(conn, user["id"], body.frequency)
+    return json_response(presenter.profile(row))
 
 
-@router.get("/api/users/{user_id}", response_model=PublicProfile, responses=responses(UserNotFound))
+@router.get(
+    "/api/users/{user_id}",
+    response_model=PublicProfile,
+    responses=responses(UserNotFound, DatabaseUnavailable),
+)
 async def read_user(
-    user_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: DbSession
-) -> PublicProfile:
-    return PublicProfile.of(await service.get_user(session, user_id))
+    user_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], conn: ReadConnection
+) -> Response:
+    """A user's public profile: no handle, last name, balance or preferences."""
+    return json_response(presenter.public_profile(await service.get_user(conn, user_id)))
+
+
+CATALOG = [Category(slug=slug, title=title) for slug, title in CATEGORIES.items()]
 
 
 @router.get("/api/categories", response_model=list[Category], tags=["catalog"])
 async def list_categories() -> list[Category]:
-    return [Category(slug=slug, title=title) for slug, title in CATEGORIES.items()]
+    return CATALOG

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from srochno import clock
 from srochno.auth.telegram import TelegramUser
-from srochno.errors import UserNotFound
-from srochno.models import User
+from srochno.db import Connection, Record
+from srochno.orders.rules import normalize_city
+from srochno.users import repository
+from srochno.users.errors import UserNotFound
+from srochno.users.repository import PROFILE_COLUMNS
 
 # Profile fields taken from Telegram, with the longest value stored.
-TEXT_FIELDS = {
+TEXT_LIMITS = {
     "username": 64,
     "first_name": 256,
     "last_name": 256,
@@ -21,72 +20,57 @@ TEXT_FIELDS = {
 }
 
 
-def telegram_profile(telegram: TelegramUser) -> dict[str, object]:
-    """The stored form of Telegram's profile fields: no NUL characters, bounded lengths."""
-    profile: dict[str, object] = {"is_premium": telegram.is_premium}
-    for field, limit in TEXT_FIELDS.items():
-        value: str | None = getattr(telegram, field)
-        profile[field] = value.replace("\x00", "")[:limit] if value is not None else None
-    return profile
+def telegram_profile(telegram: TelegramUser) -> tuple[object, ...]:
+    """The stored form of Telegram's profile, in :data:`PROFILE_COLUMNS` order: no NUL
+    characters, bounded lengths."""
+    values: list[object] = []
+    for field in PROFILE_COLUMNS:
+        value = getattr(telegram, field)
+        limit = TEXT_LIMITS.get(field)
+        if limit is not None and value is not None:
+            value = value.replace("\x00", "")[:limit]
+        values.append(value)
+    return tuple(values)
 
 
-def profile_changed(user: User, profile: dict[str, object]) -> bool:
-    return any(getattr(user, field) != value for field, value in profile.items())
+def profile_changed(row: Record, profile: tuple[object, ...]) -> bool:
+    return any(row[field] != value for field, value in zip(PROFILE_COLUMNS, profile, strict=True))
 
 
-async def sync_user(
-    session: AsyncSession, maker: async_sessionmaker[AsyncSession], telegram: TelegramUser
-) -> User:
+async def sync_user(conn: Connection, user_id: int, profile: tuple[object, ...]) -> Record:
     """The user behind a valid initData: created on first sight, refreshed when Telegram's
     profile changed, and read without any write when nothing changed.
 
-    The write, when there is one, is its own short transaction: the request's transaction
-    then never holds the user row before it locks an order row (see the take's lock order).
-    The request's transaction, which has only read so far, ends first and gives its
-    connection back: a request holding one connection while waiting for a second would let
-    a burst of new users take the whole pool and wait for each other.
+    The write, when there is one, is one statement that commits on its own, on the
+    request's connection and before the request's transaction begins: that transaction
+    then never holds the user row before it locks an order row (the take's lock order),
+    and a request never waits for a second connection.
     """
-    profile = telegram_profile(telegram)
-    user = await session.get(User, telegram.id)
-    if user is not None and not profile_changed(user, profile):
-        return user
-    await session.rollback()
-    now = clock.now()
-    async with maker() as writer, writer.begin():
-        await writer.execute(
-            insert(User)
-            .values(id=telegram.id, created_at=now, updated_at=now, **profile)
-            .on_conflict_do_update(index_elements=[User.id], set_={**profile, "updated_at": now})
-        )
-    user = await session.get(User, telegram.id, populate_existing=True)
-    assert user is not None
-    return user
+    row = await repository.find_user(conn, user_id)
+    if row is not None and not profile_changed(row, profile):
+        return row
+    return await repository.upsert_user(conn, user_id, profile, clock.now())
 
 
-async def get_user(session: AsyncSession, user_id: int) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
+async def get_user(conn: Connection, user_id: int) -> Record:
+    row = await repository.find_user(conn, user_id)
+    if row is None:
         raise UserNotFound()
-    return user
+    return row
+
+
+def distinct_cities(cities: list[str]) -> list[str]:
+    """Cities as stored in preferences: normalised (the one city key), each once."""
+    return list(dict.fromkeys(normalize_city(city) for city in cities))
 
 
 async def set_preferences(
-    session: AsyncSession, user: User, categories: list[str], cities: list[str]
-) -> User:
-    await session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(subscribed_categories=categories, subscribed_cities=cities, updated_at=clock.now())
+    conn: Connection, user_id: int, categories: list[str], cities: list[str]
+) -> Record:
+    return await repository.set_preferences(
+        conn, user_id, list(dict.fromkeys(categories)), distinct_cities(cities), clock.now()
     )
-    await session.refresh(user)
-    return user
 
 
-async def set_notification_frequency(session: AsyncSession, user: User, frequency: str) -> User:
-    await session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(notification_frequency=frequency, updated_at=clock.now())
-    )
-    await session.refresh(user)
-    return user
+async def set_notification_frequency(conn: Connection, user_id: int, frequency: str) -> Record:
+    return await repository.set_frequency(conn, user_id, frequency, clock.now())

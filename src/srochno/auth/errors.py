@@ -1,0 +1,59 @@
+"""Errors of authentication by Telegram initData."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from srochno.errors import AppError, DatabaseUnavailable, ValidationFailed
+from srochno.users.errors import UserBanned
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+    message = "Authentication required"
+    headers: ClassVar[dict[str, str] | None] = {
+        "WWW-Authenticate": 'tma realm="srochno", Bearer realm="srochno"'
+    }
+
+
+class AuthMissing(Unauthorized):
+    code = "auth_missing"
+    message = "Authorization header with the 'tma' or 'Bearer' scheme is required"
+
+
+class InitDataMalformed(Unauthorized):
+    code = "init_data_malformed"
+    message = "Init data is malformed"
+
+
+class InitDataInvalid(Unauthorized):
+    code = "init_data_invalid"
+    message = "Invalid hash - data integrity check failed"
+
+
+class InitDataExpired(Unauthorized):
+    code = "init_data_expired"
+    message = "Init data has expired"
+
+
+class InitDataNoUser(Unauthorized):
+    code = "init_data_no_user"
+    message = "Init data carries no user"
+
+
+class InitDataUnencodable(ValidationFailed):
+    message = "Init data user fields must be valid Unicode text"
+
+
+AUTH_ERRORS: tuple[type[AppError], ...] = (
+    AuthMissing,
+    InitDataMalformed,
+    InitDataInvalid,
+    InitDataExpired,
+    InitDataNoUser,
+    InitDataUnencodable,
+    UserBanned,
+    DatabaseUnavailable,
+)
+"""What any authenticated endpoint can answer (it reads the user from the database)."""

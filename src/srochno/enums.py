@@ -1,0 +1,47 @@
+"""The one vocabulary of the service: shared by the tables, the schemas and the SQL."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+BIGINT_MAX = 2**63 - 1
+"""The largest value of a PostgreSQL BIGINT: Telegram ids, money, ledger ids."""
+
+
+class OrderStatus(StrEnum):
+    active = "active"
+    expired = "expired"
+    deleted = "deleted"
+    closed_no_response = "closed_no_response"
+    completed = "completed"
+
+
+OPEN_STATUSES = frozenset({OrderStatus.active, OrderStatus.expired})
+"""Statuses in which the owner can still react (respond, complete)."""
+
+
+class LedgerType(StrEnum):
+    recharge = "recharge"
+    order_take = "order_take"
+    refund = "refund"
+    adjustment = "adjustment"
+
+
+class Frequency(StrEnum):
+    instant = "instant"
+    hourly = "hourly"
+    daily = "daily"
+    off = "off"
+
+
+class ComplaintReason(StrEnum):
+    no_response = "no_response"
+    fake_order = "fake_order"
+    wrong_contact = "wrong_contact"
+    rude = "rude"
+    other = "other"
+
+
+def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:
+    """``'a', 'b'``: the values as SQL string literals, for ``IN (…)`` and CHECKs."""
+    return ", ".join(f"'{value.value}'" for value in values)

@@ -1,0 +1,73 @@
+"""The ledger's SQL: a balance and its ledger row always change in one round trip."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from srochno.db import Connection, Record
+
+ENTRY_COLUMNS = "id, type, amount, balance_after, order_id, take_id, method, created_at"
+
+# The balance changes under the user's row lock, only if it stays >= 0, and the ledger
+# row carries the balance after it: balance == sum(amount), balance_after the running sum.
+CHANGE_BALANCE = f"""
+WITH changed AS (
+    UPDATE users SET balance = balance + $2 WHERE id = $1 AND balance + $2 >= 0
+    RETURNING balance
+)
+INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take_id, method,
+                            idempotency_key, created_at)
+SELECT $1, $3, $2, changed.balance, $4, $5, $6, $7, $8 FROM changed
+RETURNING {ENTRY_COLUMNS}
+"""
+LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE"
+KEYED_ENTRY = (
+    f"SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE user_id = $1 AND idempotency_key = $2"
+)
+COUNT_ENTRIES = "SELECT count(*) FROM ledger_entries WHERE user_id = $1"
+LIST_ENTRIES = (
+    f"SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE user_id = $1 "
+    "ORDER BY id DESC LIMIT $2 OFFSET $3"
+)
+
+
+async def change_balance(
+    conn: Connection,
+    user_id: int,
+    amount: int,
+    entry_type: str,
+    *,
+    now: datetime,
+    order_id: str | None = None,
+    take_id: int | None = None,
+    method: str | None = None,
+    idempotency_key: str | None = None,
+) -> Record | None:
+    """Add ``amount`` (negative for a debit) and write its ledger row; None, changing
+    nothing, when a debit is larger than the balance."""
+    return await conn.fetchrow(
+        CHANGE_BALANCE,
+        user_id,
+        amount,
+        entry_type,
+        order_id,
+        take_id,
+        method,
+        idempotency_key,
+        now,
+    )
+
+
+async def lock_user(conn: Connection, user_id: int) -> None:
+    await conn.execute(LOCK_USER, user_id)
+
+
+async def keyed_entry(conn: Connection, user_id: int, key: str) -> Record | None:
+    return await conn.fetchrow(KEYED_ENTRY, user_id, key)
+
+
+async def entries_of(
+    conn: Connection, user_id: int, limit: int, offset: int
+) -> tuple[list[Record], int]:
+    total: int = await conn.fetchval(COUNT_ENTRIES, user_id)
+    return await conn.fetch(LIST_ENTRIES, user_id, limit, offset), total

@@ -1,0 +1,11 @@
+"""Database tables by domain. Invariants that money depends on are constraints here, not
+only code. The models are the schema's source for Alembic; the request paths use the
+Core statements of each domain's repository."""
+
+from srochno.models.base import Base
+from srochno.models.ledger import LedgerEntry
+from srochno.models.orders import Order, Take
+from srochno.models.reviews import Complaint, Review
+from srochno.models.users import User
+
+__all__ = ["Base", "Complaint", "LedgerEntry", "Order", "Review", "Take", "User"]

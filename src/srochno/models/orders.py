@@ -1,0 +1,98 @@
+"""Orders and the takes executors paid for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from srochno.enums import OrderStatus, sql_list
+from srochno.models.base import Base, Timestamp, one_of
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(one_of("status", sql_list(OrderStatus)), name="status"),
+        CheckConstraint(
+            "executors_count >= 0 AND executors_count <= max_executors", name="executors_cap"
+        ),
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        Index(
+            "ix_orders_active_feed",
+            "city_key",
+            "category",
+            text("created_at DESC"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index(
+            "ix_orders_active_created",
+            text("created_at DESC"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index(
+            "ix_orders_active_category",
+            "category",
+            text("created_at DESC"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_orders_owner", "owner_id", text("created_at DESC")),
+        Index("ix_orders_expiry_due", "expires_at", postgresql_where=text("status = 'active'")),
+        Index(
+            "ix_orders_no_response_due",
+            "first_taken_at",
+            postgresql_where=text(
+                "status IN ('active', 'expired') AND responded_at IS NULL"
+                " AND first_taken_at IS NOT NULL"
+            ),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    city: Mapped[str] = mapped_column(String(64))
+    city_key: Mapped[str] = mapped_column(String(256))
+    contact: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(24), server_default=text("'active'"))
+    max_executors: Mapped[int] = mapped_column(SmallInteger)
+    take_price: Mapped[int] = mapped_column(BigInteger)
+    executors_count: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    first_taken_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    responded_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    completed_executor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Take(Base):
+    __tablename__ = "takes"
+    __table_args__ = (
+        UniqueConstraint("order_id", "executor_id"),
+        UniqueConstraint("executor_id", "idempotency_key"),
+        CheckConstraint("price_paid >= 0", name="price_not_negative"),
+        Index("ix_takes_executor_taken", "executor_id", text("taken_at DESC")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(12), ForeignKey("orders.id"))
+    executor_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    price_paid: Mapped[int] = mapped_column(BigInteger)
+    taken_at: Mapped[datetime] = mapped_column(Timestamp)
+    refunded_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))

@@ -1,0 +1,267 @@
+"""Orders' and takes' SQL: plain statements on asyncpg, built once, plain rows back.
+
+Row locks are ``FOR NO KEY UPDATE``: the key-share locks that foreign-key checks take (a
+review inserted at the same moment) do not conflict with them.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from srochno.db import Connection, Record
+from srochno.enums import LedgerType, OrderStatus
+from srochno.orders.rules import no_response_due_sql
+
+ORDER_FIELDS = (
+    "id",
+    "owner_id",
+    "category",
+    "description",
+    "city",
+    "city_key",
+    "contact",
+    "status",
+    "max_executors",
+    "take_price",
+    "executors_count",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "first_taken_at",
+    "responded_at",
+    "completed_at",
+    "completed_executor_id",
+    "closed_at",
+)
+ORDER_COLUMNS = ", ".join(f"orders.{name}" for name in ORDER_FIELDS)
+
+INSERT_ORDER = (
+    "INSERT INTO orders (id, owner_id, category, description, city, city_key, contact, "
+    "status, max_executors, take_price, created_at, updated_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)"
+)
+# The viewer's take is looked up in the same statement; $2 is NULL for an anonymous viewer.
+TAKEN_BY = (
+    "EXISTS (SELECT 1 FROM takes WHERE takes.order_id = orders.id "
+    "AND takes.executor_id = ${n}) AS taken_by_me"
+)
+SELECT_ORDER = f"SELECT {ORDER_COLUMNS}, {TAKEN_BY.format(n=2)} FROM orders WHERE orders.id = $1"
+LOCK_ORDER = f"SELECT {ORDER_COLUMNS} FROM orders WHERE orders.id = $1 FOR NO KEY UPDATE"
+FIND_TAKE = (
+    "SELECT taken_at, price_paid, refunded_at FROM takes WHERE order_id = $1 AND executor_id = $2"
+)
+
+# The take, statement 1: lock the order row, and read the executor's take of it, the
+# order an Idempotency-Key was used for, and the balance. (After waiting for the lock the
+# order row is re-read at its newest version; the rest is read from the statement's
+# snapshot, and statement 2 settles what that snapshot missed.)
+TAKE_CONTEXT = (
+    f"SELECT {ORDER_COLUMNS}, mine.taken_at AS my_taken_at, mine.price_paid AS my_price_paid, "
+    "(SELECT keyed.order_id FROM takes keyed WHERE keyed.executor_id = $2 "
+    "AND keyed.idempotency_key = $3) AS keyed_order_id, "
+    "(SELECT users.balance FROM users WHERE users.id = $2) AS balance "
+    "FROM orders LEFT JOIN takes mine ON mine.order_id = orders.id AND mine.executor_id = $2 "
+    "WHERE orders.id = $1 FOR NO KEY UPDATE OF orders"
+)
+# The take, statement 2: the take row, the debit (only if the take row is new and the
+# balance covers the price), its ledger row and the order's counter, in one round trip.
+# The user's row lock is taken after the order's (statement 1): one fixed order.
+# take_id NULL: this executor's take of the order already exists (a concurrent retry).
+# balance NULL with a take_id: the balance does not cover the price (roll back).
+WRITE_TAKE = f"""
+WITH new_take AS (
+    INSERT INTO takes (order_id, executor_id, price_paid, taken_at, idempotency_key)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (order_id, executor_id) DO NOTHING
+    RETURNING id
+), debit AS (
+    UPDATE users SET balance = balance - $3
+    WHERE id = $2 AND balance >= $3 AND EXISTS (SELECT 1 FROM new_take)
+    RETURNING balance
+), entry AS (
+    INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take_id,
+                                created_at)
+    SELECT $2, '{LedgerType.order_take.value}', -$3, debit.balance, $1, new_take.id, $4
+    FROM new_take, debit
+), counted AS (
+    UPDATE orders SET executors_count = executors_count + 1,
+                      first_taken_at = coalesce(first_taken_at, $4)
+    FROM new_take, debit
+    WHERE orders.id = $1
+)
+SELECT (SELECT id FROM new_take) AS take_id, (SELECT balance FROM debit) AS balance
+"""
+
+UPDATE_ORDER = (
+    "UPDATE orders SET category = $2, description = $3, contact = $4, updated_at = $5 "
+    f"WHERE id = $1 RETURNING {ORDER_COLUMNS}"
+)
+DELETE_ORDER = (
+    f"UPDATE orders SET status = '{OrderStatus.deleted.value}', updated_at = $2, "
+    "closed_at = $2 WHERE id = $1"
+)
+RESPOND = (
+    f"UPDATE orders SET responded_at = $2, updated_at = $2 WHERE id = $1 RETURNING {ORDER_COLUMNS}"
+)
+COMPLETE = (
+    f"UPDATE orders SET status = '{OrderStatus.completed.value}', completed_executor_id = $2, "
+    "completed_at = $3, responded_at = coalesce(responded_at, $3), updated_at = $3 "
+    f"WHERE id = $1 RETURNING {ORDER_COLUMNS}"
+)
+
+MY_ORDERS_WHERE = f"owner_id = $1 AND status <> '{OrderStatus.deleted.value}'"
+COUNT_MY_ORDERS = f"SELECT count(*) FROM orders WHERE {MY_ORDERS_WHERE}"
+MY_ORDERS = (
+    f"SELECT {ORDER_COLUMNS} FROM orders WHERE {MY_ORDERS_WHERE} "
+    "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+)
+COUNT_MY_TAKES = "SELECT count(*) FROM takes WHERE executor_id = $1"
+MY_TAKES = (
+    f"SELECT {ORDER_COLUMNS}, takes.taken_at AS my_taken_at, takes.price_paid AS my_price_paid, "
+    "takes.refunded_at AS my_refunded_at "
+    "FROM orders JOIN takes ON takes.order_id = orders.id WHERE takes.executor_id = $1 "
+    "ORDER BY takes.taken_at DESC, takes.id DESC LIMIT $2 OFFSET $3"
+)
+
+
+@functools.cache
+def feed_statements(by_city: bool, by_category: bool, with_viewer: bool) -> tuple[str, str]:
+    """The public list's count and page: active, unexpired, not past the no-response
+    deadline ($1 now, $2 the deadline), optionally of one city key and one category."""
+    where = [
+        f"orders.status = '{OrderStatus.active.value}'",
+        "orders.expires_at > $1",
+        f"NOT {no_response_due_sql('$2')}",
+    ]
+    n = 2
+    if by_city:
+        n += 1
+        where.append(f"orders.city_key = ${n}")
+    if by_category:
+        n += 1
+        where.append(f"orders.category = ${n}")
+    condition = " AND ".join(where)
+    taken = TAKEN_BY.format(n=n + 1) if with_viewer else "false AS taken_by_me"
+    n += with_viewer
+    count = f"SELECT count(*) FROM orders WHERE {condition}"
+    page = (
+        f"SELECT {ORDER_COLUMNS}, {taken} FROM orders WHERE {condition} "
+        f"ORDER BY orders.created_at DESC, orders.id DESC LIMIT ${n + 1} OFFSET ${n + 2}"
+    )
+    return count, page
+
+
+async def insert_order(conn: Connection, values: dict[str, object]) -> None:
+    await conn.execute(
+        INSERT_ORDER,
+        values["id"],
+        values["owner_id"],
+        values["category"],
+        values["description"],
+        values["city"],
+        values["city_key"],
+        values["contact"],
+        values["status"],
+        values["max_executors"],
+        values["take_price"],
+        values["created_at"],
+        values["expires_at"],
+    )
+
+
+async def find_order(conn: Connection, order_id: str, viewer_id: int | None) -> Record | None:
+    return await conn.fetchrow(SELECT_ORDER, order_id, viewer_id)
+
+
+async def lock_order(conn: Connection, order_id: str) -> Record | None:
+    return await conn.fetchrow(LOCK_ORDER, order_id)
+
+
+async def find_take(conn: Connection, order_id: str, executor_id: int) -> Record | None:
+    return await conn.fetchrow(FIND_TAKE, order_id, executor_id)
+
+
+async def take_context(
+    conn: Connection, order_id: str, executor_id: int, idempotency_key: str | None
+) -> Record | None:
+    return await conn.fetchrow(TAKE_CONTEXT, order_id, executor_id, idempotency_key)
+
+
+async def write_take(
+    conn: Connection,
+    order_id: str,
+    executor_id: int,
+    price: int,
+    now: datetime,
+    idempotency_key: str | None,
+) -> Record:
+    row = await conn.fetchrow(WRITE_TAKE, order_id, executor_id, price, now, idempotency_key)
+    assert row is not None
+    return row
+
+
+async def update_order(
+    conn: Connection, order_id: str, category: str, description: str, contact: str, now: datetime
+) -> Record:
+    row = await conn.fetchrow(UPDATE_ORDER, order_id, category, description, contact, now)
+    assert row is not None
+    return row
+
+
+async def delete_order(conn: Connection, order_id: str, now: datetime) -> None:
+    await conn.execute(DELETE_ORDER, order_id, now)
+
+
+async def mark_responded(conn: Connection, order_id: str, now: datetime) -> Record:
+    row = await conn.fetchrow(RESPOND, order_id, now)
+    assert row is not None
+    return row
+
+
+async def mark_completed(
+    conn: Connection, order_id: str, executor_id: int, now: datetime
+) -> Record:
+    row = await conn.fetchrow(COMPLETE, order_id, executor_id, now)
+    assert row is not None
+    return row
+
+
+async def feed(
+    conn: Connection,
+    *,
+    now: datetime,
+    deadline: datetime,
+    city_key: str | None,
+    category: str | None,
+    viewer_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Record], int]:
+    count_sql, page_sql = feed_statements(
+        city_key is not None, category is not None, viewer_id is not None
+    )
+    args: list[object] = [now, deadline]
+    if city_key is not None:
+        args.append(city_key)
+    if category is not None:
+        args.append(category)
+    total: int = await conn.fetchval(count_sql, *args)
+    if viewer_id is not None:
+        args.append(viewer_id)
+    rows = await conn.fetch(page_sql, *args, limit, offset)
+    return rows, total
+
+
+async def orders_of(
+    conn: Connection, owner_id: int, limit: int, offset: int
+) -> tuple[list[Record], int]:
+    total: int = await conn.fetchval(COUNT_MY_ORDERS, owner_id)
+    return await conn.fetch(MY_ORDERS, owner_id, limit, offset), total
+
+
+async def takes_of(
+    conn: Connection, executor_id: int, limit: int, offset: int
+) -> tuple[list[Record], int]:
+    total: int = await conn.fetchval(COUNT_MY_TAKES, executor_id)
+    return await conn.fetch(MY_TAKES, executor_id, limit, offset), total

@@ -1,0 +1,91 @@
+"""Users' SQL: plain statements on asyncpg, plain rows back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from srochno.db import Connection, Record
+
+USER_COLUMNS = (
+    "id, username, first_name, last_name, language_code, photo_url, is_premium, is_banned, "
+    "balance, completed_orders_count, rating_sum, reviews_count, complaints_count, "
+    "subscribed_categories, subscribed_cities, notification_frequency, created_at, updated_at"
+)
+PROFILE_COLUMNS = (
+    "username",
+    "first_name",
+    "last_name",
+    "language_code",
+    "photo_url",
+    "is_premium",
+)
+"""Columns Telegram's profile fills, in the order of :data:`UPSERT_USER`'s parameters."""
+
+SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE id = $1"
+UPSERT_USER = (
+    "INSERT INTO users (id, username, first_name, last_name, language_code, photo_url, "
+    "is_premium, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
+    "ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, "
+    "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
+    "language_code = EXCLUDED.language_code, photo_url = EXCLUDED.photo_url, "
+    f"is_premium = EXCLUDED.is_premium, updated_at = EXCLUDED.updated_at RETURNING {USER_COLUMNS}"
+)
+SET_PREFERENCES = (
+    "UPDATE users SET subscribed_categories = $2, subscribed_cities = $3, updated_at = $4 "
+    f"WHERE id = $1 RETURNING {USER_COLUMNS}"
+)
+SET_FREQUENCY = (
+    "UPDATE users SET notification_frequency = $2, updated_at = $3 "
+    f"WHERE id = $1 RETURNING {USER_COLUMNS}"
+)
+SELECT_BALANCE = "SELECT balance FROM users WHERE id = $1"
+COUNT_COMPLETED = (
+    "UPDATE users SET completed_orders_count = completed_orders_count + 1 WHERE id = $1"
+)
+ADD_RATING = (
+    "UPDATE users SET rating_sum = rating_sum + $2, reviews_count = reviews_count + 1 WHERE id = $1"
+)
+COUNT_COMPLAINT = "UPDATE users SET complaints_count = complaints_count + 1 WHERE id = $1"
+
+
+async def find_user(conn: Connection, user_id: int) -> Record | None:
+    return await conn.fetchrow(SELECT_USER, user_id)
+
+
+async def upsert_user(
+    conn: Connection, user_id: int, profile: tuple[object, ...], now: datetime
+) -> Record:
+    row = await conn.fetchrow(UPSERT_USER, user_id, *profile, now)
+    assert row is not None
+    return row
+
+
+async def set_preferences(
+    conn: Connection, user_id: int, categories: list[str], cities: list[str], now: datetime
+) -> Record:
+    row = await conn.fetchrow(SET_PREFERENCES, user_id, categories, cities, now)
+    assert row is not None
+    return row
+
+
+async def set_frequency(conn: Connection, user_id: int, frequency: str, now: datetime) -> Record:
+    row = await conn.fetchrow(SET_FREQUENCY, user_id, frequency, now)
+    assert row is not None
+    return row
+
+
+async def balance_of(conn: Connection, user_id: int) -> int:
+    balance: int | None = await conn.fetchval(SELECT_BALANCE, user_id)
+    return balance or 0
+
+
+async def count_completed(conn: Connection, user_id: int) -> None:
+    await conn.execute(COUNT_COMPLETED, user_id)
+
+
+async def add_rating(conn: Connection, user_id: int, rating: int) -> None:
+    await conn.execute(ADD_RATING, user_id, rating)
+
+
+async def count_complaint(conn: Connection, user_id: int) -> None:
+    await conn.execute(COUNT_COMPLAINT, user_id)
