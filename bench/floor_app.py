@@ -27,11 +27,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.auth.errors import AuthMissing
+from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.errors import AppError
-from srochno.orders.errors import OrderNotFound
 from srochno.orders.contact import contains_contact
+from srochno.orders.errors import OrderNotFound
 from srochno.orders.rules import effective_status, normalize_city, timing
 from srochno.users.categories import CATEGORIES
 
