@@ -56,6 +56,7 @@ def server_env(database_url: str, extra: Mapping[str, str], data_dir: Path) -> d
         {
             "DATABASE_URL": database_url,
             "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
+            "DEV_RECHARGE": "true",  # a fixed test token, not the generated one
             "AUTO_CLOSE_INTERVAL_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
             "DATA_DIR": str(data_dir),

@@ -55,6 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = _prepare_database(settings, migrate=settings.migrate_on_start and not args.no_migrate)
     # Workers (and the reloader's child) connect to the same database, embedded one included.
     os.environ["DATABASE_URL"] = url
+    for warning in settings.start_warnings():
+        logger.warning(warning)
     if settings.is_development and settings.telegram_bot_token:
         logger.info(
             "development mode: get an Authorization header with "

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     telegram_bot_id: int | None = None
     telegram_test_environment: bool = False
     secret_key: str | None = None
+    dev_recharge: bool | None = None
+    """``DEV_RECHARGE``: unset, free recharge follows the generated dev token; ``true`` or
+    ``false`` says so explicitly (never on in production)."""
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
@@ -51,6 +54,8 @@ class Settings(BaseSettings):
     auto_close_batch_size: int = Field(default=2000, ge=1, le=100_000)
     completion_window_hours: float = Field(default=72, gt=0)
     review_window_days: float = Field(default=7, gt=0)
+
+    _generated_token: bool = PrivateAttr(default=False)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -85,8 +90,40 @@ class Settings(BaseSettings):
         return self.environment is Environment.development
 
     @property
+    def uses_generated_token(self) -> bool:
+        """True when the bot token is the development one generated in the data folder."""
+        return self._generated_token
+
+    @property
     def dev_recharge_enabled(self) -> bool:
-        return self.is_development
+        """Free money only in development, and only with the generated dev token unless
+        ``DEV_RECHARGE`` says otherwise: a development start with a real bot token is in
+        effect a production deployment whose operator forgot ``ENVIRONMENT``."""
+        if not self.is_development:
+            return False
+        if self.dev_recharge is not None:
+            return self.dev_recharge
+        return self._generated_token
+
+    def start_warnings(self) -> list[str]:
+        """What the start-up log should warn about: development mode in what looks like
+        a real deployment."""
+        if not self.is_development:
+            return []
+        warnings = []
+        if self.telegram_bot_token and not self._generated_token:
+            warnings.append("a real TELEGRAM_BOT_TOKEN")
+        if self.telegram_bot_id and not self.telegram_bot_token:
+            warnings.append("a real TELEGRAM_BOT_ID")
+        if self.database_url:
+            warnings.append("an external DATABASE_URL")
+        if not warnings:
+            return []
+        return [
+            "ENVIRONMENT=development with "
+            + " and ".join(warnings)
+            + ": this is not a production configuration; set ENVIRONMENT=production"
+        ]
 
     @property
     def order_lifetime(self) -> timedelta:
@@ -108,7 +145,9 @@ class Settings(BaseSettings):
         """In development with no bot credentials, use a token kept in the data folder."""
         if self.telegram_bot_token or self.telegram_bot_id or not self.is_development:
             return self
-        return self.model_copy(update={"telegram_bot_token": dev_bot_token(self.data_dir)})
+        settings = self.model_copy(update={"telegram_bot_token": dev_bot_token(self.data_dir)})
+        settings._generated_token = True
+        return settings
 
 
 DEV_TOKEN_FILE = "dev-bot-token"  # noqa: S105 (a file name)
