@@ -30,9 +30,11 @@ from starlette.routing import Route
 from srochno.auth.errors import AuthMissing
 from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.errors import AppError
+from srochno.orders import repository as orders_sql
 from srochno.orders.contact import contains_contact
 from srochno.orders.errors import OrderNotFound
 from srochno.orders.rules import effective_status, normalize_city, timing
+from srochno.users import repository as users_sql
 from srochno.users.categories import CATEGORIES
 
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -44,87 +46,16 @@ NO_RESPONSE = timedelta(minutes=15)
 MAX_EXECUTORS = 3
 PRICE = 2
 
-# --- SQL, as the service sends it ------------------------------------------------------
+# --- SQL: the service's own statements -------------------------------------------------
 
-USER_COLUMNS = (
-    "users.id, users.username, users.first_name, users.last_name, users.language_code, "
-    "users.photo_url, users.is_premium, users.is_banned, users.balance, "
-    "users.completed_orders_count, users.rating_sum, users.reviews_count, "
-    "users.complaints_count, users.subscribed_categories, users.subscribed_cities, "
-    "users.notification_frequency, users.created_at, users.updated_at"
-)
-ORDER_COLUMNS = (
-    "orders.id, orders.owner_id, orders.category, orders.description, orders.city, "
-    "orders.city_key, orders.contact, orders.status, orders.max_executors, orders.take_price, "
-    "orders.executors_count, orders.created_at, orders.updated_at, orders.expires_at, "
-    "orders.first_taken_at, orders.responded_at, orders.completed_at, "
-    "orders.completed_executor_id, orders.closed_at"
-)
-SELECT_USER = f"SELECT {USER_COLUMNS} \nFROM users \nWHERE users.id = $1::BIGINT"
-UPSERT_USER = (
-    "INSERT INTO users (id, username, first_name, last_name, language_code, photo_url, "
-    "is_premium, created_at, updated_at) VALUES ($1::BIGINT, $2::VARCHAR, $3::VARCHAR, "
-    "$4::VARCHAR, $5::VARCHAR, $6::VARCHAR, $7::BOOLEAN, $8::TIMESTAMP WITH TIME ZONE, "
-    "$9::TIMESTAMP WITH TIME ZONE) ON CONFLICT (id) DO UPDATE SET username = $10::VARCHAR, "
-    "first_name = $11::VARCHAR, last_name = $12::VARCHAR, language_code = $13::VARCHAR, "
-    "photo_url = $14::VARCHAR, is_premium = $15::BOOLEAN, "
-    "updated_at = $16::TIMESTAMP WITH TIME ZONE"
-)
-FEED_WHERE = (
-    "WHERE orders.status = $1::VARCHAR AND orders.expires_at > $2::TIMESTAMP WITH TIME ZONE "
-    "AND orders.city_key = $3::VARCHAR AND orders.category = $4::VARCHAR"
-)
-COUNT_FEED = f"SELECT count(*) AS count_1 \nFROM orders \n{FEED_WHERE}"
-LIST_FEED = (
-    f"SELECT {ORDER_COLUMNS}, false AS anon_1 \nFROM orders \n{FEED_WHERE} "
-    "ORDER BY orders.created_at DESC, orders.id DESC \n LIMIT $5::INTEGER OFFSET $6::INTEGER"
-)
-LIST_FEED_VIEWER = (
-    f"SELECT {ORDER_COLUMNS}, (EXISTS (SELECT * \nFROM takes \n"
-    "WHERE takes.order_id = orders.id AND takes.executor_id = $5::BIGINT)) AS anon_1 "
-    f"\nFROM orders \n{FEED_WHERE} "
-    "ORDER BY orders.created_at DESC, orders.id DESC \n LIMIT $6::INTEGER OFFSET $7::INTEGER"
-)
-SELECT_ORDER = f"SELECT {ORDER_COLUMNS} \nFROM orders \nWHERE orders.id = $1::VARCHAR"
-SELECT_ORDER_FOR_UPDATE = SELECT_ORDER + " FOR UPDATE"
-FIND_TAKE = (
-    "SELECT takes.id, takes.order_id, takes.executor_id, takes.price_paid, takes.taken_at, "
-    "takes.refunded_at, takes.idempotency_key \nFROM takes \n"
-    "WHERE takes.order_id = $1::VARCHAR AND takes.executor_id = $2::BIGINT"
-)
-SELECT_BALANCE = "SELECT users.balance \nFROM users \nWHERE users.id = $1::BIGINT"
-INSERT_ORDER = (
-    "INSERT INTO orders (id, owner_id, category, description, city, city_key, contact, status, "
-    "max_executors, take_price, executors_count, created_at, updated_at, expires_at, "
-    "first_taken_at, responded_at, completed_at, completed_executor_id, closed_at) VALUES "
-    "($1::VARCHAR, $2::BIGINT, $3::VARCHAR, $4::VARCHAR, $5::VARCHAR, $6::VARCHAR, "
-    "$7::VARCHAR, $8::VARCHAR, $9::SMALLINT, $10::BIGINT, $11::SMALLINT, "
-    "$12::TIMESTAMP WITH TIME ZONE, $13::TIMESTAMP WITH TIME ZONE, "
-    "$14::TIMESTAMP WITH TIME ZONE, $15::TIMESTAMP WITH TIME ZONE, "
-    "$16::TIMESTAMP WITH TIME ZONE, $17::TIMESTAMP WITH TIME ZONE, $18::BIGINT, "
-    "$19::TIMESTAMP WITH TIME ZONE)"
-)
-INSERT_TAKE = (
-    "INSERT INTO takes (order_id, executor_id, price_paid, taken_at, refunded_at, "
-    "idempotency_key) VALUES ($1::VARCHAR, $2::BIGINT, $3::BIGINT, "
-    "$4::TIMESTAMP WITH TIME ZONE, $5::TIMESTAMP WITH TIME ZONE, $6::VARCHAR) "
-    "RETURNING takes.id"
-)
-DEBIT = (
-    "UPDATE users SET balance=(users.balance + $1::BIGINT) WHERE users.id = $2::BIGINT "
-    "AND users.balance + $3::BIGINT >= $4::BIGINT RETURNING users.balance"
-)
-INSERT_LEDGER = (
-    "INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take_id, "
-    "method, idempotency_key, created_at) VALUES ($1::BIGINT, $2::VARCHAR, $3::BIGINT, "
-    "$4::BIGINT, $5::VARCHAR, $6::BIGINT, $7::VARCHAR, $8::VARCHAR, "
-    "$9::TIMESTAMP WITH TIME ZONE) RETURNING ledger_entries.id"
-)
-COUNT_FIRST_TAKE = (
-    "UPDATE orders SET executors_count=$1::SMALLINT, first_taken_at=$2::TIMESTAMP WITH TIME ZONE "
-    "WHERE orders.id = $3::VARCHAR"
-)
-COUNT_TAKE = "UPDATE orders SET executors_count=$1::SMALLINT WHERE orders.id = $2::VARCHAR"
+SELECT_USER = users_sql.SELECT_USER
+UPSERT_USER = users_sql.UPSERT_USER
+COUNT_FEED, LIST_FEED = orders_sql.feed_statements(True, True, False)
+_, LIST_FEED_VIEWER = orders_sql.feed_statements(True, True, True)
+SELECT_ORDER = orders_sql.SELECT_ORDER
+INSERT_ORDER = orders_sql.INSERT_ORDER
+TAKE_CONTEXT = orders_sql.TAKE_CONTEXT
+WRITE_TAKE = orders_sql.WRITE_TAKE
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -242,11 +173,11 @@ def profile_json(user: asyncpg.Record) -> dict[str, Any]:
 # --- database --------------------------------------------------------------------------
 
 
-async def sync_user(conn: asyncpg.Connection, pool: asyncpg.Pool, tg: TelegramUser) -> Any:
-    """Read the user; write (in its own transaction) only when new or changed."""
+async def sync_user(conn: asyncpg.Connection, tg: TelegramUser) -> Any:
+    """Read the user; upsert (one statement, its own transaction) only when new or changed."""
     profile = profile_of(tg)
     user = await conn.fetchrow(SELECT_USER, tg.id)
-    if user is not None and profile == (
+    if user is None or profile != (
         user["username"],
         user["first_name"],
         user["last_name"],
@@ -254,13 +185,7 @@ async def sync_user(conn: asyncpg.Connection, pool: asyncpg.Pool, tg: TelegramUs
         user["photo_url"],
         user["is_premium"],
     ):
-        if user["is_banned"]:
-            raise Fail(403, "user_banned", "User is banned")
-        return user
-    now = datetime.now(UTC)
-    async with pool.acquire() as writer, writer.transaction():
-        await writer.execute(UPSERT_USER, tg.id, *profile, now, now, *profile, now)
-    user = await conn.fetchrow(SELECT_USER, tg.id)
+        user = await conn.fetchrow(UPSERT_USER, tg.id, *profile, datetime.now(UTC))
     if user["is_banned"]:
         raise Fail(403, "user_banned", "User is banned")
     return user
@@ -287,11 +212,11 @@ async def list_orders(request: Request) -> Response:
     if city is None or category is None:
         return JSONResponse({"detail": "city and category needed", "code": "bad"}, 400)
     now = datetime.now(UTC)
-    params = ("active", now, normalize_city(city), category)
+    params = (now, now - NO_RESPONSE, normalize_city(city), category)
     pool = pool_of(request)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            viewer = await sync_user(conn, pool, tg) if tg is not None else None
+        async with pool.acquire() as conn:
+            viewer = await sync_user(conn, tg) if tg is not None else None
             total = await conn.fetchval(COUNT_FEED, *params)
             if viewer is None:
                 rows = await conn.fetch(LIST_FEED, *params, limit, offset)
@@ -300,7 +225,7 @@ async def list_orders(request: Request) -> Response:
     except Fail as exc:
         return error(exc)
     viewer_id = viewer["id"] if viewer is not None else None
-    items = [present(row, now, viewer_id, bool(row["anon_1"]), in_list=True) for row in rows]
+    items = [present(row, now, viewer_id, row["taken_by_me"], in_list=True) for row in rows]
     return JSONResponse({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
@@ -312,19 +237,15 @@ async def read_order(request: Request) -> Response:
     order_id = request.path_params["order_id"]
     pool = pool_of(request)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            viewer = await sync_user(conn, pool, tg) if tg is not None else None
+        async with pool.acquire() as conn:
+            viewer = await sync_user(conn, tg) if tg is not None else None
             viewer_id = viewer["id"] if viewer is not None else None
-            order = await conn.fetchrow(SELECT_ORDER, order_id)
+            order = await conn.fetchrow(SELECT_ORDER, order_id, viewer_id)
             if order is None or (order["status"] == "deleted" and order["owner_id"] != viewer_id):
                 return error(OrderNotFound())
-            taken = (
-                viewer_id is not None
-                and await conn.fetchrow(FIND_TAKE, order_id, viewer_id) is not None
-            )
     except Fail as exc:
         return error(exc)
-    return JSONResponse(present(order, datetime.now(UTC), viewer_id, taken))
+    return JSONResponse(present(order, datetime.now(UTC), viewer_id, order["taken_by_me"]))
 
 
 def require_user(request: Request) -> TelegramUser:
@@ -341,8 +262,8 @@ async def read_me(request: Request) -> Response:
         return error(exc)
     pool = pool_of(request)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            user = await sync_user(conn, pool, tg)
+        async with pool.acquire() as conn:
+            user = await sync_user(conn, tg)
     except Fail as exc:
         return error(exc)
     return JSONResponse(profile_json(user))
@@ -373,7 +294,7 @@ async def create_order(request: Request) -> Response:
         description = _text(body, "description", 10, 2000)
         city = _text(body, "city", 2, 64)
         contact = _text(body, "contact", 3, 128)
-        if contains_contact(description):
+        if contains_contact(description) or contains_contact(city):
             raise Fail(422, "contact_in_description", "No contacts in the description")
     except ValueError:
         return error(Fail(422, "validation_error", "body is not JSON"))
@@ -383,8 +304,8 @@ async def create_order(request: Request) -> Response:
     now = datetime.now(UTC)
     order_id = secrets.token_urlsafe(9)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            user = await sync_user(conn, pool, tg)
+        async with pool.acquire() as conn:
+            user = await sync_user(conn, tg)
             values = (
                 order_id,
                 user["id"],
@@ -406,7 +327,8 @@ async def create_order(request: Request) -> Response:
                 None,
                 None,
             )
-            await conn.execute(INSERT_ORDER, *values)
+            async with conn.transaction():
+                await conn.execute(INSERT_ORDER, *values[:10], values[11], values[13])
     except Fail as exc:
         return error(exc)
     order = dict(zip(ORDER_KEYS, values, strict=True))
@@ -417,7 +339,7 @@ async def create_order(request: Request) -> Response:
     )
 
 
-ORDER_KEYS = [column.split(".")[1] for column in ORDER_COLUMNS.split(", ")]
+ORDER_KEYS = orders_sql.ORDER_FIELDS
 
 
 async def take_order(request: Request) -> Response:
@@ -428,54 +350,44 @@ async def take_order(request: Request) -> Response:
     order_id = request.path_params["order_id"]
     pool = pool_of(request)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            user = await sync_user(conn, pool, tg)
+        async with pool.acquire() as conn:
+            user = await sync_user(conn, tg)
             executor = user["id"]
-            order = await conn.fetchrow(SELECT_ORDER_FOR_UPDATE, order_id)
-            if order is None or (order["status"] == "deleted" and order["owner_id"] != executor):
-                raise Fail(404, "order_not_found", "Order not found")
-            if order["owner_id"] == executor:
-                raise Fail(403, "own_order", "You cannot take your own order")
-            existing = await conn.fetchrow(FIND_TAKE, order_id, executor)
-            if existing is not None:
-                balance = await conn.fetchval(SELECT_BALANCE, executor)
-                return take_result(order, existing, balance, replayed=True)
-            now = datetime.now(UTC)
-            status = status_now(order, now)
-            if status == "expired":
-                raise Fail(409, "order_expired", "The order has expired")
-            if status != "active":
-                raise Fail(409, "order_not_active", "The order is not active")
-            if order["executors_count"] >= order["max_executors"]:
-                raise Fail(409, "order_full", f"Maximum {order['max_executors']} executors reached")
-            price = order["take_price"]
-            take_id = await conn.fetchval(INSERT_TAKE, order_id, executor, price, now, None, None)
-            balance = await conn.fetchval(DEBIT, -price, executor, -price, 0)
-            if balance is None:
-                raise Fail(402, "insufficient_balance", f"Insufficient balance. Need {price}₽")
-            await conn.fetchval(
-                INSERT_LEDGER,
-                executor,
-                "order_take",
-                -price,
-                balance,
-                order_id,
-                take_id,
-                None,
-                None,
-                now,
-            )
-            count = order["executors_count"] + 1
-            if order["first_taken_at"] is None:
-                await conn.execute(COUNT_FIRST_TAKE, count, now, order_id)
-            else:
-                await conn.execute(COUNT_TAKE, count, order_id)
-            updated = {
-                **dict(order),
-                "executors_count": count,
-                "first_taken_at": order["first_taken_at"] or now,
-            }
-            take = {"executor_id": executor, "taken_at": now, "price_paid": price}
+            async with conn.transaction():
+                order = await conn.fetchrow(TAKE_CONTEXT, order_id, executor, None)
+                if order is None or (
+                    order["status"] == "deleted" and order["owner_id"] != executor
+                ):
+                    raise Fail(404, "order_not_found", "Order not found")
+                if order["owner_id"] == executor:
+                    raise Fail(403, "own_order", "You cannot take your own order")
+                if order["my_taken_at"] is not None:
+                    existing = {
+                        "executor_id": executor,
+                        "taken_at": order["my_taken_at"],
+                        "price_paid": order["my_price_paid"],
+                    }
+                    return take_result(order, existing, order["balance"], replayed=True)
+                now = datetime.now(UTC)
+                status = status_now(order, now)
+                if status == "expired":
+                    raise Fail(409, "order_expired", "The order has expired")
+                if status != "active":
+                    raise Fail(409, "order_not_active", "The order is not active")
+                cap = order["max_executors"]
+                if order["executors_count"] >= cap:
+                    raise Fail(409, "order_full", f"Maximum {cap} executors reached")
+                price = order["take_price"]
+                written = await conn.fetchrow(WRITE_TAKE, order_id, executor, price, now, None)
+                if written["balance"] is None:
+                    raise Fail(402, "insufficient_balance", f"Insufficient balance. Need {price}₽")
+                balance = written["balance"]
+                updated = {
+                    **dict(order),
+                    "executors_count": order["executors_count"] + 1,
+                    "first_taken_at": order["first_taken_at"] or now,
+                }
+                take = {"executor_id": executor, "taken_at": now, "price_paid": price}
     except Fail as exc:
         return error(exc)
     return take_result(updated, take, balance, replayed=False)

@@ -39,15 +39,12 @@ class AppState:
         return cast(async_sessionmaker[AsyncSession], self._state.sessionmaker)
 
 
-def app_state(request: Request) -> AppState:
-    return AppState(request.app)
 
-
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return cast(Database, request.app.state.db)
 
 
