@@ -39,7 +39,6 @@ class AppState:
         return cast(async_sessionmaker[AsyncSession], self._state.sessionmaker)
 
 
-
 async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
