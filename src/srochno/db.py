@@ -124,27 +124,81 @@ class Database:
         with contextlib.suppress(Exception):
             await self.pool.close()
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[Connection]:
-        """A connection for statements that each commit on their own (reads)."""
+    async def acquire(self) -> Connection:
         try:
-            conn = await self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS)
+            if not self.pool._queue.empty():  # one is free: no wait, so no timer task either
+                conn: Connection = await self.pool.acquire()
+            else:  # a new connection, or a wait for one: bounded (a stalled database)
+                conn = await self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS)
         except Exception as error:
             logger.warning("database unavailable: %s", type(error).__name__)
             raise DatabaseUnavailable() from error
+        return conn
+
+    async def release(self, conn: Connection) -> None:
+        try:
+            await self.pool.release(conn)
+        except Exception as error:  # a broken connection is dropped by the pool
+            logger.warning("connection released broken: %s", type(error).__name__)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A connection for statements that each commit on their own (reads)."""
+        conn = await self.acquire()
         try:
             yield conn
         finally:
-            try:
-                await self.pool.release(conn)
-            except Exception as error:  # a broken connection is dropped by the pool
-                logger.warning("connection released broken: %s", type(error).__name__)
+            await self.release(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
         """A connection in a transaction: committed on success, rolled back on error."""
         async with self.connection() as conn, conn.transaction():
             yield conn
+
+
+class UnitOfWork:
+    """One request's use of the database: a connection taken on first use, a transaction
+    begun on first write use, committed or rolled back once when the request ends.
+
+    Reads run on the connection outside any transaction (each statement on its own); a
+    route that writes asks for the transaction, and everything it does then commits
+    together, before its response is sent, or not at all.
+    """
+
+    __slots__ = ("_conn", "_db", "_transaction")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn: Any = None
+        self._transaction: Any = None
+
+    async def connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = await self._db.acquire()
+        conn: Connection = self._conn
+        return conn
+
+    async def transaction(self) -> Connection:
+        conn = await self.connection()
+        if self._transaction is None:
+            self._transaction = conn.transaction()
+            await self._transaction.start()
+        return conn
+
+    async def finish(self, *, commit: bool) -> None:
+        """Commit (``commit``) or roll back the transaction, and give the connection back."""
+        if self._conn is None:
+            return
+        try:
+            if self._transaction is not None:
+                if commit:
+                    await self._transaction.commit()
+                else:
+                    await self._transaction.rollback()
+        finally:
+            conn, self._conn, self._transaction = self._conn, None, None
+            await self._db.release(conn)
 
 
 def is_outage(error: BaseException) -> bool:

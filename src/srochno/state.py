@@ -1,73 +1,93 @@
 """What the running application holds, and the typed dependencies that hand it out.
 
-Code reaches the settings, the database and the engine only through these dependencies;
-``app.state`` is read here and nowhere else.
+Code reaches the settings, the database and the request's connection only through these
+dependencies; ``app.state`` is read here and nowhere else. The request's unit of work
+(:class:`~srochno.db.UnitOfWork`) is opened and closed by :class:`UnitOfWorkRoute`, the
+route class of every router: dependencies here are plain functions, no generators (a
+generator dependency costs FastAPI far more than the statement it guards).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, cast
 
-from fastapi import Depends, FastAPI, Request
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+from starlette.responses import Response
 
 from srochno.config import Settings
-from srochno.db import Connection, Database
+from srochno.db import Connection, Database, UnitOfWork
+
+UNIT_OF_WORK = "srochno.unit_of_work"
 
 
-class AppState:
-    """The typed view of ``app.state``: settings from start, the rest from the lifespan."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self._state = app.state
-
-    @property
-    def settings(self) -> Settings:
-        return cast(Settings, self._state.settings)
-
-    @property
-    def db(self) -> Database:
-        return cast(Database, self._state.db)
-
-    @property
-    def engine(self) -> AsyncEngine:
-        return cast(AsyncEngine, self._state.engine)
-
-    @property
-    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        return cast(async_sessionmaker[AsyncSession], self._state.sessionmaker)
-
-
-async def get_settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-async def get_database(request: Request) -> Database:
+def database_of(request: Request) -> Database:
     return cast(Database, request.app.state.db)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+async def _settings(request: Request) -> Settings:
+    return settings_of(request)
 
 
-async def _connection(db: DatabaseDep) -> AsyncIterator[Connection]:
-    async with db.connection() as conn:
-        yield conn
+async def _database(request: Request) -> Database:
+    return database_of(request)
 
 
-async def _transaction(
-    conn: Annotated[Connection, Depends(_connection, scope="function")],
-) -> AsyncIterator[Connection]:
-    async with conn.transaction():
-        yield conn
+def unit_of_work(request: Request) -> UnitOfWork:
+    work = request.scope.get(UNIT_OF_WORK)
+    if work is None:
+        raise RuntimeError("a database dependency outside a UnitOfWorkRoute")
+    return cast(UnitOfWork, work)
 
 
-ReadConnection = Annotated[Connection, Depends(_connection, scope="function")]
+async def _connection(request: Request) -> Connection:
+    return await unit_of_work(request).connection()
+
+
+async def _transaction(request: Request) -> Connection:
+    return await unit_of_work(request).transaction()
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+DatabaseDep = Annotated[Database, Depends(_database)]
+
+ReadConnection = Annotated[Connection, Depends(_connection)]
 """The request's connection, each statement its own transaction: for routes that only read.
 Authentication uses the same connection (before any transaction begins)."""
 
-WriteConnection = Annotated[Connection, Depends(_transaction, scope="function")]
-"""The request's connection inside one transaction, committed before the response is sent
-and rolled back on any error. Declare it after ``CurrentUser``: the user's own upsert then
-commits on its own before the request's transaction locks anything."""
+WriteConnection = Annotated[Connection, Depends(_transaction)]
+"""The request's connection inside its one transaction, committed before the response is
+sent and rolled back on any error. Declare it after ``CurrentUser``: the user's own upsert
+then commits on its own before the request's transaction locks anything."""
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Runs each request in one unit of work: committed when the endpoint returns (before
+    the response is sent), rolled back when it raises; the connection is given back
+    either way."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run_in_unit_of_work(request: Request) -> Response:
+            work = UnitOfWork(database_of(request))
+            request.scope[UNIT_OF_WORK] = work
+            try:
+                response = await handler(request)
+            except BaseException:
+                await work.finish(commit=False)
+                raise
+            await work.finish(commit=True)
+            return response
+
+        return run_in_unit_of_work
+
+
+def domain_router(**options: Any) -> APIRouter:
+    """An ``APIRouter`` whose routes run in a unit of work."""
+    return APIRouter(route_class=UnitOfWorkRoute, **options)

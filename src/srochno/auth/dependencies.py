@@ -17,7 +17,7 @@ from srochno.auth.errors import AuthMissing, InitDataMalformed
 from srochno.auth.telegram import check_age, validate_init_data
 from srochno.config import Settings
 from srochno.db import Record
-from srochno.state import ReadConnection, SettingsDep
+from srochno.state import settings_of, unit_of_work
 from srochno.users.errors import UserBanned
 from srochno.users.service import sync_user, telegram_profile
 
@@ -79,13 +79,14 @@ def identify(header: str, settings: Settings) -> Identity:
     return identity
 
 
-async def optional_user(
-    request: Request, settings: SettingsDep, conn: ReadConnection
-) -> Record | None:
+async def optional_user(request: Request) -> Record | None:
+    """The signed-in user, or None without an ``Authorization`` header. (One dependency
+    with no sub-dependencies: it runs on every request, and each level costs FastAPI.)"""
     header = request.headers.get("authorization")
     if header is None:
         return None
-    identity = identify(header, settings)
+    identity = identify(header, settings_of(request))
+    conn = await unit_of_work(request).connection()
     user = await sync_user(conn, identity.user_id, identity.profile)
     if user["is_banned"]:
         raise UserBanned()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
@@ -11,9 +10,9 @@ from srochno.ledger.errors import DevRechargeDisabled
 from srochno.ledger.schemas import BalanceOut, RechargeIn, RechargeOut, TransactionOut
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page
-from srochno.state import ReadConnection, SettingsDep, WriteConnection
+from srochno.state import ReadConnection, SettingsDep, WriteConnection, domain_router
 
-router = APIRouter(prefix="/api/balance", tags=["balance"])
+router = domain_router(prefix="/api/balance", tags=["balance"])
 
 
 @router.get("", response_model=BalanceOut, responses=responses(*AUTH_ERRORS))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser, OptionalUser
@@ -20,9 +20,9 @@ from srochno.orders.schemas import (
 from srochno.orders.take import take_order
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page, SafeStr
-from srochno.state import ReadConnection, SettingsDep, WriteConnection
+from srochno.state import ReadConnection, SettingsDep, WriteConnection, domain_router
 
-router = APIRouter(tags=["orders"])
+router = domain_router(tags=["orders"])
 
 OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 OWNER_ERRORS = (*AUTH_ERRORS, errors.NotOwner, errors.OrderNotFound)

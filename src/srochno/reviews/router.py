@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
@@ -26,9 +26,9 @@ from srochno.reviews.schemas import (
     ReviewOut,
 )
 from srochno.schemas import Limit, Offset, Page
-from srochno.state import ReadConnection, SettingsDep, WriteConnection
+from srochno.state import ReadConnection, SettingsDep, WriteConnection, domain_router
 
-router = APIRouter(prefix="/api/reviews", tags=["reviews"])
+router = domain_router(prefix="/api/reviews", tags=["reviews"])
 
 
 @router.post(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
@@ -10,7 +10,7 @@ from srochno.auth.errors import AUTH_ERRORS
 from srochno.enums import BIGINT_MAX
 from srochno.errors import DatabaseUnavailable, responses
 from srochno.responses import json_response
-from srochno.state import ReadConnection, WriteConnection
+from srochno.state import ReadConnection, WriteConnection, domain_router
 from srochno.users import presenter, service
 from srochno.users.categories import CATEGORIES
 from srochno.users.errors import UserNotFound
@@ -22,7 +22,7 @@ from srochno.users.schemas import (
     PublicProfile,
 )
 
-router = APIRouter(tags=["users"])
+router = domain_router(tags=["users"])
 
 
 @router.get("/api/users/me", response_model=Profile, responses=responses(*AUTH_ERRORS))
