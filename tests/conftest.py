@@ -1,6 +1,11 @@
 """Test fixtures: a real PostgreSQL for the whole run (embedded by default, or a throwaway
 database on the server named by ``TEST_DATABASE_URL``), schema built by the migrations,
-tables emptied before each test."""
+tables emptied before each test.
+
+Hypothesis explores new examples on every local run. With ``CI`` set, the ``ci`` profile makes
+a run repeatable: the examples come from each test's own fixed seed (derandomize) and no
+example database is read or written, so a run depends on neither luck nor a previous run.
+``HYPOTHESIS_PROFILE`` picks a profile explicitly."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +34,17 @@ from srochno.migrations import upgrade
 from tests.helpers import TEST_BOT_TOKEN
 
 TABLES = "complaints, reviews, ledger_entries, takes, orders, users"
+
+hypothesis_settings.register_profile(
+    "ci",
+    hypothesis_settings.get_profile("default"),
+    derandomize=True,
+    database=None,
+    print_blob=True,
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +83,6 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "environment": "development",
         "database_url": database_url,
         "telegram_bot_token": TEST_BOT_TOKEN,
-        "dev_recharge": True,  # a fixed test token, not the generated one
         "auto_close_interval_seconds": 0,
         "log_level": "WARNING",
         **overrides,

@@ -192,6 +192,34 @@ def test_api_conforms_to_its_schema(case: Any, viewer: int | None, seeded_app: F
 # --- what the fuzzer found, pinned ------------------------------------------------------
 
 
+@pytest.mark.parametrize("amount", [True, "5", 2.5, 7.0])
+async def test_an_amount_that_is_not_a_json_integer_credits_nothing(client, amount):
+    """Lax validation read ``{"amount": true}`` as a credit of one ruble. Integers are
+    strict (SPEC §3): ``1.0`` is refused too, though JSON Schema calls it an integer."""
+    response = await client.post(
+        "/api/balance/recharge", json={"amount": amount}, headers=auth(OWNER)
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "validation_error"
+    assert (await client.get("/api/balance", headers=auth(OWNER))).json()["balance"] == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        (f"/api/orders/{OPEN}/complete", {"executor_id": True}),
+        (f"/api/orders/{OPEN}/complete", {"executor_id": float(EXECUTOR)}),
+        ("/api/reviews/client", {"order_id": OPEN, "executor_id": EXECUTOR, "rating": True}),
+        ("/api/reviews/client", {"order_id": OPEN, "executor_id": EXECUTOR, "rating": "5"}),
+        ("/api/reviews/client", {"order_id": OPEN, "executor_id": True, "rating": 5}),
+    ],
+)
+async def test_a_boolean_is_not_an_integer_of_a_body(client, url, body):
+    response = await client.post(url, json=body, headers=auth(OWNER))
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "validation_error"
+
+
 async def test_nul_in_a_city_preference_is_a_422_not_a_500(client):
     response = await client.put(
         "/api/users/me/preferences", json={"cities": ["Мос\x00ква"]}, headers=auth(OWNER)
