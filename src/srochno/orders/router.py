@@ -26,6 +26,7 @@ from srochno.orders.schemas import (
     TakeResult,
 )
 from srochno.orders.take import take_order
+from srochno.orders.takers import router as takers_router
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page, SafeStr
 
 router = APIRouter(tags=["orders"])
@@ -191,3 +192,7 @@ async def my_takes(
     return await service.list_my_takes(
         session, _settings(request), user, limit=limit, offset=offset
     )
+
+
+# The owner's list of takers lives in its own module (takers.py).
+router.include_router(takers_router)
