@@ -126,12 +126,14 @@ async function signIn() {
     try {
       const initData = await devInitData(identity);
       setInitData(initData, () => devInitData(identity));
+      setLanguage(pickLanguage(telegramUser(initData)?.language_code));
       renderDevBanner(identity);
       return initData;
     } catch {
       // the endpoint is not there: fall through to the plain banner
     }
   }
+  setLanguage(pickLanguage(navigator.language));
   const banner = $('#banner');
   mount(banner, h('span', { text: t('outside_telegram') }));
   banner.hidden = false;
@@ -151,8 +153,9 @@ async function start() {
   state.userId = user ? user.id : null;
   document.title = t('app_name');
   renderTabs();
+  // The catalog is needed to draw any order; the profile is not: it arrives meanwhile.
+  if (initData) state.refreshMe().catch(() => null);
   state.categories = await api('/api/categories').catch(() => []);
-  if (initData) await state.refreshMe().catch(() => null);
   const param = startParam();
   if (!location.hash && param.startsWith('order_')) navigate(`order/${param.slice(6)}`);
   window.addEventListener('hashchange', route);
