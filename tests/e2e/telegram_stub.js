@@ -126,6 +126,8 @@
     setTheme(params, scheme) {
       Object.assign(WebApp.themeParams, params);
       if (scheme) WebApp.colorScheme = scheme;
+      const main = document.getElementById('tg-main-button');
+      if (main) Object.assign(main.style, { background: WebApp.themeParams.button_color, color: WebApp.themeParams.button_text_color });
       emit('themeChanged');
     },
     setSafeArea(inset) { Object.assign(WebApp.safeAreaInset, inset); emit('safeAreaChanged'); },

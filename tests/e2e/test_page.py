@@ -19,6 +19,18 @@ from tests.helpers import auth, recharge
 PROBE = "<img src=x onerror=alert(1)>"
 PROBE_DESCRIPTION = f"{PROBE} Сломался замок, нужен мастер срочно"
 BUDGET_BYTES = 100 * 1024
+DARK_THEME = {
+    "bg_color": "#17212b",
+    "text_color": "#f5f5f5",
+    "hint_color": "#708499",
+    "link_color": "#6ab3f3",
+    "button_color": "#5288c1",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#232e3c",
+    "section_bg_color": "#17212b",
+    "accent_text_color": "#6ab2f2",
+    "destructive_text_color": "#ec3942",
+}
 
 
 async def test_hostile_description_renders_as_inert_text(open_user):
@@ -110,9 +122,7 @@ async def test_telegram_theme_buttons_and_safe_areas(open_user, server):
     await expect(body).to_have_css("padding-top", "24px")
     await expect(body).to_have_css("padding-bottom", "54px")
 
-    await app.page.evaluate(
-        "__tgStub.setTheme({bg_color: '#17212b', text_color: '#f5f5f5'}, 'dark')"
-    )
+    await app.page.evaluate("(theme) => __tgStub.setTheme(theme, 'dark')", DARK_THEME)
     await expect(body).to_have_css("background-color", "rgb(23, 33, 43)")
     await expect(body).to_have_css("color", "rgb(245, 245, 245)")
     await expect(app.page.locator("html")).to_have_attribute("data-scheme", "dark")
@@ -135,7 +145,7 @@ async def test_telegram_theme_buttons_and_safe_areas(open_user, server):
         await recharge(http, 9501, 5)
     await app.go("balance")
     await expect(app.page.locator(".balance-amount")).to_have_text("5 ₽")
-    await expect(app.main_button()).to_have_text("Оплатить 100 ⭐")
+    await expect(app.main_button()).to_have_text("Оплатить 100 ★")
     app.assert_clean()
 
 

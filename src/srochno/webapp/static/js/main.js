@@ -3,7 +3,7 @@
 import { api, query, setInitData } from './api.js';
 import { $, h, mount } from './dom.js';
 import { language, pickLanguage, setLanguage, t } from './i18n.js';
-import { state, toast } from './state.js';
+import { dismissStaleToast, state, toast } from './state.js';
 import {
   initBackFallback, initMainFallback, insideTelegram, setBackButton, setMainButton,
   startParam, startTelegram, telegramUser, WebApp,
@@ -58,6 +58,7 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   const mine = ++generation;
+  dismissStaleToast();
   setMainButton(null);
   setBackButton(parent ? () => goBack(parent) : null);
   for (const tab of document.querySelectorAll('#tabs a')) {

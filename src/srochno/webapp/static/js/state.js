@@ -34,12 +34,22 @@ export const state = {
 };
 
 let toastTimer = 0;
+let toastShownAt = 0;
+let screensSinceToast = 0;
+
+/** A message belongs to the screen it was shown on, or to the move that led to the next. */
+export function dismissStaleToast() {
+  screensSinceToast += 1;
+  if (screensSinceToast > 1 || Date.now() - toastShownAt > 1000) $('#toast').hidden = true;
+}
 
 export function toast(text, kind = 'info') {
   const el = $('#toast');
   el.textContent = text;
   el.className = `toast ${kind}`;
   el.hidden = false;
+  toastShownAt = Date.now();
+  screensSinceToast = 0;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
 }

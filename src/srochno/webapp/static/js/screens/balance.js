@@ -101,7 +101,7 @@ export async function renderBalance(ctx) {
     h('section', { class: 'card' },
       h('h2', { text: t('balance_stars') }),
       h('div', { class: 'presets' }, STAR_PRESETS.map((n) => h('button', {
-        type: 'button', class: 'small secondary', text: `${n} ⭐`, on: { click: () => { stars.value = n; setPay(); } },
+        type: 'button', class: 'small secondary', text: `${n} ★`, on: { click: () => { stars.value = n; setPay(); } },
       }))),
       stars, payment),
     state.devTools ? h('button', { type: 'button', class: 'secondary dev-recharge', text: t('balance_dev', { n: DEV_AMOUNT }), on: { click: devRecharge } }) : null,

@@ -10,7 +10,8 @@ const FILTERS_KEY = 'srochno.feed';
 
 export function orderCard(order, { href, extra = null } = {}) {
   const now = serverClock(order);
-  const left = h('span', { class: 'left', text: formatLeft(secondsLeft(order, now)) });
+  const leftText = () => (order.status === 'active' ? formatLeft(secondsLeft(order, now)) : '');
+  const left = h('span', { class: 'left', text: leftText() });
   const card = h('article', { class: 'card order-card', dataset: { orderId: order.id } },
     h('a', { class: 'card-link', href: href || `#/order/${encodeURIComponent(order.id)}` },
       h('div', { class: 'row' },
@@ -22,7 +23,7 @@ export function orderCard(order, { href, extra = null } = {}) {
         left,
         h('span', { class: 'slots', text: t('slots', { left: order.slots_left, max: order.max_executors }) }))),
     extra);
-  card.tick = () => { left.textContent = formatLeft(secondsLeft(order, now)); };
+  card.tick = () => { left.textContent = leftText(); };
   return card;
 }
 
