@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -115,3 +116,14 @@ async def test_dev_init_data_rejects_bad_input(client):
     for params in ({"user_id": 0}, {"user_id": 1, "language_code": "e n"}, {}):
         response = await client.get("/api/dev/init-data", params=params)
         assert response.status_code == 422, params
+
+
+async def test_development_serves_a_changed_file_without_a_restart(client, tmp_path, monkeypatch):
+    (tmp_path / "index.html").write_text('<html data-dev-tools="off">one</html>')
+    monkeypatch.setattr(webapp, "STATIC_DIR", tmp_path)
+    assert (await client.get("/app/")).text.endswith("one</html>")
+    page = tmp_path / "index.html"
+    page.write_text('<html data-dev-tools="off">two</html>')
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert (await client.get("/app/")).text.endswith("two</html>")

@@ -1,9 +1,9 @@
 """The Mini App's page at ``/app/`` (files shipped inside the package) and, in development
 only, ``GET /api/dev/init-data``, which signs initData so the page works outside Telegram.
 
-Files are read once, kept in memory with a gzip copy, and served with a strict
-Content-Security-Policy: scripts only from this origin and from telegram.org, styles only
-from this origin, nothing inline.
+Files are read once (in development, again whenever one changes), kept in memory with a
+gzip copy, and served with a strict Content-Security-Policy: scripts only from this origin
+and from telegram.org, styles only from this origin, nothing inline.
 """
 
 from __future__ import annotations
@@ -83,9 +83,18 @@ class Asset:
         return cls(body, gzip.compress(body, 9, mtime=0), media_type, f'"{digest}"')
 
 
-@functools.cache
-def assets() -> dict[str, Asset]:
+def files_stamp() -> int:
+    """Changes whenever a file under ``static/`` changes (development re-reads them then)."""
+    return hash(tuple((path, path.stat().st_mtime_ns) for path in sorted(STATIC_DIR.rglob("*"))))
+
+
+def assets(stamp: int = 0) -> dict[str, Asset]:
     """Every servable file under ``static/`` by its path relative to ``/app/``."""
+    return _read_assets(stamp)
+
+
+@functools.lru_cache(maxsize=1)
+def _read_assets(stamp: int) -> dict[str, Asset]:
     found: dict[str, Asset] = {}
     for path in sorted(STATIC_DIR.rglob("*")):
         media_type = MEDIA_TYPES.get(path.suffix)
@@ -94,9 +103,9 @@ def assets() -> dict[str, Asset]:
     return found
 
 
-@functools.cache
-def index_page(dev_tools: bool) -> Asset:
-    page = assets()[INDEX]
+@functools.lru_cache(maxsize=2)
+def index_page(dev_tools: bool, stamp: int = 0) -> Asset:
+    page = assets(stamp)[INDEX]
     if not dev_tools:
         return page
     body = page.body.replace(DEV_FLAG.encode(), DEV_FLAG.replace("off", "on").encode())
@@ -124,16 +133,22 @@ async def app_without_slash(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/app/{query}", status_code=308)
 
 
+def _stamp(settings: Settings) -> int:
+    """In development the files are re-read when they change; in production, read once."""
+    return files_stamp() if settings.is_development else 0
+
+
 @router.api_route("/app/", methods=["GET", "HEAD"], include_in_schema=False)
 async def app_page(request: Request, settings: SettingsDep) -> Response:
-    return _serve(index_page(settings.dev_recharge_enabled), request)
+    return _serve(index_page(settings.dev_recharge_enabled, _stamp(settings)), request)
 
 
 @router.api_route("/app/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 async def app_file(path: str, request: Request, settings: SettingsDep) -> Response:
+    stamp = _stamp(settings)
     if path == INDEX:
-        return _serve(index_page(settings.dev_recharge_enabled), request)
-    asset = assets().get(path)
+        return _serve(index_page(settings.dev_recharge_enabled, stamp), request)
+    asset = assets(stamp).get(path)
     if asset is None:
         raise HTTPException(404, "Not Found", headers=SECURITY_HEADERS)
     return _serve(asset, request)
