@@ -23,6 +23,7 @@ from srochno.logs import RequestContextMiddleware, configure_logging
 from srochno.orders.router import router as orders_router
 from srochno.reviews.router import router as reviews_router
 from srochno.users.router import router as users_router
+from srochno.webapp.router import router as webapp_router
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     # The hottest routes first: each request is matched against the routes in order.
     for router in (orders_router, users_router, ledger_router, reviews_router, health_router):
         app.include_router(router)
+    app.include_router(webapp_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -110,6 +110,16 @@ COMPLETE = (
     f"WHERE id = $1 RETURNING {ORDER_COLUMNS}"
 )
 
+# The owner's list of takers ($1 the order, $2 the owner), first taker first.
+TAKERS = (
+    "SELECT takes.executor_id, users.first_name, takes.taken_at, takes.refunded_at, "
+    "users.completed_orders_count, users.rating_sum, users.reviews_count, "
+    "EXISTS (SELECT 1 FROM reviews WHERE reviews.order_id = takes.order_id "
+    "AND reviews.author_id = $2 AND reviews.executor_id = takes.executor_id) AS reviewed_by_me "
+    "FROM takes JOIN users ON users.id = takes.executor_id WHERE takes.order_id = $1 "
+    "ORDER BY takes.taken_at, takes.id"
+)
+
 MY_ORDERS_WHERE = f"owner_id = $1 AND status <> '{OrderStatus.deleted.value}'"
 COUNT_MY_ORDERS = f"SELECT count(*) FROM orders WHERE {MY_ORDERS_WHERE}"
 MY_ORDERS = (
@@ -251,6 +261,10 @@ async def feed(
         args.append(viewer_id)
     rows = await conn.fetch(page_sql, *args, limit, offset)
     return rows, total
+
+
+async def takers_of(conn: Connection, order_id: str, owner_id: int) -> list[Record]:
+    return await conn.fetch(TAKERS, order_id, owner_id)
 
 
 async def orders_of(

@@ -16,6 +16,7 @@ from srochno.orders.schemas import (
     OrderUpdate,
     TakenOrder,
     TakeResult,
+    TakerOut,
 )
 from srochno.orders.take import take_order
 from srochno.responses import json_response
@@ -198,3 +199,14 @@ async def my_takes(
     return json_response(
         await service.list_my_takes(conn, settings, user["id"], limit=limit, offset=offset)
     )
+
+
+@router.get(
+    "/api/orders/{order_id}/takers",
+    response_model=list[TakerOut],
+    responses=responses(*OWNER_ERRORS),
+)
+async def read_takers(order_id: OrderId, user: CurrentUser, conn: ReadConnection) -> Response:
+    """The executors who took my order, first taker first (owner only): the ones I can
+    complete the order with and rate."""
+    return json_response(await service.list_takers(conn, user["id"], order_id))

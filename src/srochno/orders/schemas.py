@@ -103,3 +103,16 @@ class TakenOrder(BaseModel):
 
 class CompleteIn(BaseModel):
     executor_id: EntityId
+
+
+class TakerOut(BaseModel):
+    """One executor who took my order, as its owner sees them."""
+
+    executor_id: int
+    first_name: str | None
+    taken_at: datetime
+    refunded_at: datetime | None
+    completed_orders_count: int
+    average_rating: float | None = Field(description="Mean rating 1..5; null until rated")
+    reviews_count: int
+    reviewed_by_me: bool = Field(description="I already rated this executor for this order")

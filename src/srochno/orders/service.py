@@ -24,6 +24,7 @@ from srochno.orders.presenter import order_view, status_at, take_view
 from srochno.orders.rules import display_city, normalize_city
 from srochno.orders.schemas import OrderCreate, OrderUpdate
 from srochno.responses import page
+from srochno.users.presenter import average_rating
 
 ORDER_ID_BYTES = 9  # 12 URL-safe characters
 
@@ -166,6 +167,26 @@ async def list_orders(
         for row in rows
     ]
     return page(items, total, limit, offset)
+
+
+async def list_takers(conn: Connection, owner_id: int, order_id: str) -> list[dict[str, Any]]:
+    """Who took my order (owner only): the executors I can complete it with and rate."""
+    order = visible(await repository.find_order(conn, order_id, owner_id), owner_id)
+    if order["owner_id"] != owner_id:
+        raise NotOwner()
+    return [
+        {
+            "executor_id": row["executor_id"],
+            "first_name": row["first_name"],
+            "taken_at": row["taken_at"],
+            "refunded_at": row["refunded_at"],
+            "completed_orders_count": row["completed_orders_count"],
+            "average_rating": average_rating(row),
+            "reviews_count": row["reviews_count"],
+            "reviewed_by_me": row["reviewed_by_me"],
+        }
+        for row in await repository.takers_of(conn, order_id, owner_id)
+    ]
 
 
 async def list_my_orders(

@@ -1,0 +1,26 @@
+// The API's field rules for a new order (OrderCreate in /openapi.json), so the form can say
+// what is wrong before sending. The API stays the judge: its answer is shown as it comes.
+export const ORDER_LIMITS = {
+  description: { min: 10, max: 2000 },
+  city: { min: 2, max: 64 },
+  contact: { min: 3, max: 128 },
+};
+export const COMMENT_MAX = 1000;
+
+// The API trims white space and Unicode format characters before it counts, and counts
+// code points (not UTF-16 units).
+const EDGES = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
+export const trimmed = (text) => String(text ?? '').replace(EDGES, '');
+export const length = (text) => [...trimmed(text)].length;
+
+/** Field name → problem key ('too_short' | 'too_long'), for the fields that break a rule. */
+export function orderProblems(fields) {
+  const problems = {};
+  for (const [name, { min, max }] of Object.entries(ORDER_LIMITS)) {
+    const n = length(fields[name]);
+    if (n < min) problems[name] = 'too_short';
+    else if (n > max) problems[name] = 'too_long';
+  }
+  if (!fields.category) problems.category = 'required';
+  return problems;
+}

@@ -1,0 +1,79 @@
+// Post an order: the API's field rules checked as you type, its answer shown as it comes.
+
+import { api } from '../api.js';
+import { h, mount } from '../dom.js';
+import { categoryTitle, errorText, t } from '../i18n.js';
+import { length, ORDER_LIMITS, orderProblems, trimmed } from '../rules.js';
+import { field, state, toast } from '../state.js';
+import { setMainButton } from '../tg.js';
+
+function problemText(name, problem) {
+  if (problem === 'required') return t('required');
+  const { min, max } = ORDER_LIMITS[name];
+  return problem === 'too_short' ? t('too_short', { n: min }) : t('too_long', { n: max });
+}
+
+export async function renderPost(ctx) {
+  const fields = {
+    category: field(t('post_category'), h('select', { name: 'category' },
+      h('option', { value: '', text: t('post_choose') }),
+      state.categories.map((c) => h('option', { value: c.slug, text: categoryTitle(c) })))),
+    description: field(t('post_description'),
+      h('textarea', { name: 'description', rows: 5, attrs: { maxlength: ORDER_LIMITS.description.max + 200 } }),
+      t('post_description_hint')),
+    city: field(t('post_city'), h('input', { name: 'city', type: 'text', attrs: { autocomplete: 'address-level2' } })),
+    contact: field(t('post_contact'), h('input', { name: 'contact', type: 'text', attrs: { autocomplete: 'tel' } }),
+      t('post_contact_hint')),
+  };
+  const saved = JSON.parse(localStorage.getItem('srochno.feed') || '{}');
+  if (saved.city) fields.city.control.value = saved.city;
+  const counter = h('span', { class: 'counter muted small' });
+  const updateCounter = () => {
+    counter.textContent = t('counter', { n: length(fields.description.control.value), max: ORDER_LIMITS.description.max });
+  };
+  fields.description.wrap.insertBefore(counter, fields.description.wrap.querySelector('.hint'));
+  updateCounter();
+  const touched = new Set();
+  const values = () => Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.control.value]));
+  const check = (all = false) => {
+    const problems = orderProblems(values());
+    for (const [name, f] of Object.entries(fields)) {
+      f.setError(all || touched.has(name) ? (problems[name] && problemText(name, problems[name])) : '');
+    }
+    return problems;
+  };
+  for (const [name, f] of Object.entries(fields)) {
+    f.control.addEventListener('input', () => { updateCounter(); if (touched.has(name)) check(); });
+    f.control.addEventListener('change', () => { touched.add(name); check(); });
+    f.control.addEventListener('blur', () => { touched.add(name); check(); });
+  }
+  const form = h('form', { class: 'form', attrs: { novalidate: true } },
+    h('p', { class: 'muted', text: t('post_free') }), Object.values(fields).map((f) => f.wrap));
+
+  async function submit() {
+    if (Object.keys(check(true)).length) return;
+    const body = Object.fromEntries(Object.entries(values()).map(([k, v]) => [k, k === 'category' ? v : trimmed(v)]));
+    try {
+      const order = await api('/api/orders', { method: 'POST', body });
+      toast(t('post_done'), 'success');
+      ctx.navigate(`order/${order.id}`);
+    } catch (error) {
+      if (error.code === 'contact_in_description') {
+        fields.description.setError(errorText(error.code));
+        fields.description.control.focus();
+      } else if (error.code === 'validation_error' && Array.isArray(error.detail)) {
+        for (const issue of error.detail) {
+          const name = issue.loc && issue.loc[issue.loc.length - 1];
+          if (fields[name]) fields[name].setError(errorText('validation_error'));
+        }
+      } else {
+        state.showError(error);
+      }
+    }
+  }
+
+  form.addEventListener('submit', (event) => { event.preventDefault(); submit(); });
+  mount(ctx.el, h('h1', { text: t('post_title') }), form);
+  setMainButton(t('post_submit'), submit);
+  return null;
+}
