@@ -72,6 +72,8 @@ STRING_FIELDS = [
     ("POST", "/api/reviews/client", REVIEW, "order_id"),
     ("POST", "/api/reviews/executor", COMPLAINT, "comment"),
     ("PUT", "/api/users/me/preferences", {"cities": ["x"]}, "cities"),
+    ("PUT", "/api/users/me/preferences", {"categories": ["plumbing"]}, "categories"),
+    ("POST", "/api/reviews/executor", COMPLAINT, "reason"),
     ("PUT", "/api/users/me/notification-settings", {"frequency": "instant"}, "frequency"),
 ]
 
@@ -83,7 +85,7 @@ def hostile_requests() -> list[tuple[str, str, bytes, str]]:
         for raw in [*NON_FINITE, *NOT_INTEGERS, "1" + "0" * 30, "9" * 5000]:
             cases.append(("POST", path, body_with(template, field, raw), f"{field}={raw[:12]}"))
     for method, path, template, field in STRING_FIELDS:
-        raw = '["\\ud800"]' if field == "cities" else '"ab\\ud800cdefghijklmn"'
+        raw = '["\\ud800"]' if field in {"cities", "categories"} else '"ab\\ud800cdefghijklmn"'
         cases.append((method, path, body_with(template, field, raw), f"{field} surrogate"))
     return cases
 

@@ -61,7 +61,8 @@ class Sandbox:
         conn = await asyncpg.connect(self.maintenance)
         try:
             rows = await conn.fetch(
-                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend'",  # autovacuum may come and go
                 datname or self.database,
             )
         finally:
@@ -178,26 +179,28 @@ FAULTS = [
 ]
 
 
+async def rename(box: Sandbox, source: str, target: str) -> None:
+    """Rename a database, which no session may be on: connections are disallowed first so
+    the service cannot come back in between, and a late session (autovacuum) is waited out."""
+    await box.admin(f'ALTER DATABASE "{source}" ALLOW_CONNECTIONS false')
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        await box.terminate_backends(source)
+        try:
+            await box.admin(f'ALTER DATABASE "{source}" RENAME TO "{target}"')
+            break
+        except asyncpg.ObjectInUseError:
+            assert time.monotonic() < deadline, f"{source} stays in use"
+            await asyncio.sleep(POLL_SECONDS)
+    await box.admin(f'ALTER DATABASE "{target}" ALLOW_CONNECTIONS true')
+
+
 async def rename_away(box: Sandbox) -> None:
-    """Rename the database (no session may be on it): connections are disallowed first so
-    that the service cannot come back between the termination and the rename."""
-    moved = f"{box.database}_moved"
-    await box.admin(f'ALTER DATABASE "{box.database}" ALLOW_CONNECTIONS false')
-    await box.terminate_backends()
-    await box.admin(
-        f'ALTER DATABASE "{box.database}" RENAME TO "{moved}"',
-        f'ALTER DATABASE "{moved}" ALLOW_CONNECTIONS true',
-    )
+    await rename(box, box.database, f"{box.database}_moved")
 
 
 async def rename_back(box: Sandbox) -> None:
-    moved = f"{box.database}_moved"
-    await box.admin(f'ALTER DATABASE "{moved}" ALLOW_CONNECTIONS false')
-    await box.terminate_backends(moved)
-    await box.admin(
-        f'ALTER DATABASE "{moved}" RENAME TO "{box.database}"',
-        f'ALTER DATABASE "{box.database}" ALLOW_CONNECTIONS true',
-    )
+    await rename(box, f"{box.database}_moved", box.database)
 
 
 async def recovered(client: httpx.AsyncClient, order_id: str) -> dict[str, tuple[int, Any]]:
