@@ -47,6 +47,8 @@ CONSTRAINT_ERRORS: dict[str, type[AppError]] = {
 }
 # Echoed input is cut to this many characters.
 ECHO_LIMIT = 200
+# Parts of a validation issue that may carry input: a validator's message can quote it.
+ECHOED = frozenset({"input", "msg"})
 
 
 def error_response(error: AppError) -> JSONResponse:
@@ -65,7 +67,7 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     issues = [
-        {k: echo(v) if k == "input" else v for k, v in issue.items() if k != "ctx"} | _ctx(issue)
+        {k: echo(v) if k in ECHOED else v for k, v in issue.items() if k != "ctx"} | _ctx(issue)
         for issue in exc.errors()
     ]
     detail: Any = jsonable_encoder(issues, custom_encoder={bytes: _bytes_repr, float: _number})

@@ -45,7 +45,8 @@ class Profile(PublicProfile):
 def _known_categories(slugs: list[str]) -> list[str]:
     unknown = [slug for slug in slugs if slug not in CATEGORIES]
     if unknown:
-        raise ValueError(f"Unknown category: {', '.join(unknown)}")
+        # Quoted by repr: a lone surrogate in the message would break the error itself.
+        raise ValueError(f"Unknown category: {', '.join(map(repr, unknown))}")
     return list(dict.fromkeys(slugs))
 
 
