@@ -158,7 +158,9 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--apps", type=lambda s: s.split(","), default=["srochno", "floor"])
     parser.add_argument(
-        "--endpoints", type=lambda s: s.split(","), default=["list", "get", "me", "create"]
+        "--endpoints",
+        type=lambda s: s.split(","),
+        default=["list", "get", "me", "create", "take"],
     )
     args = parser.parse_args()
     import uvloop
