@@ -33,7 +33,8 @@ from srochno.errors import AppError
 from srochno.orders import repository as orders_sql
 from srochno.orders.contact import contains_contact
 from srochno.orders.errors import OrderNotFound
-from srochno.orders.rules import effective_status, normalize_city, timing
+from srochno.orders.presenter import status_at
+from srochno.orders.rules import normalize_city, timing
 from srochno.users import repository as users_sql
 from srochno.users.categories import CATEGORIES
 
@@ -103,14 +104,7 @@ def profile_of(user: TelegramUser) -> tuple[Any, ...]:
 
 
 def status_now(order: Any, now: datetime) -> str:
-    return effective_status(
-        order["status"],
-        expires_at=order["expires_at"],
-        first_taken_at=order["first_taken_at"],
-        responded_at=order["responded_at"],
-        now=now,
-        no_response_timeout=NO_RESPONSE,
-    )
+    return status_at(order, now, NO_RESPONSE)
 
 
 def present(

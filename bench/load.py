@@ -37,6 +37,7 @@ from common import (
     is_executor,
     user_id,
 )
+from srochno.orders.repository import ORDER_FIELDS
 from srochno.orders.rules import normalize_city
 
 RACERS = 50
@@ -129,22 +130,7 @@ async def insert_targets(database_url: str, count: int) -> list[str]:
         await connection.copy_records_to_table(
             "orders",
             records=records,
-            columns=(
-                "id",
-                "owner_id",
-                "category",
-                "description",
-                "city",
-                "city_key",
-                "contact",
-                "status",
-                "max_executors",
-                "take_price",
-                "executors_count",
-                "created_at",
-                "updated_at",
-                "expires_at",
-            ),
+            columns=ORDER_FIELDS[: ORDER_FIELDS.index("expires_at") + 1],
         )
     finally:
         await connection.close()

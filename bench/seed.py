@@ -38,6 +38,7 @@ from common import (
     profile,
     user_id,
 )
+from srochno.orders.repository import ORDER_FIELDS
 from srochno.orders.rules import normalize_city
 from srochno.users.categories import CATEGORIES
 
@@ -103,27 +104,7 @@ USER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-ORDER_COLUMNS = (
-    "id",
-    "owner_id",
-    "category",
-    "description",
-    "city",
-    "city_key",
-    "contact",
-    "status",
-    "max_executors",
-    "take_price",
-    "executors_count",
-    "created_at",
-    "updated_at",
-    "expires_at",
-    "first_taken_at",
-    "responded_at",
-    "completed_at",
-    "completed_executor_id",
-    "closed_at",
-)
+ORDER_COLUMNS = ORDER_FIELDS  # the service's own column list
 TAKE_COLUMNS = ("id", "order_id", "executor_id", "price_paid", "taken_at", "refunded_at")
 LEDGER_COLUMNS = (
     "id",
