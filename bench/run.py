@@ -243,24 +243,24 @@ def request_files(size: int, users: int, workdir: Path) -> dict[str, Path]:
 def explain(size: int) -> str:
     """EXPLAIN ANALYZE of the list page's two statements, as the service sends them."""
     import asyncio
+    from datetime import UTC, datetime, timedelta
 
-    where = (
-        "WHERE orders.status = 'active' AND orders.expires_at > now() "
-        "AND orders.city_key = 'москва' AND orders.category = 'plumbing'"
-    )
-    statements = (
-        f"SELECT count(*) AS count_1 FROM orders {where}",
-        f"SELECT orders.*, false AS anon_1 FROM orders {where} "
-        "ORDER BY orders.created_at DESC, orders.id DESC LIMIT 20 OFFSET 0",
-    )
+    from srochno.orders.repository import feed_statements
+
+    count, page = feed_statements(True, True, False)
+    now = datetime.now(UTC)
+    params = (now, now - timedelta(minutes=15), "москва", "plumbing")
+    statements = ((count, params), (page, (*params, 20, 0)))
 
     async def run() -> str:
         connection = await connect(DATABASE_URL)
         try:
             parts = [f"-- {size} orders"]
-            for statement in statements:
+            for statement, values in statements:
                 for _ in range(3):  # warm; the last one is kept
-                    rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
+                    rows = await connection.fetch(
+                        f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *values
+                    )
                 parts.append(statement)
                 parts.extend(row[0] for row in rows)
             return "\n".join(parts) + "\n"
