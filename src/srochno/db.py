@@ -48,6 +48,7 @@ class Connection(Protocol):
     async def fetchval(self, query: str, *args: object) -> Any: ...
     async def execute(self, query: str, *args: object) -> str: ...
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+    def terminate(self) -> None: ...
 
 
 def async_url(url: str) -> str:
@@ -186,18 +187,29 @@ class UnitOfWork:
             await self._transaction.start()
         return conn
 
-    async def finish(self, *, commit: bool) -> None:
-        """Commit (``commit``) or roll back the transaction, and give the connection back."""
+    async def finish(self, *, commit: bool, error: BaseException | None = None) -> None:
+        """Commit (``commit``) or roll back the transaction, and give the connection back.
+
+        After an outage (``error``) the connection is closed rather than rolled back: it
+        may be half-way through a statement the server will never answer, and must not
+        serve another request.
+        """
         if self._conn is None:
             return
+        conn, transaction = self._conn, self._transaction
+        self._conn = self._transaction = None
         try:
-            if self._transaction is not None:
+            if error is not None and is_outage(error):
+                conn.terminate()
+            elif transaction is not None:
                 if commit:
-                    await self._transaction.commit()
+                    await transaction.commit()
                 else:
-                    await self._transaction.rollback()
+                    await transaction.rollback()
+        except BaseException:
+            conn.terminate()
+            raise
         finally:
-            conn, self._conn, self._transaction = self._conn, None, None
             await self._db.release(conn)
 
 

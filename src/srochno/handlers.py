@@ -178,6 +178,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(asyncpg.PostgresError, _database_error)
     app.add_exception_handler(asyncpg.InterfaceError, _unexpected)
+    # A connection left in a broken state by a lost server (asyncpg's own bookkeeping).
+    app.add_exception_handler(asyncpg.InternalClientError, _unexpected)
     # Connection failures that arrive unwrapped (socket errors, pool time-outs): handled here,
     # below the server-error layer, so an outage is a clean 503 and not a logged traceback.
     app.add_exception_handler(OSError, _unexpected)

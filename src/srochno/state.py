@@ -79,8 +79,8 @@ class UnitOfWorkRoute(APIRoute):
             request.scope[UNIT_OF_WORK] = work
             try:
                 response = await handler(request)
-            except BaseException:
-                await work.finish(commit=False)
+            except BaseException as error:
+                await work.finish(commit=False, error=error)
                 raise
             await work.finish(commit=True)
             return response
