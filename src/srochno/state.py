@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, cast
 
+from aiogram import Bot, Dispatcher
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from srochno.bot.errors import BotNotConfigured
 from srochno.config import Settings
 from srochno.db import Connection, Database
 
@@ -38,6 +40,15 @@ class AppState:
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
         return cast(async_sessionmaker[AsyncSession], self._state.sessionmaker)
 
+    @property
+    def bot(self) -> Bot | None:
+        """The process's one bot (None without a bot token)."""
+        return cast(Bot | None, self._state.bot)
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return cast(Dispatcher, self._state.dispatcher)
+
 
 async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
@@ -47,8 +58,22 @@ async def get_database(request: Request) -> Database:
     return cast(Database, request.app.state.db)
 
 
+async def get_bot(request: Request) -> Bot:
+    bot = cast(Bot | None, getattr(request.app.state, "bot", None))
+    if bot is None:
+        raise BotNotConfigured()
+    return bot
+
+
+async def get_dispatcher(request: Request) -> Dispatcher:
+    return cast(Dispatcher, request.app.state.dispatcher)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
+BotDep = Annotated[Bot, Depends(get_bot)]
+"""The process's :class:`aiogram.Bot` (503 ``bot_not_configured`` without a bot token)."""
+DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 
 
 async def _connection(db: DatabaseDep) -> AsyncIterator[Connection]:
