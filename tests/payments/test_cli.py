@@ -130,7 +130,8 @@ async def test_reconcile_reports_and_applies_missed_charges(
 
     result = await srochno("payments", "reconcile")
     assert result.returncode == 1, result.stderr
-    assert '"charge-missed"' in result.stdout and '"charge-stranger"' in result.stdout
+    assert '"charge-missed"' in result.stdout
+    assert '"charge-stranger"' in result.stdout
     assert '"charge-ours-only"' in result.stdout
     assert "differences found" in result.stdout
     assert len(bot_api.calls_of("getStarTransactions")) == 2  # offsets 0 and 100

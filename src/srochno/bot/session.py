@@ -39,7 +39,13 @@ class DevSession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
     ) -> TelegramType:
         name = method.__api_method__
-        params = method.model_dump(exclude_none=True, mode="json")
+        files: dict[str, Any] = {}
+        params = {
+            key: prepared
+            for key, value in method.model_dump(warnings=False).items()
+            if (prepared := self.prepare_value(value, bot=bot, files=files, _dumps_json=False))
+            is not None
+        }
         logger.info(
             "development bot token: %s not sent to Telegram",
             name,
