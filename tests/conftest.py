@@ -31,9 +31,15 @@ from srochno.config import Settings
 from srochno.db import create_engine
 from srochno.embedded import drop_database, ensure_database, start_embedded
 from srochno.migrations import upgrade
+from tests.fakebotapi import FakeBotAPI
 from tests.helpers import TEST_BOT_TOKEN
 
-TABLES = "complaints, reviews, ledger_entries, takes, orders, users"
+TABLES = (
+    "complaints, reviews, ledger_entries, payment_charges, payments, telegram_updates, "
+    "takes, orders, users"
+)
+UNREACHABLE_BOT_API = "http://127.0.0.1:9"
+"""Nothing listens there: an app built without the fake Bot API never reaches Telegram."""
 
 hypothesis_settings.register_profile(
     "ci",
@@ -86,14 +92,33 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "dev_recharge": True,  # a fixed test token, not the generated one
         "auto_close_interval_seconds": 0,
         "log_level": "WARNING",
+        "telegram_api_url": UNREACHABLE_BOT_API,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return make_settings(database_url)
+def fake_bot_api() -> Iterator[FakeBotAPI]:
+    """The fake Bot API server of the whole run (see :mod:`tests.fakebotapi`)."""
+    api = FakeBotAPI()
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture
+def bot_api(fake_bot_api: FakeBotAPI) -> FakeBotAPI:
+    """The fake Bot API with no calls recorded and nothing programmed."""
+    fake_bot_api.reset()
+    return fake_bot_api
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, fake_bot_api: FakeBotAPI) -> Settings:
+    return make_settings(database_url, telegram_api_url=fake_bot_api.url)
 
 
 @pytest.fixture(scope="session")

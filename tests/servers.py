@@ -58,6 +58,7 @@ def server_env(database_url: str, extra: Mapping[str, str], data_dir: Path) -> d
             "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
             "DEV_RECHARGE": "true",  # a fixed test token, not the generated one
             "AUTO_CLOSE_INTERVAL_SECONDS": "0",
+            "TELEGRAM_API_URL": "http://127.0.0.1:9",  # nothing there: never Telegram
             "LOG_LEVEL": "WARNING",
             "DATA_DIR": str(data_dir),
             "PYTHONUNBUFFERED": "1",

@@ -13,6 +13,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from srochno import __version__
 from srochno.body_limit import BodySizeLimitMiddleware
+from srochno.bot.client import create_bot
+from srochno.bot.dispatcher import build_dispatcher
+from srochno.bot.router import router as bot_router
 from srochno.config import Settings, load_settings
 from srochno.db import Database, create_engine, create_sessionmaker
 from srochno.handlers import install_error_handlers
@@ -21,6 +24,7 @@ from srochno.ledger.router import router as ledger_router
 from srochno.lifecycle.job import run_forever
 from srochno.logs import RequestContextMiddleware, configure_logging
 from srochno.orders.router import router as orders_router
+from srochno.payments.router import router as payments_router
 from srochno.reviews.router import router as reviews_router
 from srochno.users.router import router as users_router
 from srochno.webapp.router import router as webapp_router
@@ -73,6 +77,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         app.state.db = db
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        # One bot per process: its HTTP session is reused by every request.
+        bot = create_bot(settings)
+        app.state.bot = bot
         job: asyncio.Task[None] | None = None
         if run_jobs and settings.auto_close_interval_seconds > 0:
             job = asyncio.create_task(run_forever(app.state.sessionmaker, settings))
@@ -83,6 +90,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
+            if bot is not None:
+                await bot.session.close()
             await engine.dispose()
             await db.close()
 
@@ -93,9 +102,19 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.bot = None
+    app.state.dispatcher = build_dispatcher()
     install_error_handlers(app)
     # The hottest routes first: each request is matched against the routes in order.
-    for router in (orders_router, users_router, ledger_router, reviews_router, health_router):
+    for router in (
+        orders_router,
+        users_router,
+        ledger_router,
+        payments_router,
+        reviews_router,
+        bot_router,
+        health_router,
+    ):
         app.include_router(router)
     app.include_router(webapp_router)
     if settings.cors_origins:

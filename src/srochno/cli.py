@@ -1,4 +1,4 @@
-"""The ``srochno`` command: serve, worker, migrate, initdata, audit."""
+"""The ``srochno`` command: serve, worker, migrate, initdata, audit, bot, payments."""
 
 from __future__ import annotations
 
@@ -12,10 +12,17 @@ import secrets
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from srochno.config import ConfigurationError, Settings, load_settings
 from srochno.logs import configure_logging
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from srochno.db import Database
 
 logger = logging.getLogger("srochno")
 
@@ -177,6 +184,125 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if asyncio.run(main()) else 1
 
 
+@asynccontextmanager
+async def _bot_and_database(settings: Settings, url: str) -> AsyncIterator[tuple[Bot, Database]]:
+    from srochno.bot.client import create_bot
+    from srochno.db import Database
+
+    bot = create_bot(settings)
+    if bot is None:
+        sys.exit("srochno: needs TELEGRAM_BOT_TOKEN")
+    db = await Database.open(url, pool_size=1)
+    try:
+        yield bot, db
+    finally:
+        await bot.session.close()
+        await db.close()
+
+
+def _tool_settings() -> Settings:
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def cmd_bot_setup(args: argparse.Namespace) -> int:
+    from srochno.bot.client import create_bot
+    from srochno.bot.setup import set_up_bot
+
+    settings = _tool_settings()
+    bot = create_bot(settings)
+    if bot is None:
+        sys.exit("srochno bot setup: needs TELEGRAM_BOT_TOKEN")
+
+    async def main() -> list[str]:
+        try:
+            return await set_up_bot(bot, settings)
+        finally:
+            await bot.session.close()
+
+    try:
+        done = asyncio.run(main())
+    except Exception as error:  # a Bot API refusal: say what Telegram said
+        print(f"srochno bot setup: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    for line in done:
+        print(line)
+    if settings.uses_generated_token:
+        print("(development token: nothing was sent to Telegram)")
+    return 0
+
+
+def cmd_bot_poll(args: argparse.Namespace) -> int:
+    from srochno.bot.dispatcher import build_dispatcher
+    from srochno.bot.polling import PollerBusy, poll
+
+    settings = _tool_settings()
+    if settings.uses_generated_token:
+        sys.exit(
+            "srochno bot poll: the generated development token is no bot at Telegram; "
+            "set TELEGRAM_BOT_TOKEN to a test bot's token from @BotFather"
+        )
+    url = _prepare_database(settings, migrate=settings.migrate_on_start)
+
+    async def main() -> None:
+        async with _bot_and_database(settings, url) as (bot, db):
+            await poll(db, bot, build_dispatcher(), settings, poll_seconds=args.timeout)
+
+    try:
+        asyncio.run(main())
+    except PollerBusy as error:
+        print(f"srochno bot poll: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_payments_refund(args: argparse.Namespace) -> int:
+    from srochno import clock
+    from srochno.payments.refunds import RefundRefused, refund_charge
+
+    settings = _tool_settings()
+    url = database_url_for_tools()
+
+    async def main() -> int:
+        async with _bot_and_database(settings, url) as (bot, db):
+            try:
+                refund = await refund_charge(db, bot, args.charge_id, clock.now())
+            except RefundRefused as error:
+                print(f"refused: {error}", file=sys.stderr)
+                return 1
+            except Exception as error:  # Telegram refused or failed: nothing was recorded
+                print(f"failed: {type(error).__name__}: {error}", file=sys.stderr)
+                return 1
+        print(
+            f"refunded {refund.telegram_payment_charge_id}: -{refund.debited_rub} ₽ "
+            f"from user {refund.user_id}, balance {refund.balance} ₽"
+        )
+        return 0
+
+    return asyncio.run(main())
+
+
+def cmd_payments_reconcile(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from srochno.payments.reconcile import reconcile
+
+    settings = _tool_settings()
+    url = database_url_for_tools()
+
+    async def main() -> int:
+        async with _bot_and_database(settings, url) as (bot, db):
+            report = await reconcile(db, bot, settings, apply=args.apply)
+        print(json.dumps(asdict(report), indent=2))
+        print("reconcile: clean" if report.clean else "reconcile: differences found")
+        return 0 if report.clean else 1
+
+    return asyncio.run(main())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="srochno", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -211,6 +337,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="check every ledger invariant")
     audit.set_defaults(run=cmd_audit)
+
+    bot = commands.add_parser("bot", help="the Telegram bot").add_subparsers(
+        dest="bot_command", required=True
+    )
+    setup = bot.add_parser("setup", help="set the webhook, the commands and the menu button")
+    setup.set_defaults(run=cmd_bot_setup)
+    poll = bot.add_parser("poll", help="serve updates by long polling (development)")
+    poll.add_argument("--timeout", type=int, default=30, help="seconds of one long poll")
+    poll.set_defaults(run=cmd_bot_poll)
+
+    payments = commands.add_parser("payments", help="Telegram Stars payments").add_subparsers(
+        dest="payments_command", required=True
+    )
+    refund = payments.add_parser("refund", help="refund a Stars charge and debit its credit")
+    refund.add_argument("charge_id", help="telegram_payment_charge_id")
+    refund.set_defaults(run=cmd_payments_refund)
+    reconcile = payments.add_parser(
+        "reconcile", help="compare Telegram's Stars transactions with the recorded charges"
+    )
+    reconcile.add_argument("--apply", action="store_true", help="credit the charges we missed")
+    reconcile.set_defaults(run=cmd_payments_reconcile)
     return parser
 
 

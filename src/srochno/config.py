@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from enum import StrEnum
@@ -55,6 +57,24 @@ class Settings(BaseSettings):
     completion_window_hours: float = Field(default=72, gt=0)
     review_window_days: float = Field(default=7, gt=0)
 
+    telegram_api_url: str = "https://api.telegram.org"
+    """``TELEGRAM_API_URL``: the Bot API server every bot call goes to (tests: a fake)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """``PUBLIC_URL``: the service's external base URL (the webhook is below it)."""
+    webapp_url: str | None = None
+    """``WEBAPP_URL``: the Mini App's address; unset, ``PUBLIC_URL`` + ``/app/``."""
+    telegram_webhook_secret: str | None = Field(
+        default=None, min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+    """``TELEGRAM_WEBHOOK_SECRET``: unset, derived from ``SECRET_KEY`` (in development
+    without one, from the bot token)."""
+    support_contact: str = ""
+    """``SUPPORT_CONTACT``: where /paysupport and /help send people (``@name``, an e-mail)."""
+    stars_min: int = Field(default=1, ge=1, le=1_000_000)
+    stars_max: int = Field(default=10_000, ge=1, le=1_000_000)
+    stars_rub_rate: int = Field(default=1, ge=1, le=1_000_000)
+    """Whole rubles credited per star."""
+
     _generated_token: bool = PrivateAttr(default=False)
 
     @field_validator("cors_origins", mode="before")
@@ -64,12 +84,32 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("database_url", "telegram_bot_token", "secret_key", mode="before")
+    @field_validator(
+        "database_url",
+        "telegram_bot_token",
+        "secret_key",
+        "webapp_url",
+        "telegram_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("telegram_api_url", "public_url", "webapp_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _stars_range(self) -> Settings:
+        if self.stars_min > self.stars_max:
+            raise ConfigurationError("STARS_MIN must not be above STARS_MAX")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
@@ -126,6 +166,27 @@ class Settings(BaseSettings):
         ]
 
     @property
+    def webapp_base_url(self) -> str:
+        """The Mini App's address: ``WEBAPP_URL``, or ``PUBLIC_URL`` + ``/app/``."""
+        return self.webapp_url or self.public_url.rstrip("/") + "/app/"
+
+    @property
+    def webhook_url(self) -> str:
+        return self.public_url.rstrip("/") + "/telegram/webhook"
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """What Telegram must send in ``X-Telegram-Bot-Api-Secret-Token``: the configured
+        secret, or one derived from ``SECRET_KEY`` (from the bot token in development
+        without a ``SECRET_KEY``); None when there is nothing to derive it from."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        key = self.secret_key or (self.telegram_bot_token if self.is_development else None)
+        if not key:
+            return None
+        return derive_webhook_secret(key)
+
+    @property
     def order_lifetime(self) -> timedelta:
         return timedelta(minutes=self.order_lifetime_minutes)
 
@@ -148,6 +209,16 @@ class Settings(BaseSettings):
         settings = self.model_copy(update={"telegram_bot_token": dev_bot_token(self.data_dir)})
         settings._generated_token = True
         return settings
+
+
+WEBHOOK_SECRET_CONTEXT = b"srochno telegram webhook secret"
+WEBHOOK_SECRET_LENGTH = 64
+
+
+def derive_webhook_secret(key: str) -> str:
+    """HMAC-SHA256 of a fixed context under ``key``, hex (only ``0-9a-f``), 64 characters."""
+    digest = hmac.new(key.encode(), WEBHOOK_SECRET_CONTEXT, hashlib.sha256).hexdigest()
+    return digest[:WEBHOOK_SECRET_LENGTH]
 
 
 DEV_TOKEN_FILE = "dev-bot-token"  # noqa: S105 (a file name)

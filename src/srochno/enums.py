@@ -25,6 +25,22 @@ class LedgerType(StrEnum):
     order_take = "order_take"
     refund = "refund"
     adjustment = "adjustment"
+    payment_refund = "payment_refund"
+
+
+class PaymentStatus(StrEnum):
+    """A Stars invoice: ``pending`` until a charge is credited, ``paid`` while any of its
+    charges stands, ``refunded`` once every charge was refunded."""
+
+    pending = "pending"
+    paid = "paid"
+    refunded = "refunded"
+
+
+STARS_CURRENCY = "XTR"
+"""Telegram Stars, the currency of every invoice."""
+STARS_METHOD = "telegram_stars"
+"""The ``method`` of the ledger rows that credit a Stars charge."""
 
 
 class Frequency(StrEnum):

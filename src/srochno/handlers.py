@@ -42,6 +42,7 @@ BODY_PARSE_ERROR = "There was an error parsing the body"
 CONSTRAINT_ERRORS: dict[str, type[AppError]] = {
     "uq_takes_executor_id_idempotency_key": IdempotencyKeyConflict,
     "uq_ledger_entries_user_id_idempotency_key": IdempotencyKeyConflict,
+    "uq_payments_user_id_idempotency_key": IdempotencyKeyConflict,
     "uq_reviews_order_id_author_id_executor_id": AlreadyReviewed,
     "uq_complaints_order_id_author_id": AlreadyComplained,
 }

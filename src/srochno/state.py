@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, cast
 
+from aiogram import Bot, Dispatcher
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from srochno.bot.errors import BotNotConfigured
 from srochno.config import Settings
 from srochno.db import Connection, Database, UnitOfWork
 
@@ -53,8 +55,27 @@ async def _transaction(request: Request) -> Connection:
     return await unit_of_work(request).transaction()
 
 
+def bot_of(request: Request) -> Bot | None:
+    """The process's one bot (None without a bot token)."""
+    return cast(Bot | None, getattr(request.app.state, "bot", None))
+
+
+async def _bot(request: Request) -> Bot:
+    bot = bot_of(request)
+    if bot is None:
+        raise BotNotConfigured()
+    return bot
+
+
+async def _dispatcher(request: Request) -> Dispatcher:
+    return cast(Dispatcher, request.app.state.dispatcher)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 DatabaseDep = Annotated[Database, Depends(_database)]
+BotDep = Annotated[Bot, Depends(_bot)]
+"""The process's :class:`aiogram.Bot` (503 ``bot_not_configured`` without a bot token)."""
+DispatcherDep = Annotated[Dispatcher, Depends(_dispatcher)]
 
 ReadConnection = Annotated[Connection, Depends(_connection)]
 """The request's connection, each statement its own transaction: for routes that only read.

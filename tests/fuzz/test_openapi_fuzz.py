@@ -33,6 +33,7 @@ from srochno.orders import service as order_service
 from srochno.schemas import clean_text
 from srochno.users.categories import CATEGORIES
 from tests.conftest import make_settings
+from tests.fakebotapi import FakeBotAPI
 from tests.helpers import ORDER, auth, init_data
 
 OWNER, EXECUTOR, PAUPER = 7001, 7002, 7003
@@ -158,10 +159,13 @@ def viewer(request: pytest.FixtureRequest) -> int | None:
 
 
 @pytest.fixture
-def seeded_app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAPI]:
+def seeded_app(
+    database_url: str, fake_bot_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FastAPI]:
     """An app of its own (Schemathesis runs its lifespan on its own event loop), with two
-    funded users, one without money, three orders with known ids and one take."""
-    app = create_app(make_settings(database_url), run_jobs=False)
+    funded users, one without money, three orders with known ids and one take. Its bot
+    talks to the fake Bot API (invoices are made there)."""
+    app = create_app(make_settings(database_url, telegram_api_url=fake_bot_api.url), run_jobs=False)
     try:
         with asgi.get_client(app) as client:
 

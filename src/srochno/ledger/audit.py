@@ -83,6 +83,55 @@ CHECKS: tuple[Check, ...] = (
         WHERE t.refunded_at IS NOT NULL AND o.status <> 'closed_no_response'
         """,
     ),
+    Check(
+        "exactly one credit per Stars charge, to its payer, for its amount",
+        """
+        SELECT c.id, c.telegram_payment_charge_id, c.amount_rub,
+               count(l.id) AS rows, sum(l.amount) AS credited
+        FROM payment_charges c
+        LEFT JOIN ledger_entries l
+               ON l.payment_charge_id = c.id AND l.type = 'recharge' AND l.user_id = c.user_id
+        GROUP BY c.id
+        HAVING count(l.id) <> 1 OR sum(l.amount) <> c.amount_rub
+        """,
+    ),
+    Check(
+        "Stars ledger rows belong to a charge of their user",
+        """
+        SELECT l.id, l.user_id, l.type, l.payment_charge_id, c.user_id AS charge_user_id
+        FROM ledger_entries l LEFT JOIN payment_charges c ON c.id = l.payment_charge_id
+        WHERE (l.payment_charge_id IS NOT NULL AND c.user_id <> l.user_id)
+           OR (l.method = 'telegram_stars' AND l.payment_charge_id IS NULL)
+        """,
+    ),
+    Check(
+        "refunded charges have their one debit, standing charges none",
+        """
+        SELECT c.id, c.telegram_payment_charge_id, c.refunded_at, c.refunded_rub,
+               count(l.id) AS rows, sum(-l.amount) AS debited
+        FROM payment_charges c
+        LEFT JOIN ledger_entries l ON l.payment_charge_id = c.id AND l.type = 'payment_refund'
+        GROUP BY c.id
+        HAVING (c.refunded_at IS NULL AND count(l.id) <> 0)
+            OR (c.refunded_at IS NOT NULL
+                AND (count(l.id) <> 1 OR sum(-l.amount) <> c.refunded_rub))
+        """,
+    ),
+    Check(
+        "a payment's status follows its charges, all of its payer",
+        """
+        SELECT p.id, p.status, count(c.id) AS charges,
+               count(c.id) FILTER (WHERE c.refunded_at IS NULL) AS standing,
+               count(c.id) FILTER (WHERE c.user_id <> p.user_id) AS foreign_charges
+        FROM payments p LEFT JOIN payment_charges c ON c.payment_id = p.id
+        GROUP BY p.id
+        HAVING count(c.id) FILTER (WHERE c.user_id <> p.user_id) <> 0
+            OR (p.status = 'pending' AND count(c.id) <> 0)
+            OR (p.status = 'paid' AND count(c.id) FILTER (WHERE c.refunded_at IS NULL) = 0)
+            OR (p.status = 'refunded'
+                AND (count(c.id) = 0 OR count(c.id) FILTER (WHERE c.refunded_at IS NULL) <> 0))
+        """,
+    ),
 )
 
 

@@ -5,7 +5,19 @@ Core statements of each domain's repository."""
 from srochno.models.base import Base
 from srochno.models.ledger import LedgerEntry
 from srochno.models.orders import Order, Take
+from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
 from srochno.models.reviews import Complaint, Review
 from srochno.models.users import User
 
-__all__ = ["Base", "Complaint", "LedgerEntry", "Order", "Review", "Take", "User"]
+__all__ = [
+    "Base",
+    "Complaint",
+    "LedgerEntry",
+    "Order",
+    "Payment",
+    "PaymentCharge",
+    "Review",
+    "Take",
+    "TelegramUpdate",
+    "User",
+]

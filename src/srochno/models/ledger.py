@@ -29,8 +29,15 @@ class LedgerEntry(Base):
         ),
         CheckConstraint(
             "(type = 'order_take' AND amount <= 0) OR (type = 'refund' AND amount >= 0)"
-            " OR (type = 'recharge' AND amount > 0) OR type = 'adjustment'",
+            " OR (type = 'recharge' AND amount > 0) OR type = 'adjustment'"
+            " OR (type = 'payment_refund' AND amount <= 0)",
             name="amount_sign",
+        ),
+        # A Stars credit (a recharge) or its refund names its charge; nothing else does.
+        CheckConstraint(
+            "(type = 'payment_refund' AND payment_charge_id IS NOT NULL) OR type = 'recharge'"
+            " OR (type NOT IN ('recharge', 'payment_refund') AND payment_charge_id IS NULL)",
+            name="charge_link",
         ),
         # One charge and at most one refund per take, whatever the code does.
         Index(
@@ -45,6 +52,19 @@ class LedgerEntry(Base):
             unique=True,
             postgresql_where=text("type = 'refund'"),
         ),
+        # One credit and at most one refund per Stars charge, whatever the code does.
+        Index(
+            "uq_ledger_entries_charge_credit",
+            "payment_charge_id",
+            unique=True,
+            postgresql_where=text("type = 'recharge'"),
+        ),
+        Index(
+            "uq_ledger_entries_charge_refund",
+            "payment_charge_id",
+            unique=True,
+            postgresql_where=text("type = 'payment_refund'"),
+        ),
         UniqueConstraint("user_id", "idempotency_key"),
         Index("ix_ledger_entries_user_id", "user_id", text("id DESC")),
     )
@@ -56,6 +76,9 @@ class LedgerEntry(Base):
     balance_after: Mapped[int] = mapped_column(BigInteger)
     order_id: Mapped[str | None] = mapped_column(String(12), ForeignKey("orders.id"))
     take_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("takes.id"))
+    payment_charge_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("payment_charges.id")
+    )
     method: Mapped[str | None] = mapped_column(String(32))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -39,6 +39,8 @@ class User(Base):
     photo_url: Mapped[str | None] = mapped_column(Text)
     is_premium: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     is_banned: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    bot_blocked: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    """The user blocked the bot (``my_chat_member``): nothing is sent to them."""
     balance: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     completed_orders_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     rating_sum: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -39,6 +39,16 @@ SET_FREQUENCY = (
     f"WHERE id = $1 RETURNING {USER_COLUMNS}"
 )
 SELECT_BALANCE = "SELECT balance FROM users WHERE id = $1"
+# A user met by the bot (a command, a payment) before the Mini App: created with the profile
+# Telegram gives; an existing row is left as it is (initData refreshes it).
+ENSURE_USER = (
+    "INSERT INTO users (id, username, first_name, last_name, language_code, is_premium, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
+    "ON CONFLICT (id) DO NOTHING"
+)
+SET_BOT_BLOCKED = (
+    "UPDATE users SET bot_blocked = $2, updated_at = $3 WHERE id = $1 AND bot_blocked <> $2"
+)
 COUNT_COMPLETED = (
     "UPDATE users SET completed_orders_count = completed_orders_count + 1 WHERE id = $1"
 )
@@ -77,6 +87,18 @@ async def set_frequency(conn: Connection, user_id: int, frequency: str, now: dat
 async def balance_of(conn: Connection, user_id: int) -> int:
     balance: int | None = await conn.fetchval(SELECT_BALANCE, user_id)
     return balance or 0
+
+
+async def ensure_user(
+    conn: Connection, user_id: int, profile: tuple[object, ...], now: datetime
+) -> None:
+    """Create the user unless it exists; ``profile`` is username, first name, last name,
+    language code and is_premium."""
+    await conn.execute(ENSURE_USER, user_id, *profile, now)
+
+
+async def set_bot_blocked(conn: Connection, user_id: int, blocked: bool, now: datetime) -> None:
+    await conn.execute(SET_BOT_BLOCKED, user_id, blocked, now)
 
 
 async def count_completed(conn: Connection, user_id: int) -> None:

@@ -1,0 +1,1 @@
+"""The Telegram bot (aiogram 3): the webhook, the dispatcher and its handlers, the texts."""

@@ -1,0 +1,1 @@
+"""Telegram Stars: invoices, pre-checkout, crediting charges, refunds and reconciliation."""

@@ -1,0 +1,121 @@
+"""Refunds of Stars charges: ours (``srochno payments refund``) and ones made elsewhere
+(a ``refunded_payment`` update).
+
+A refund debits what the charge credited (ledger ``payment_refund``, linked to the charge)
+and marks the charge refunded, and its payment once none of its charges stands. The charge
+row is locked first, then the user's: one refund per charge, whatever runs at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+
+from srochno.db import Connection, Database, Record
+from srochno.enums import LedgerType
+from srochno.ledger import repository as ledger
+from srochno.payments import repository
+from srochno.users import repository as users
+
+logger = logging.getLogger(__name__)
+
+ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
+"""What Telegram answers for a charge it refunded before (here or elsewhere)."""
+
+
+class RefundRefused(Exception):
+    """The refund was not made, and Telegram was not called."""
+
+
+@dataclass(frozen=True)
+class Refund:
+    telegram_payment_charge_id: str
+    user_id: int
+    debited_rub: int
+    shortfall_rub: int
+    balance: int
+
+
+async def record_refund(
+    conn: Connection, charge: Record, now: datetime, *, debit_rub: int
+) -> Refund:
+    """Debit ``debit_rub`` (at most the credit) and mark the charge refunded; the rest of
+    the credit is recorded as the shortfall. The user's row must be locked."""
+    amount: int = charge["amount_rub"]
+    assert 0 <= debit_rub <= amount
+    entry = await ledger.change_balance(
+        conn,
+        charge["user_id"],
+        -debit_rub,
+        LedgerType.payment_refund,
+        now=now,
+        payment_charge_id=charge["id"],
+    )
+    assert entry is not None, "the caller checked the balance under the user's lock"
+    await repository.mark_charge_refunded(conn, charge["id"], now, debit_rub, amount - debit_rub)
+    if charge["payment_id"] is not None:
+        await repository.mark_refunded_if_settled(conn, charge["payment_id"], now)
+    return Refund(
+        telegram_payment_charge_id=charge["telegram_payment_charge_id"],
+        user_id=charge["user_id"],
+        debited_rub=debit_rub,
+        shortfall_rub=amount - debit_rub,
+        balance=entry["balance_after"],
+    )
+
+
+async def refund_charge(db: Database, bot: Bot, charge_id: str, now: datetime) -> Refund:
+    """Refund a charge through Telegram and debit its credit, in one transaction.
+
+    Refused (nothing called) when the charge is unknown, already refunded, or the balance
+    no longer covers the credit. The charge and the user stay locked while Telegram is
+    called; a Telegram error rolls everything back. A charge Telegram says it refunded
+    before is recorded as refunded now.
+    """
+    async with db.transaction() as conn:
+        charge = await repository.lock_charge(conn, charge_id)
+        if charge is None:
+            raise RefundRefused(f"no charge {charge_id!r} is recorded")
+        if charge["refunded_at"] is not None:
+            raise RefundRefused(f"charge {charge_id!r} is already refunded")
+        await ledger.lock_user(conn, charge["user_id"])
+        balance = await users.balance_of(conn, charge["user_id"])
+        if balance < charge["amount_rub"]:
+            raise RefundRefused(
+                f"the balance ({balance} ₽) no longer covers the credit "
+                f"({charge['amount_rub']} ₽) of charge {charge_id!r}"
+            )
+        try:
+            await bot.refund_star_payment(
+                user_id=charge["user_id"], telegram_payment_charge_id=charge_id
+            )
+        except TelegramBadRequest as error:
+            if ALREADY_REFUNDED not in error.message:
+                raise
+            logger.warning("charge already refunded at Telegram", extra={"charge": charge_id})
+        return await record_refund(conn, charge, now, debit_rub=charge["amount_rub"])
+
+
+async def reconcile_refund(conn: Connection, charge_id: str, now: datetime) -> Refund | None:
+    """A refund made elsewhere (a ``refunded_payment`` update): debit what the balance
+    still allows and record the shortfall. None when the charge is unknown or already
+    refunded here."""
+    charge = await repository.lock_charge(conn, charge_id)
+    if charge is None:
+        logger.warning("refund of an unknown charge", extra={"charge": charge_id})
+        return None
+    if charge["refunded_at"] is not None:
+        return None
+    await ledger.lock_user(conn, charge["user_id"])
+    balance = await users.balance_of(conn, charge["user_id"])
+    refund = await record_refund(conn, charge, now, debit_rub=min(balance, charge["amount_rub"]))
+    if refund.shortfall_rub:
+        logger.warning(
+            "refund made elsewhere exceeds the balance",
+            extra={"charge": charge_id, "shortfall_rub": refund.shortfall_rub},
+        )
+    return refund

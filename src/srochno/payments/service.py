@@ -1,0 +1,213 @@
+"""Stars use cases: an invoice, the pre-checkout decision, crediting a charge.
+
+Money follows the charge: a charge (Telegram's ``telegram_payment_charge_id``) is recorded
+once, and only the transaction that recorded it credits the balance, in the same
+transaction. Redelivered and concurrent copies of a payment therefore credit it once; the
+same invoice paid twice is two charges and two credits.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import LabeledPrice
+
+from srochno.bot import texts
+from srochno.config import Settings
+from srochno.db import Connection, Record
+from srochno.enums import STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
+from srochno.errors import IdempotencyKeyConflict
+from srochno.ledger import repository as ledger
+from srochno.payments import repository
+from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
+
+logger = logging.getLogger(__name__)
+
+PAYMENT_ID_BYTES = 12
+PAYMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+"""A payment id (the invoice payload); anything else is no payment of ours."""
+
+
+def new_payment_id() -> str:
+    return secrets.token_urlsafe(PAYMENT_ID_BYTES)
+
+
+def invoice_view(payment: Record) -> dict[str, Any]:
+    return {
+        "payment_id": payment["id"],
+        "invoice_url": payment["invoice_url"],
+        "stars": payment["stars"],
+        "amount_rub": payment["amount_rub"],
+        "status": payment["status"],
+    }
+
+
+async def create_invoice(
+    conn: Connection,
+    bot: Bot,
+    settings: Settings,
+    user: Record,
+    stars: int,
+    idempotency_key: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """A pending payment and its invoice link, in the request's transaction: when Telegram
+    does not make the link, the error rolls the payment back (nothing is left pending).
+    A retry with the same ``Idempotency-Key`` answers the first payment as it is now."""
+    if not settings.stars_min <= stars <= settings.stars_max:
+        raise StarsOutOfRange(
+            f"stars must be between {settings.stars_min} and {settings.stars_max}"
+        )
+    user_id: int = user["id"]
+    if idempotency_key is not None:
+        known = await repository.keyed_payment(conn, user_id, idempotency_key)
+        if known is not None:
+            return _replayed(known, stars)
+    amount_rub = stars * settings.stars_rub_rate
+    payment_id = new_payment_id()
+    payment = await repository.insert_payment(
+        conn, payment_id, user_id, stars, amount_rub, idempotency_key, now
+    )
+    if payment is None:  # the same key, committed meanwhile by a concurrent request
+        assert idempotency_key is not None
+        known = await repository.keyed_payment(conn, user_id, idempotency_key)
+        assert known is not None
+        return _replayed(known, stars)
+    lang = texts.language(user["language_code"])
+    try:
+        url = await bot.create_invoice_link(
+            title=texts.invoice_title(lang),
+            description=texts.invoice_description(lang, stars, amount_rub),
+            payload=payment_id,
+            currency=STARS_CURRENCY,
+            prices=[LabeledPrice(label=texts.invoice_title(lang), amount=stars)],
+            provider_token="",
+        )
+    except TelegramAPIError as error:
+        logger.warning(
+            "createInvoiceLink failed: %s",
+            error,
+            extra={"payment_id": payment_id, "error": type(error).__name__},
+        )
+        raise PaymentProviderError() from error
+    return invoice_view(await repository.set_invoice_url(conn, payment_id, url))
+
+
+def _replayed(payment: Record, stars: int) -> dict[str, Any]:
+    if payment["stars"] != stars:
+        raise IdempotencyKeyConflict()
+    return invoice_view(payment)
+
+
+async def read_invoice(conn: Connection, user_id: int, payment_id: str) -> dict[str, Any]:
+    payment = await repository.find_payment(conn, payment_id)
+    if payment is None or payment["user_id"] != user_id:
+        raise PaymentNotFound()
+    return invoice_view(payment)
+
+
+async def payment_of_payload(conn: Connection, payload: str | None) -> Record | None:
+    if not payload or PAYMENT_ID.fullmatch(payload) is None:
+        return None
+    return await repository.find_payment(conn, payload)
+
+
+def checkout_refusal(
+    payment: Record | None, user_id: int, total_amount: int, currency: str
+) -> texts.CheckoutRefusal | None:
+    """Why a pre-checkout query must be refused, or None to accept it: only a pending
+    payment of the same user, for the same number of stars, in Stars."""
+    if payment is None:
+        return "unknown"
+    if payment["user_id"] != user_id:
+        return "not_yours"
+    if payment["status"] != PaymentStatus.pending:
+        return "not_pending"
+    if currency != STARS_CURRENCY:
+        return "currency"
+    if payment["stars"] != total_amount:
+        return "amount"
+    return None
+
+
+@dataclass(frozen=True)
+class IncomingCharge:
+    """A payment Telegram reports (``successful_payment``, or a Stars transaction)."""
+
+    telegram_payment_charge_id: str
+    provider_payment_charge_id: str | None
+    user_id: int
+    invoice_payload: str | None
+    stars: int
+
+
+@dataclass(frozen=True)
+class Credit:
+    charge_id: int
+    stars: int
+    amount_rub: int
+    balance: int
+    payment_id: str | None
+
+
+async def credit_charge(
+    conn: Connection, settings: Settings, charge: IncomingCharge, now: datetime
+) -> Credit | None:
+    """Record the charge and credit its payer, once: None when it was recorded before.
+
+    The payer must exist as a user. A charge of a payment of the same user for the same
+    stars credits what the invoice promised; any other charge (an unknown payload, another
+    user's invoice) is still the payer's money, credited at the current rate and linked
+    to no payment.
+    """
+    payment = await payment_of_payload(conn, charge.invoice_payload)
+    if payment is not None and payment["user_id"] != charge.user_id:
+        payment = None
+    if payment is not None and payment["stars"] == charge.stars:
+        amount_rub: int = payment["amount_rub"]
+    else:
+        amount_rub = charge.stars * settings.stars_rub_rate
+    if payment is None:
+        logger.warning(
+            "a Stars charge of no payment of its payer: credited anyway",
+            extra={"charge": charge.telegram_payment_charge_id, "user_id": charge.user_id},
+        )
+    row = await repository.insert_charge(
+        conn,
+        telegram_payment_charge_id=charge.telegram_payment_charge_id,
+        provider_payment_charge_id=charge.provider_payment_charge_id,
+        payment_id=payment["id"] if payment is not None else None,
+        user_id=charge.user_id,
+        invoice_payload=charge.invoice_payload,
+        stars=charge.stars,
+        amount_rub=amount_rub,
+        now=now,
+    )
+    if row is None:
+        return None
+    entry = await ledger.change_balance(
+        conn,
+        charge.user_id,
+        amount_rub,
+        LedgerType.recharge,
+        now=now,
+        method=STARS_METHOD,
+        payment_charge_id=row["id"],
+    )
+    assert entry is not None  # a credit always applies
+    if payment is not None:
+        await repository.mark_paid(conn, payment["id"], now)
+    return Credit(
+        charge_id=row["id"],
+        stars=charge.stars,
+        amount_rub=amount_rub,
+        balance=entry["balance_after"],
+        payment_id=row["payment_id"],
+    )

@@ -1,0 +1,167 @@
+"""Telegram ``Update`` JSON as the Bot API delivers it, and posting it to the webhook."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+import httpx
+
+from srochno.config import Settings
+
+_update_ids = itertools.count(100_000)
+
+
+def next_update_id() -> int:
+    return next(_update_ids)
+
+
+def telegram_user(user_id: int, language_code: str | None = "ru", **extra: Any) -> dict[str, Any]:
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+    if language_code is not None:
+        user["language_code"] = language_code
+    return {**user, **extra}
+
+
+def private_chat(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "type": "private", "first_name": f"User{user_id}"}
+
+
+def message(
+    user_id: int, *, update_id: int | None = None, language_code: str | None = "ru", **fields: Any
+) -> dict[str, Any]:
+    return {
+        "update_id": update_id if update_id is not None else next_update_id(),
+        "message": {
+            "message_id": next_update_id(),
+            "date": int(time.time()),
+            "chat": private_chat(user_id),
+            "from": telegram_user(user_id, language_code),
+            **fields,
+        },
+    }
+
+
+def command(
+    user_id: int, text: str, *, language_code: str | None = "ru", update_id: int | None = None
+) -> dict[str, Any]:
+    name = text.split()[0]
+    return message(
+        user_id,
+        update_id=update_id,
+        language_code=language_code,
+        text=text,
+        entities=[{"type": "bot_command", "offset": 0, "length": len(name)}],
+    )
+
+
+def pre_checkout(
+    user_id: int,
+    payload: str,
+    total_amount: int,
+    *,
+    currency: str = "XTR",
+    language_code: str | None = "ru",
+    update_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "update_id": update_id if update_id is not None else next_update_id(),
+        "pre_checkout_query": {
+            "id": f"pcq-{next_update_id()}",
+            "from": telegram_user(user_id, language_code),
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+        },
+    }
+
+
+def successful_payment(
+    user_id: int,
+    payload: str,
+    total_amount: int,
+    charge_id: str,
+    *,
+    update_id: int | None = None,
+    language_code: str | None = "ru",
+) -> dict[str, Any]:
+    return message(
+        user_id,
+        update_id=update_id,
+        language_code=language_code,
+        successful_payment={
+            "currency": "XTR",
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": "",
+        },
+    )
+
+
+def refunded_payment(
+    user_id: int, payload: str, total_amount: int, charge_id: str, *, update_id: int | None = None
+) -> dict[str, Any]:
+    return message(
+        user_id,
+        update_id=update_id,
+        refunded_payment={
+            "currency": "XTR",
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+        },
+    )
+
+
+def my_chat_member(user_id: int, status: str, *, update_id: int | None = None) -> dict[str, Any]:
+    """The bot's membership in the user's private chat: ``kicked`` (blocked) or ``member``."""
+    old = "member" if status == "kicked" else "kicked"
+    bot = {"id": 7000000001, "is_bot": True, "first_name": "Srochno"}
+
+    def member(state: str) -> dict[str, Any]:
+        value: dict[str, Any] = {"status": state, "user": bot}
+        if state == "kicked":
+            value["until_date"] = 0
+        return value
+
+    return {
+        "update_id": update_id if update_id is not None else next_update_id(),
+        "my_chat_member": {
+            "chat": private_chat(user_id),
+            "from": telegram_user(user_id),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(status),
+        },
+    }
+
+
+def star_transaction(
+    charge_id: str, user_id: int, amount: int, payload: str | None, *, refund: bool = False
+) -> dict[str, Any]:
+    """A ``StarTransaction`` of ``getStarTransactions``: a user's invoice payment, or (with
+    ``refund``) its refund, going the other way with the same id."""
+    partner: dict[str, Any] = {
+        "type": "user",
+        "transaction_type": "invoice_payment",
+        "user": telegram_user(user_id),
+    }
+    if payload is not None:
+        partner["invoice_payload"] = payload
+    side = "receiver" if refund else "source"
+    return {"id": charge_id, "amount": amount, "date": int(time.time()), side: partner}
+
+
+async def post_update(
+    client: httpx.AsyncClient, settings: Settings, update: dict[str, Any], **kwargs: Any
+) -> httpx.Response:
+    secret = settings.webhook_secret
+    assert secret is not None
+    return await client.post(
+        "/telegram/webhook",
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+        **kwargs,
+    )
