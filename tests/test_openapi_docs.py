@@ -14,9 +14,11 @@ from fastapi.routing import APIRoute
 from srochno import health
 from srochno.app import create_app
 from srochno.auth.dependencies import optional_user
+from srochno.bot import router as bot
 from srochno.errors import DatabaseUnavailable
 from srochno.ledger import router as ledger
 from srochno.orders import router as orders
+from srochno.payments import router as payments
 from srochno.reviews import router as reviews
 from srochno.state import DatabaseDep, ReadConnection, WriteConnection
 from srochno.users import router as users
@@ -48,7 +50,15 @@ def calls(dependant: Dependant) -> Iterator[Any]:
 def operations() -> dict[str, APIRoute]:
     """Every operation of the routers the app includes (the schema must hold exactly these,
     so a router left out here fails the test below)."""
-    routers = (health.router, users.router, orders.router, ledger.router, reviews.router)
+    routers = (
+        health.router,
+        users.router,
+        orders.router,
+        ledger.router,
+        payments.router,
+        reviews.router,
+        bot.router,
+    )
     return {
         f"{method} {route.path}": route
         for router in routers
