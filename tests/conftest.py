@@ -33,7 +33,10 @@ from srochno.embedded import drop_database, ensure_database, start_embedded
 from srochno.migrations import upgrade
 from tests.helpers import TEST_BOT_TOKEN
 
-TABLES = "complaints, reviews, ledger_entries, takes, orders, users"
+TABLES = (
+    "admin_actions, admin_login_attempts, admin_users, "
+    "complaints, reviews, ledger_entries, takes, orders, users"
+)
 
 hypothesis_settings.register_profile(
     "ci",

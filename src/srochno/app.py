@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from srochno import __version__
+from srochno.admin.setup import mount_admin
 from srochno.body_limit import BodySizeLimitMiddleware
 from srochno.config import Settings, load_settings
 from srochno.db import Database, create_engine, create_sessionmaker
@@ -20,6 +21,10 @@ from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
 from srochno.lifecycle.job import run_forever
 from srochno.logs import RequestContextMiddleware, configure_logging
+from srochno.monitoring.middleware import RequestMetricsMiddleware
+from srochno.monitoring.multiprocess import worker_exited
+from srochno.monitoring.scrape import metrics
+from srochno.monitoring.sentry import init_sentry
 from srochno.orders.router import router as orders_router
 from srochno.reviews.router import router as reviews_router
 from srochno.users.router import router as users_router
@@ -85,6 +90,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                     await job
             await engine.dispose()
             await db.close()
+            worker_exited()
 
     app = FastAPI(
         title="Srochno",
@@ -93,11 +99,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         lifespan=lifespan,
     )
     app.state.settings = settings
+    init_sentry(settings)
     install_error_handlers(app)
     # The hottest routes first: each request is matched against the routes in order.
     for router in (orders_router, users_router, ledger_router, reviews_router, health_router):
         app.include_router(router)
     app.include_router(webapp_router)
+    app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    mount_admin(app, settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -109,4 +118,5 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         )
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestMetricsMiddleware)
     return app

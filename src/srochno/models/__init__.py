@@ -6,6 +6,18 @@ from srochno.models.base import Base
 from srochno.models.ledger import LedgerEntry
 from srochno.models.orders import Order, Take
 from srochno.models.reviews import Complaint, Review
+from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminUser
 from srochno.models.users import User
 
-__all__ = ["Base", "Complaint", "LedgerEntry", "Order", "Review", "Take", "User"]
+__all__ = [
+    "AdminAction",
+    "AdminLoginAttempt",
+    "AdminUser",
+    "Base",
+    "Complaint",
+    "LedgerEntry",
+    "Order",
+    "Review",
+    "Take",
+    "User",
+]
