@@ -35,6 +35,7 @@ from tests.fakebotapi import FakeBotAPI
 from tests.helpers import TEST_BOT_TOKEN
 
 TABLES = (
+    "admin_actions, admin_login_attempts, admin_users, "
     "complaints, reviews, ledger_entries, payment_charges, payments, telegram_updates, "
     "takes, orders, users"
 )

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from srochno import __version__
+from srochno.admin.setup import mount_admin
 from srochno.body_limit import BodySizeLimitMiddleware
 from srochno.bot.client import create_bot
 from srochno.bot.dispatcher import build_dispatcher
@@ -23,6 +24,10 @@ from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
 from srochno.lifecycle.job import run_forever
 from srochno.logs import RequestContextMiddleware, configure_logging
+from srochno.monitoring.middleware import RequestMetricsMiddleware
+from srochno.monitoring.multiprocess import worker_exited
+from srochno.monitoring.scrape import metrics
+from srochno.monitoring.sentry import init_sentry
 from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
 from srochno.reviews.router import router as reviews_router
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                 await bot.session.close()
             await engine.dispose()
             await db.close()
+            worker_exited()
 
     app = FastAPI(
         title="Srochno",
@@ -104,6 +110,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.state.settings = settings
     app.state.bot = None
     app.state.dispatcher = build_dispatcher()
+    init_sentry(settings)
     install_error_handlers(app)
     # The hottest routes first: each request is matched against the routes in order.
     for router in (
@@ -117,6 +124,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     ):
         app.include_router(router)
     app.include_router(webapp_router)
+    app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    mount_admin(app, settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -128,4 +137,5 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         )
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestMetricsMiddleware)
     return app

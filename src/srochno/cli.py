@@ -1,4 +1,4 @@
-"""The ``srochno`` command: serve, worker, migrate, initdata, audit, bot, payments."""
+"""The ``srochno`` command: serve, worker, migrate, initdata, audit, bot, payments, admin."""
 
 from __future__ import annotations
 
@@ -58,6 +58,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings()
+    # Before prometheus_client is imported anywhere: it picks its value store at import.
+    from srochno.monitoring.multiprocess import prepare_folder
+
+    prepare_folder(settings.data_dir)
     configure_logging(settings.log_level, settings.log_format)
     url = _prepare_database(settings, migrate=settings.migrate_on_start and not args.no_migrate)
     # Workers (and the reloader's child) connect to the same database, embedded one included.
@@ -303,6 +307,40 @@ def cmd_payments_reconcile(args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def cmd_admin_create(args: argparse.Namespace) -> int:
+    import getpass
+
+    from srochno.db import Database
+    from srochno.enums import AdminRole
+    from srochno.errors import AppError
+    from srochno.staff.service import create_operator
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Once more: ") != password:
+            sys.exit("srochno admin create: the passwords differ")
+    url = database_url_for_tools()
+
+    async def main() -> None:
+        db = await Database.open(url, pool_size=1)
+        try:
+            async with db.transaction() as conn:
+                operator = await create_operator(
+                    conn, args.name, AdminRole(args.role), password, reset=args.reset
+                )
+        finally:
+            await db.close()
+        print(f"operator {operator.name!r} ({operator.role}) can sign in at /admin")
+
+    try:
+        asyncio.run(main())
+    except AppError as error:
+        sys.exit(f"srochno admin create: {error.detail}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="srochno", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -358,6 +396,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reconcile.add_argument("--apply", action="store_true", help="credit the charges we missed")
     reconcile.set_defaults(run=cmd_payments_reconcile)
+    admin = commands.add_parser("admin", help="operators of the admin panel")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_commands.add_parser("create", help="create an operator account")
+    create.add_argument("name")
+    create.add_argument("--role", choices=["admin", "moderator"], required=True)
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.add_argument(
+        "--reset", action="store_true", help="if the name exists, set its password and role"
+    )
+    create.set_defaults(run=cmd_admin_create)
     return parser
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
 from datetime import timedelta
 from enum import StrEnum
@@ -74,6 +76,17 @@ class Settings(BaseSettings):
     stars_max: int = Field(default=10_000, ge=1, le=1_000_000)
     stars_rub_rate: int = Field(default=1, ge=1, le=1_000_000)
     """Whole rubles credited per star."""
+    # Operations: the admin panel, metrics, error reports.
+    admin_login_max_attempts: int = Field(default=5, ge=1, le=10_000)
+    admin_login_max_attempts_per_ip: int = Field(default=20, ge=1, le=100_000)
+    admin_login_window_minutes: float = Field(default=15, gt=0)
+    admin_session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    admin_cookie_secure: bool | None = None
+    """``ADMIN_COOKIE_SECURE``: unset, the admin cookie is ``Secure`` in production and when
+    ``PUBLIC_URL`` is https."""
+    metrics_token: str | None = None
+    sentry_dsn: str | None = None
+    sentry_traces_sample_rate: float = Field(default=0, ge=0, le=1)
 
     _generated_token: bool = PrivateAttr(default=False)
 
@@ -90,6 +103,8 @@ class Settings(BaseSettings):
         "secret_key",
         "webapp_url",
         "telegram_webhook_secret",
+        "metrics_token",
+        "sentry_dsn",
         mode="before",
     )
     @classmethod
@@ -240,6 +255,33 @@ def dev_bot_token(data_dir: Path) -> str:
     tmp.chmod(0o600)
     tmp.replace(path)
     return token
+
+
+DEV_SECRET_FILE = "dev-secret-key"  # noqa: S105 (a file name)
+
+
+def dev_secret_key(data_dir: Path) -> str:
+    """A secret generated once for development and kept in ``data_dir``: every worker
+    process reads the same one (the first to write it wins, atomically)."""
+    path = data_dir / DEV_SECRET_FILE
+    with contextlib.suppress(FileNotFoundError):
+        key = path.read_text().strip()
+        if key:
+            return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f"{DEV_SECRET_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(secrets.token_urlsafe(48) + "\n")
+    tmp.chmod(0o600)
+    with contextlib.suppress(FileExistsError):
+        os.link(tmp, path)  # fails if another process was first: then its key is used
+    tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def signing_secret(settings: Settings) -> str:
+    """What signs the admin session cookie: ``SECRET_KEY`` (required in production), or
+    in development without it a key kept in the data folder."""
+    return settings.secret_key or dev_secret_key(settings.data_dir)
 
 
 def load_settings(**overrides: Any) -> Settings:

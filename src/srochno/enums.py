@@ -14,6 +14,8 @@ class OrderStatus(StrEnum):
     deleted = "deleted"
     closed_no_response = "closed_no_response"
     completed = "completed"
+    cancelled = "cancelled"
+    """Cancelled by a moderator: its takers were refunded."""
 
 
 OPEN_STATUSES = frozenset({OrderStatus.active, OrderStatus.expired})
@@ -56,6 +58,25 @@ class ComplaintReason(StrEnum):
     wrong_contact = "wrong_contact"
     rude = "rude"
     other = "other"
+
+
+class AdminRole(StrEnum):
+    """An operator of the admin panel: a moderator moderates; only an admin moves money."""
+
+    admin = "admin"
+    moderator = "moderator"
+
+
+class AdminActionType(StrEnum):
+    """What an operator did, as written in ``admin_actions``."""
+
+    ban_user = "ban_user"
+    unban_user = "unban_user"
+    cancel_order = "cancel_order"
+    hide_review = "hide_review"
+    unhide_review = "unhide_review"
+    resolve_complaint = "resolve_complaint"
+    adjust_balance = "adjust_balance"
 
 
 def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:

@@ -77,10 +77,17 @@ CHECKS: tuple[Check, ...] = (
         """,
     ),
     Check(
-        "refunded takes belong to orders closed for no response",
+        "refunded takes belong to orders closed for no response or cancelled, "
+        "or to a complaint an admin upheld",
         """
         SELECT t.id, o.id AS order_id, o.status FROM takes t JOIN orders o ON o.id = t.order_id
-        WHERE t.refunded_at IS NOT NULL AND o.status <> 'closed_no_response'
+        WHERE t.refunded_at IS NOT NULL
+          AND o.status NOT IN ('closed_no_response', 'cancelled')
+          AND NOT EXISTS (
+              SELECT 1 FROM admin_actions a
+              WHERE a.action = 'resolve_complaint' AND a.target_type = 'complaint'
+                AND a.details ->> 'refunded_take_id' = t.id::text
+          )
         """,
     ),
     Check(

@@ -29,7 +29,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from srochno import clock
+from srochno import clock, metrics
 from srochno.config import Settings
 from srochno.db import is_outage
 from srochno.enums import LedgerType, OrderStatus
@@ -173,6 +173,7 @@ async def close_due_orders(
                 else:
                     part = await expire_batch(session, now, batch)
             report.add(part)
+            metrics.count_refunds(metrics.REFUND_NO_RESPONSE, part.refunds, part.refunded_amount)
             if part.changed < batch:
                 break
     return report

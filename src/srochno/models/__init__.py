@@ -7,9 +7,13 @@ from srochno.models.ledger import LedgerEntry
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
 from srochno.models.reviews import Complaint, Review
+from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminUser
 from srochno.models.users import User
 
 __all__ = [
+    "AdminAction",
+    "AdminLoginAttempt",
+    "AdminUser",
     "Base",
     "Complaint",
     "LedgerEntry",

@@ -67,6 +67,12 @@ class LedgerEntry(Base):
         ),
         UniqueConstraint("user_id", "idempotency_key"),
         Index("ix_ledger_entries_user_id", "user_id", text("id DESC")),
+        # The admin dashboard's money per day.
+        Index(
+            "ix_ledger_entries_created",
+            "created_at",
+            postgresql_include=["type", "amount", "method"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

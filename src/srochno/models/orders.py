@@ -57,6 +57,12 @@ class Order(Base):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_orders_owner", "owner_id", text("created_at DESC")),
+        # The admin dashboard's days: orders by creation, with what its figures read.
+        Index(
+            "ix_orders_created",
+            "created_at",
+            postgresql_include=["status", "first_taken_at"],
+        ),
         Index("ix_orders_expiry_due", "expires_at", postgresql_where=text("status = 'active'")),
         Index(
             "ix_orders_no_response_due",
@@ -96,6 +102,7 @@ class Take(Base):
         UniqueConstraint("executor_id", "idempotency_key"),
         CheckConstraint("price_paid >= 0", name="price_not_negative"),
         Index("ix_takes_executor_taken", "executor_id", text("taken_at DESC")),
+        Index("ix_takes_taken", "taken_at", postgresql_include=["executor_id"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

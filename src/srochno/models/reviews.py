@@ -37,6 +37,8 @@ class Review(Base):
     rating: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    hidden_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    """Hidden by a moderator: out of the public list and of the executor's rating."""
 
 
 class Complaint(Base):
@@ -53,3 +55,6 @@ class Complaint(Base):
     reason: Mapped[str] = mapped_column(String(24))
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("admin_users.id"))

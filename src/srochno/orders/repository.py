@@ -279,3 +279,32 @@ async def takes_of(
 ) -> tuple[list[Record], int]:
     total: int = await conn.fetchval(COUNT_MY_TAKES, executor_id)
     return await conn.fetch(MY_TAKES, executor_id, limit, offset), total
+
+
+CANCEL_ORDER = (
+    f"UPDATE orders SET status = '{OrderStatus.cancelled.value}', closed_at = $2, "
+    "updated_at = $2 WHERE id = $1"
+)
+# Unrefunded takes only: a take is refunded once, whoever refunds it first.
+MARK_TAKES_REFUNDED = (
+    "UPDATE takes SET refunded_at = $2 WHERE order_id = $1 AND refunded_at IS NULL "
+    "RETURNING id, executor_id, price_paid"
+)
+MARK_TAKE_REFUNDED = (
+    "UPDATE takes SET refunded_at = $3 WHERE order_id = $1 AND executor_id = $2 "
+    "AND refunded_at IS NULL RETURNING id, executor_id, price_paid"
+)
+
+
+async def cancel_order(conn: Connection, order_id: str, now: datetime) -> None:
+    await conn.execute(CANCEL_ORDER, order_id, now)
+
+
+async def mark_takes_refunded(conn: Connection, order_id: str, now: datetime) -> list[Record]:
+    return await conn.fetch(MARK_TAKES_REFUNDED, order_id, now)
+
+
+async def mark_take_refunded(
+    conn: Connection, order_id: str, executor_id: int, now: datetime
+) -> Record | None:
+    return await conn.fetchrow(MARK_TAKE_REFUNDED, order_id, executor_id, now)

@@ -65,7 +65,9 @@ class OrderOut(BaseModel):
     contact: str | None = Field(description="Null unless you own the order or took it")
     contact_hidden: bool
     status: OrderStatus = Field(
-        description="active, expired, deleted, closed_no_response or completed, as of now"
+        description=(
+            "active, expired, deleted, closed_no_response, completed or cancelled, as of now"
+        )
     )
     city_locked: bool
     created_at: datetime

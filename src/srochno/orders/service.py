@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from srochno import clock
+from srochno import clock, metrics
 from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.enums import OrderStatus
@@ -82,6 +82,7 @@ async def create_order(
         "closed_at": None,
     }
     await repository.insert_order(conn, order)
+    metrics.ORDERS_CREATED.inc()
     return order_view(
         order, now, settings.no_response_timeout, viewer_id=owner_id, taken_by_me=False
     )

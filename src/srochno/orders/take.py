@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from srochno import clock
+from srochno import clock, metrics
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.enums import OrderStatus
@@ -84,6 +84,7 @@ async def take_order(
         )
     if written["balance"] is None:  # the whole transaction, take row included, rolls back
         raise InsufficientBalance.for_price(price)
+    metrics.TAKES.inc()
     order = {
         **row,
         "executors_count": row["executors_count"] + 1,

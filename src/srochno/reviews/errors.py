@@ -27,3 +27,39 @@ class NotATaker(AppError):
     status = 403
     code = "not_a_taker"
     message = "Only an executor who took the order can complain"
+
+
+class ReviewNotFound(AppError):
+    status = 404
+    code = "review_not_found"
+    message = "Review not found"
+
+
+class ReviewAlreadyHidden(AppError):
+    status = 409
+    code = "review_already_hidden"
+    message = "This review is already hidden"
+
+
+class ReviewNotHidden(AppError):
+    status = 409
+    code = "review_not_hidden"
+    message = "This review is not hidden"
+
+
+class ComplaintNotFound(AppError):
+    status = 404
+    code = "complaint_not_found"
+    message = "Complaint not found"
+
+
+class ComplaintAlreadyResolved(AppError):
+    status = 409
+    code = "complaint_already_resolved"
+    message = "This complaint is already resolved"
+
+
+class TakeAlreadyRefunded(AppError):
+    status = 409
+    code = "take_already_refunded"
+    message = "The complainant's take was already refunded"

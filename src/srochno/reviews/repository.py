@@ -23,13 +23,13 @@ INSERT_COMPLAINT = (
 @functools.cache
 def review_list_statements(by_rating: bool, by_executor: bool) -> tuple[str, str]:
     """Public reviews, newest first: the count and the page (with the author's first name)."""
-    where: list[str] = []
+    where: list[str] = ["reviews.hidden_at IS NULL"]  # hidden by a moderator
     if by_rating:
         where.append(f"reviews.rating = ${len(where) + 1}")
     if by_executor:
         where.append(f"reviews.executor_id = ${len(where) + 1}")
-    condition = f"WHERE {' AND '.join(where)}" if where else ""
-    n = len(where)
+    condition = f"WHERE {' AND '.join(where)}"
+    n = len(where) - 1
     count = f"SELECT count(*) FROM reviews {condition}"
     page = (
         "SELECT reviews.id, reviews.executor_id, reviews.rating, reviews.comment, "
@@ -77,3 +77,52 @@ async def reviews(
     args = [value for value in (rating, executor_id) if value is not None]
     total: int = await conn.fetchval(count_sql, *args)
     return await conn.fetch(page_sql, *args, limit, offset), total
+
+
+SET_REVIEW_HIDDEN = (
+    "UPDATE reviews SET hidden_at = $2 WHERE id = $1 AND (hidden_at IS NULL) = ($2 IS NOT NULL) "
+    f"RETURNING {REVIEW_COLUMNS}, hidden_at"
+)
+FIND_REVIEW = f"SELECT {REVIEW_COLUMNS}, hidden_at FROM reviews WHERE id = $1"
+# Under the executor's row lock (taken by the caller in a statement of its own, so this
+# statement's snapshot sees every review committed before it): the aggregates recomputed
+# from the visible reviews, exact whatever they were before.
+RECOMPUTE_RATING = """
+UPDATE users SET rating_sum = r.total, reviews_count = r.n
+FROM (SELECT coalesce(sum(rating), 0) AS total, count(*) AS n
+      FROM reviews WHERE executor_id = $1 AND hidden_at IS NULL) AS r
+WHERE users.id = $1
+RETURNING users.rating_sum, users.reviews_count
+"""
+RESOLVE_COMPLAINT = (
+    "UPDATE complaints SET resolved_at = $2, resolution_note = $3, resolved_by_id = $4 "
+    f"WHERE id = $1 AND resolved_at IS NULL RETURNING {COMPLAINT_COLUMNS}"
+)
+FIND_COMPLAINT = f"SELECT {COMPLAINT_COLUMNS}, resolved_at FROM complaints WHERE id = $1"
+
+
+async def set_review_hidden(
+    conn: Connection, review_id: int, hidden_at: datetime | None
+) -> Record | None:
+    """Hide (``hidden_at``) or show a review; None when it already was so (or is missing)."""
+    return await conn.fetchrow(SET_REVIEW_HIDDEN, review_id, hidden_at)
+
+
+async def find_review(conn: Connection, review_id: int) -> Record | None:
+    return await conn.fetchrow(FIND_REVIEW, review_id)
+
+
+async def recompute_rating(conn: Connection, executor_id: int) -> Record:
+    row = await conn.fetchrow(RECOMPUTE_RATING, executor_id)
+    assert row is not None
+    return row
+
+
+async def resolve_complaint(
+    conn: Connection, complaint_id: int, now: datetime, note: str, admin_id: int
+) -> Record | None:
+    return await conn.fetchrow(RESOLVE_COMPLAINT, complaint_id, now, note, admin_id)
+
+
+async def find_complaint(conn: Connection, complaint_id: int) -> Record | None:
+    return await conn.fetchrow(FIND_COMPLAINT, complaint_id)

@@ -13,3 +13,15 @@ class UserNotFound(AppError):
     status = 404
     code = "user_not_found"
     message = "User not found"
+
+
+class UserAlreadyBanned(AppError):
+    status = 409
+    code = "user_already_banned"
+    message = "This user is already banned"
+
+
+class UserNotBanned(AppError):
+    status = 409
+    code = "user_not_banned"
+    message = "This user is not banned"

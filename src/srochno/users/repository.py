@@ -111,3 +111,14 @@ async def add_rating(conn: Connection, user_id: int, rating: int) -> None:
 
 async def count_complaint(conn: Connection, user_id: int) -> None:
     await conn.execute(COUNT_COMPLAINT, user_id)
+
+
+SET_BANNED = (
+    "UPDATE users SET is_banned = $2, updated_at = $3 WHERE id = $1 AND is_banned <> $2 "
+    f"RETURNING {USER_COLUMNS}"
+)
+
+
+async def set_banned(conn: Connection, user_id: int, banned: bool, now: datetime) -> Record | None:
+    """The user with ``is_banned`` changed, or None when it already had that value."""
+    return await conn.fetchrow(SET_BANNED, user_id, banned, now)

@@ -1,0 +1,1 @@
+"""The operators' admin panel, mounted at ``/admin``: views, actions, the dashboard."""

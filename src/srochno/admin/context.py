@@ -1,0 +1,66 @@
+"""What the mounted admin app reaches of the service: its settings and database.
+
+The admin is a Starlette app of its own, mounted inside the service's; its requests carry
+the admin app, not the service's, so the admin holds the service app and reads its state
+here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import Request
+
+from srochno.config import Settings
+from srochno.db import Connection, Database
+from srochno.staff.service import Operator
+
+OPERATOR_STATE = "operator"
+
+
+class AdminContext:
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    @property
+    def settings(self) -> Settings:
+        return cast(Settings, self._app.state.settings)
+
+    @property
+    def db(self) -> Database:
+        return cast(Database, self._app.state.db)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return cast(AsyncEngine, self._app.state.engine)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self.db.transaction() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        async with self.db.connection() as conn:
+            yield conn
+
+
+class LateBoundSessions(async_sessionmaker[AsyncSession]):
+    """SQLAlchemy sessions for the admin's list views, bound to the service's engine once
+    its lifespan has made it (the admin is built before)."""
+
+    def __init__(self, context: AdminContext) -> None:
+        super().__init__(expire_on_commit=False, autoflush=False)
+        self._context = context
+
+    def __call__(self, **local_kw: Any) -> AsyncSession:
+        return super().__call__(bind=self._context.engine, **local_kw)
+
+
+def operator_of(request: Request) -> Operator | None:
+    """The operator signed in for this request (set by the auth provider)."""
+    operator = getattr(request.state, OPERATOR_STATE, None)
+    return operator if isinstance(operator, Operator) else None

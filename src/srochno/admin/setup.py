@@ -1,0 +1,99 @@
+"""Building the admin app and mounting it at ``/admin``.
+
+starlette-admin (see docs/decisions.md): its own CSRF middleware checks a signed
+double-submit token on every POST of the mounted app (sign-in, sign-out, every action),
+so the actions below need nothing more. The session is Starlette's signed cookie
+(``SECRET_KEY``), ``HttpOnly`` and ``SameSite=Lax``, ``Secure`` in production or behind
+https, valid ``ADMIN_SESSION_HOURS``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import DictLoader, PackageLoader, PrefixLoader
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_admin.contrib.sqla import Admin
+
+from srochno.admin.auth import OperatorAuth
+from srochno.admin.context import AdminContext, LateBoundSessions
+from srochno.admin.dashboard import DashboardView
+from srochno.admin.views import model_views
+from srochno.config import Settings, signing_secret
+
+PREFIX = "/admin"
+SESSION_COOKIE = "srochno_admin"
+HERE = Path(__file__).parent
+
+# The library's pages import a web font from a third-party site; the panel uses the
+# system fonts instead, so no page of it loads anything from outside the service.
+BASE_TEMPLATE = """{% extends "library/base.html" %}
+{% block fonts %}<style>body { font-feature-settings: "cv03", "cv04", "cv11"; }</style>
+{% endblock %}"""
+
+SECURITY_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+]
+
+
+class SecurityHeaders:
+    """No framing (clickjacking of the action buttons), no caching of operators' pages."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def cookie_secure(settings: Settings) -> bool:
+    if settings.admin_cookie_secure is not None:
+        return settings.admin_cookie_secure
+    public_url = str(getattr(settings, "public_url", None) or "")
+    return not settings.is_development or public_url.startswith("https://")
+
+
+def mount_admin(app: Any, settings: Settings) -> AdminContext:
+    context = AdminContext(app)
+    secret = signing_secret(settings)
+    admin = Admin(
+        LateBoundSessions(context),
+        title="Srochno admin",
+        base_url=PREFIX,
+        templates_dir=str(HERE / "templates"),
+        additional_loaders=[
+            DictLoader({"base.html": BASE_TEMPLATE}),
+            PrefixLoader({"library": PackageLoader("starlette_admin", "templates")}),
+        ],
+        static_dir=str(HERE / "static"),
+        index_view=DashboardView(context),
+        auth_provider=OperatorAuth(context),
+        secret_key=secret,
+        middlewares=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret,
+                session_cookie=SESSION_COOKIE,
+                max_age=round(settings.admin_session_hours * 3600),
+                path=PREFIX,
+                same_site="lax",
+                https_only=cookie_secure(settings),
+            ),
+        ],
+    )
+    for view in model_views(context):
+        admin.add_view(view)
+    admin.mount_to(app)
+    return context

@@ -1,0 +1,73 @@
+"""The operators of the admin panel, what they did, and their sign-in attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from srochno.enums import AdminActionType, AdminRole, sql_list
+from srochno.models.base import Base, Timestamp, one_of
+
+
+class AdminUser(Base):
+    __tablename__ = "admin_users"
+    __table_args__ = (CheckConstraint(one_of("role", sql_list(AdminRole)), name="role"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    disabled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class AdminAction(Base):
+    """One row per operator action, written in the action's own transaction."""
+
+    __tablename__ = "admin_actions"
+    __table_args__ = (
+        CheckConstraint(one_of("action", sql_list(AdminActionType)), name="action"),
+        CheckConstraint("length(btrim(reason)) > 0", name="reason_given"),
+        Index("ix_admin_actions_target", "target_type", "target_id"),
+        Index("ix_admin_actions_created", text("created_at DESC")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    admin_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("admin_users.id"))
+    admin_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target_type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AdminLoginAttempt(Base):
+    """Sign-in attempts of the last window, counted per name and per address in
+    PostgreSQL, so the limit holds across every server process."""
+
+    __tablename__ = "admin_login_attempts"
+    __table_args__ = (
+        Index("ix_admin_login_attempts_name", "name", "attempted_at"),
+        Index("ix_admin_login_attempts_address", "address", "attempted_at"),
+        Index("ix_admin_login_attempts_attempted", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(Timestamp)

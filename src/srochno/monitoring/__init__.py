@@ -1,0 +1,1 @@
+"""Observability: request metrics, the ``/metrics`` scrape, multiprocess files, Sentry."""

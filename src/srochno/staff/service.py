@@ -1,0 +1,143 @@
+"""Operators: creating accounts, signing in (rate-limited in PostgreSQL), rights, and the
+audit row every action writes in its own transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from srochno import clock
+from srochno.config import Settings
+from srochno.db import Connection
+from srochno.enums import AdminActionType, AdminRole
+from srochno.staff import repository
+from srochno.staff.errors import (
+    AdminNameTaken,
+    AdminRightsRequired,
+    InvalidAdminAccount,
+    LoginFailed,
+    LoginRateLimited,
+    ReasonRequired,
+)
+from srochno.staff.passwords import hash_password, needs_rehash, verify_password
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+MAX_REASON_LENGTH = 1000
+MAX_ADDRESS_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """Who acts in the admin panel."""
+
+    id: int
+    name: str
+    role: AdminRole
+
+    @property
+    def moves_money(self) -> bool:
+        return self.role is AdminRole.admin
+
+
+def operator_of(row: Any) -> Operator:
+    return Operator(id=row["id"], name=row["name"], role=AdminRole(row["role"]))
+
+
+def check_account(name: str, password: str) -> None:
+    if not NAME_PATTERN.fullmatch(name) or not (
+        MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
+    ):
+        raise InvalidAdminAccount()
+
+
+async def create_operator(
+    conn: Connection, name: str, role: AdminRole, password: str, *, reset: bool = False
+) -> Operator:
+    """A new account (``admin_name_taken`` if the name exists), or with ``reset`` the
+    existing one given this password and role."""
+    check_account(name, password)
+    password_hash = hash_password(password)
+    now = clock.now()
+    row = await repository.insert_admin(conn, name, role, password_hash, now)
+    if row is None and reset:
+        row = await repository.reset_admin(conn, name, role, password_hash, now)
+    if row is None:
+        raise AdminNameTaken()
+    return operator_of(row)
+
+
+async def sign_in(
+    conn: Connection, settings: Settings, name: str, password: str, address: str
+) -> Operator:
+    """The operator behind a name and password; at most ``ADMIN_LOGIN_MAX_ATTEMPTS`` tries
+    per name and ``ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP`` per address in
+    ``ADMIN_LOGIN_WINDOW_MINUTES``, counted over every process. ``conn`` runs each
+    statement on its own (no surrounding transaction), so attempts count at once."""
+    name = name.strip()[:64]
+    address = address[:MAX_ADDRESS_LENGTH]
+    now = clock.now()
+    since = now - timedelta(minutes=settings.admin_login_window_minutes)
+    by_name, by_address = await repository.record_attempt(conn, name, address, now, since)
+    if (
+        by_name > settings.admin_login_max_attempts
+        or by_address > settings.admin_login_max_attempts_per_ip
+    ):
+        raise LoginRateLimited()
+    row = await repository.admin_by_name(conn, name) if name else None
+    stored = row["password_hash"] if row is not None and row["disabled_at"] is None else None
+    if not verify_password(stored, password[:MAX_PASSWORD_LENGTH]) or row is None:
+        raise LoginFailed()
+    await repository.forget_attempts(conn, name, address)
+    if needs_rehash(row["password_hash"]):
+        await repository.rehash(conn, row["id"], hash_password(password))
+    return operator_of(row)
+
+
+async def find_operator(conn: Connection, admin_id: int) -> Operator | None:
+    """The signed-in operator, re-read on every request: a disabled account or a changed
+    role takes effect at once."""
+    row = await repository.admin_by_id(conn, admin_id)
+    if row is None or row["disabled_at"] is not None:
+        return None
+    return operator_of(row)
+
+
+def require_admin(operator: Operator) -> None:
+    """Only an admin moves money (balance adjustments, refunds)."""
+    if not operator.moves_money:
+        raise AdminRightsRequired()
+
+
+def clean_reason(reason: str | None) -> str:
+    text = " ".join((reason or "").split())
+    if not text or len(text) > MAX_REASON_LENGTH:
+        raise ReasonRequired()
+    return text
+
+
+async def record_action(
+    conn: Connection,
+    operator: Operator,
+    action: AdminActionType,
+    target_type: str,
+    target_id: object,
+    reason: str,
+    **details: Any,
+) -> int:
+    """The audit row of an action: who, what, on what, why and when. Call it inside the
+    action's transaction, so there is a row if and only if the action happened."""
+    return await repository.insert_action(
+        conn,
+        operator.id,
+        operator.name,
+        action,
+        target_type,
+        str(target_id),
+        reason,
+        details,
+        clock.now(),
+    )
