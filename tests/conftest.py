@@ -86,6 +86,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "environment": "development",
         "database_url": database_url,
         "telegram_bot_token": TEST_BOT_TOKEN,
+        "dev_recharge": True,  # a fixed test token, not the generated one
         "auto_close_interval_seconds": 0,
         "log_level": "WARNING",
         **overrides,
