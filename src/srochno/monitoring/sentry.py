@@ -33,17 +33,17 @@ SECRET_KEYS = re.compile(
     r"api_?key|csrf|hash|signature)",
     re.IGNORECASE,
 )
-BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+BOT_TOKEN = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}")
 # Signed initData, also URL-encoded: a string carrying one is dropped whole.
 INIT_DATA = re.compile(r"auth_date(=|%3D)|hash(=|%3D)[0-9a-f]{64}|signature(=|%3D)", re.I)
 TMA_PARAM = re.compile(r"((?:^|[?&])tma=)[^&#\s]*")
 
 
 def scrub_text(text: str) -> str:
+    text = TMA_PARAM.sub(r"\1" + FILTERED, text)
     if INIT_DATA.search(text):
         return FILTERED
-    text = BOT_TOKEN.sub(FILTERED, text)
-    return TMA_PARAM.sub(r"\1" + FILTERED, text)
+    return BOT_TOKEN.sub(FILTERED, text)
 
 
 def _scrub(value: Any) -> Any:

@@ -23,13 +23,14 @@ INSERT_COMPLAINT = (
 @functools.cache
 def review_list_statements(by_rating: bool, by_executor: bool) -> tuple[str, str]:
     """Public reviews, newest first: the count and the page (with the author's first name)."""
-    where: list[str] = ["reviews.hidden_at IS NULL"]  # hidden by a moderator
+    where: list[str] = []
     if by_rating:
         where.append(f"reviews.rating = ${len(where) + 1}")
     if by_executor:
         where.append(f"reviews.executor_id = ${len(where) + 1}")
+    n = len(where)
+    where.append("reviews.hidden_at IS NULL")  # hidden by a moderator
     condition = f"WHERE {' AND '.join(where)}"
-    n = len(where) - 1
     count = f"SELECT count(*) FROM reviews {condition}"
     page = (
         "SELECT reviews.id, reviews.executor_id, reviews.rating, reviews.comment, "
@@ -80,7 +81,8 @@ async def reviews(
 
 
 SET_REVIEW_HIDDEN = (
-    "UPDATE reviews SET hidden_at = $2 WHERE id = $1 AND (hidden_at IS NULL) = ($2 IS NOT NULL) "
+    "UPDATE reviews SET hidden_at = $2::timestamptz "
+    "WHERE id = $1 AND (hidden_at IS NULL) = ($2::timestamptz IS NOT NULL) "
     f"RETURNING {REVIEW_COLUMNS}, hidden_at"
 )
 FIND_REVIEW = f"SELECT {REVIEW_COLUMNS}, hidden_at FROM reviews WHERE id = $1"

@@ -1,0 +1,103 @@
+"""Signing in and out of the admin panel, its cookie, its rate limit and CSRF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from srochno import clock
+from srochno.admin.setup import cookie_secure
+from tests.admin.conftest import PASSWORD
+from tests.conftest import make_settings
+from tests.helpers import scalar
+
+
+async def test_sign_in_shows_the_dashboard_and_sign_out_ends_the_session(browser):
+    assert (await browser.client.get("/admin/")).status_code == 303  # to the sign-in page
+    response = await browser.login("boss")
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "srochno_admin=" in cookie
+    assert "httponly" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
+    assert "path=/admin" in cookie.lower()
+    page = await browser.client.get("/admin/")
+    assert page.status_code == 200
+    assert "Last 30 days" in page.text
+    assert "boss" in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "rsms.me" not in page.text  # nothing loaded from outside the service
+
+    assert (await browser.logout()).status_code == 303
+    assert (await browser.client.get("/admin/")).status_code == 303
+    assert (await browser.client.get("/admin/api/stats")).status_code == 401
+
+
+async def test_a_wrong_password_or_name_signs_nobody_in(browser):
+    for name, password in (("boss", "wrong password"), ("nobody", PASSWORD), ("boss", "")):
+        response = await browser.login(name, password)
+        assert response.status_code == 400
+        assert "Wrong name or password" in response.text
+        assert "srochno_admin=" not in response.headers.get("set-cookie", "")
+    assert (await browser.client.get("/admin/users/list")).status_code == 303
+
+
+async def test_sign_in_attempts_are_limited_per_name_and_per_address(
+    browser, override_settings, engine
+):
+    override_settings(admin_login_max_attempts=3, admin_login_max_attempts_per_ip=5)
+    for _ in range(3):
+        assert (await browser.login("boss", "guess")).status_code == 400
+    refused = await browser.login("boss")  # the right password, too late
+    assert refused.status_code == 400
+    assert "Too many sign-in attempts" in refused.text
+    # The same address trying another name runs into the per-address limit.
+    assert (await browser.login("mod", "guess")).status_code == 400
+    refused = await browser.login("mod")
+    assert "Too many sign-in attempts" in refused.text
+    assert await scalar(engine, "SELECT count(*) FROM admin_login_attempts") == 6
+
+    clock.advance(timedelta(minutes=16))  # the window has passed
+    assert (await browser.login("boss")).status_code == 303
+    # A successful sign-in forgets that name's attempts from this address.
+    remaining = "SELECT count(*) FROM admin_login_attempts WHERE name = 'boss'"
+    assert await scalar(engine, remaining) == 0
+
+
+async def test_every_post_needs_the_csrf_token(boss, app, engine):
+    user_id = 900
+    async with app.state.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, first_name, created_at, updated_at) "
+            "VALUES ($1, 'X', now(), now())",
+            user_id,
+        )
+    url = "/admin/_api/users/row-action"
+    params = {"pk": str(user_id), "name": "ban"}
+    missing = await boss.client.post(url, params=params, data={"reason": "spam"})
+    assert missing.status_code == 403
+    forged = await boss.client.post(
+        url, params=params, data={"reason": "spam"}, headers={"X-CSRFToken": "forged"}
+    )
+    assert forged.status_code == 403
+    in_form = await boss.client.post(
+        url, params=params, data={"reason": "spam", "csrftoken": "forged"}
+    )
+    assert in_form.status_code == 403
+    assert await scalar(engine, "SELECT is_banned FROM users WHERE id = :id", id=user_id) is False
+    assert await scalar(engine, "SELECT count(*) FROM admin_actions") == 0
+    # Sign-in and sign-out are POSTs too.
+    assert (await boss.client.post("/admin/logout")).status_code == 403
+    login = await boss.client.post("/admin/login", data={"username": "boss", "password": PASSWORD})
+    assert login.status_code == 403
+
+    await boss.act("users", user_id, "ban", reason="spam")
+    assert await scalar(engine, "SELECT is_banned FROM users WHERE id = :id", id=user_id) is True
+
+
+def test_the_cookie_is_secure_in_production_and_behind_https(database_url):
+    assert not cookie_secure(make_settings(database_url))
+    assert cookie_secure(make_settings(database_url, admin_cookie_secure=True))
+    production = make_settings(
+        database_url, environment="production", secret_key="k" * 32, telegram_bot_token="1:x"
+    )
+    assert cookie_secure(production)
