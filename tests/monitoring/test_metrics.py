@@ -112,3 +112,25 @@ async def test_streams_are_counted_but_left_out_of_latency():
     assert observed("/api/things/stream") == before[1]
     assert count("/api/things/{thing_id}") == before_item[0] + 1
     assert observed("/api/things/{thing_id}") == before_item[1] + 1
+
+
+def test_the_grafana_dashboard_reads_only_metrics_that_exist():
+    import json
+    import re
+    from pathlib import Path
+
+    from prometheus_client import REGISTRY
+
+    dashboard = json.loads((Path(__file__).parents[2] / "docs/grafana/srochno.json").read_text())
+    used = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"srochno_[a-z_]+", target["expr"])
+    }
+    exposed = {"srochno_queue_depth"}
+    for metric in REGISTRY.collect():  # families without a sample yet count too
+        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}
+        exposed |= {metric.name + suffix for suffix in suffixes.get(metric.type, [""])}
+    assert used
+    assert used <= exposed, used - exposed
