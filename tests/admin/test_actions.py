@@ -213,3 +213,38 @@ async def test_a_moderator_sees_no_money_actions_and_lists_are_read_only(mod, bo
         )
         assert deleted.status_code == 400
     assert await balance(client, OTHER) == 1
+
+
+async def test_every_list_and_detail_page_renders(client, mod, boss, engine):
+    order = await taken_order(client, EXEC1)
+    response = await client.post(
+        "/api/reviews/client",
+        json={"order_id": order["id"], "executor_id": EXEC1, "rating": 4},
+        headers=auth(CLIENT),
+    )
+    review_id = response.json()["id"]
+    complaint_id = await complaint_of(client, order, EXEC1)
+    await mod.act("reviews", review_id, "hide", reason="a test")
+    take_id = await scalar(engine, "SELECT id FROM takes LIMIT 1")
+    entry_id = await scalar(engine, "SELECT id FROM ledger_entries LIMIT 1")
+    action_id = await scalar(engine, "SELECT id FROM admin_actions LIMIT 1")
+    pages = {
+        "users": EXEC1,
+        "orders": order["id"],
+        "takes": take_id,
+        "reviews": review_id,
+        "complaints": complaint_id,
+        "ledger": entry_id,
+        "admin-actions": action_id,
+    }
+    for browser in (mod, boss):
+        for key, pk in pages.items():
+            listed = await browser.client.get(f"/admin/{key}/list")
+            assert listed.status_code == 200, (key, listed.text[:300])
+            detail = await browser.client.get(f"/admin/{key}/detail", params={"pk": str(pk)})
+            assert detail.status_code == 200, (key, detail.text[:300])
+    contact = await boss.client.get("/admin/orders/detail", params={"pk": order["id"]})
+    assert ORDER_CONTACT in contact.text  # operators see the contact, to judge complaints
+
+
+ORDER_CONTACT = "+7 999 123-45-67"
