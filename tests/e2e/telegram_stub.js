@@ -6,6 +6,7 @@
   const config = window.__TG_STUB__ || {};
   const calls = [];
   const handlers = {};
+  const openInvoices = []; // close(status) of each invoice opened in 'manual' mode
   const record = (name, ...args) => { calls.push([name, ...args]); };
   const initData = config.initData || '';
   let user = null;
@@ -107,8 +108,11 @@
     offEvent(event, fn) { handlers[event] = (handlers[event] || []).filter((h) => h !== fn); },
     openInvoice(url, callback) {
       record('openInvoice', url);
+      const close = (status) => { emit('invoiceClosed', { url, status }); if (callback) callback(status); };
+      // 'manual': the invoice stays open until the test calls __tgStub.closeInvoice(status).
+      if (config.invoiceStatus === 'manual') { openInvoices.push(close); return; }
       const status = config.invoiceStatus || 'paid';
-      setTimeout(() => { emit('invoiceClosed', { url, status }); if (callback) callback(status); }, 50);
+      setTimeout(() => close(status), 50);
     },
     openLink(url) { record('openLink', url); },
     openTelegramLink(url) { record('openTelegramLink', url); },
@@ -131,5 +135,10 @@
       emit('themeChanged');
     },
     setSafeArea(inset) { Object.assign(WebApp.safeAreaInset, inset); emit('safeAreaChanged'); },
+    closeInvoice(status) {
+      const close = openInvoices.shift();
+      if (!close) throw new Error('no invoice is open');
+      close(status);
+    },
   };
 })();
