@@ -265,7 +265,8 @@ def cmd_bot_poll(args: argparse.Namespace) -> int:
 
 def cmd_payments_refund(args: argparse.Namespace) -> int:
     from srochno import clock
-    from srochno.payments.refunds import RefundRefused, refund_charge
+    from srochno.payments.errors import RefundFailed, RefundRefused
+    from srochno.payments.refunds import refund_charge
 
     settings = _tool_settings()
     url = database_url_for_tools()
@@ -273,12 +274,13 @@ def cmd_payments_refund(args: argparse.Namespace) -> int:
     async def main() -> int:
         async with _bot_and_database(settings, url) as (bot, db):
             try:
-                refund = await refund_charge(db, bot, args.charge_id, clock.now())
+                async with db.transaction() as conn:
+                    refund = await refund_charge(conn, bot, args.charge_id, clock.now())
             except RefundRefused as error:
                 print(f"refused: {error}", file=sys.stderr)
                 return 1
-            except Exception as error:  # Telegram refused or failed: nothing was recorded
-                print(f"failed: {type(error).__name__}: {error}", file=sys.stderr)
+            except RefundFailed as error:  # Telegram refused or failed: nothing was recorded
+                print(f"failed: {error}: {error.__cause__}", file=sys.stderr)
                 return 1
         print(
             f"refunded {refund.telegram_payment_charge_id}: -{refund.debited_rub} ₽ "

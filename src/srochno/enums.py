@@ -77,6 +77,7 @@ class AdminActionType(StrEnum):
     unhide_review = "unhide_review"
     resolve_complaint = "resolve_complaint"
     adjust_balance = "adjust_balance"
+    refund_payment = "refund_payment"
 
 
 def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:

@@ -215,8 +215,9 @@ async def test_a_moderator_sees_no_money_actions_and_lists_are_read_only(mod, bo
     assert await balance(client, OTHER) == 1
 
 
-async def test_every_list_and_detail_page_renders(client, mod, boss, engine):
+async def test_every_list_and_detail_page_renders(client, settings, mod, boss, engine):
     order = await taken_order(client, EXEC1)
+    charge_pk = await paid_charge(client, settings, engine, OTHER, 3)
     response = await client.post(
         "/api/reviews/client",
         json={"order_id": order["id"], "executor_id": EXEC1, "rating": 4},
@@ -236,6 +237,8 @@ async def test_every_list_and_detail_page_renders(client, mod, boss, engine):
         "complaints": complaint_id,
         "ledger": entry_id,
         "admin-actions": action_id,
+        "payments": await payment_of(engine, charge_pk),
+        "charges": charge_pk,
     }
     for browser in (mod, boss):
         for key, pk in pages.items():
@@ -248,3 +251,97 @@ async def test_every_list_and_detail_page_renders(client, mod, boss, engine):
 
 
 ORDER_CONTACT = "+7 999 123-45-67"
+
+
+CHARGE_PK = "SELECT id FROM payment_charges WHERE telegram_payment_charge_id = :charge"
+
+
+async def paid_charge(client: Any, settings: Any, engine: Any, user_id: int, stars: int) -> int:
+    from tests.payments.support import create_invoice, pay
+
+    invoice = await create_invoice(client, user_id, stars)
+    charge = f"charge-admin-{invoice['payment_id']}"
+    await pay(client, settings, user_id, invoice, charge)
+    pk: int = await scalar(engine, CHARGE_PK, charge=charge)
+    return pk
+
+
+async def test_an_admin_refunds_a_stars_payment(client, settings, bot_api, mod, boss, engine):
+    from tests.payments.support import status_of
+
+    pk = await paid_charge(client, settings, engine, OTHER, 20)
+    assert await balance(client, OTHER) == 20
+
+    # A moderator neither sees the action nor may call it.
+    mod_page = await mod.client.get("/admin/charges/list")
+    boss_page = await boss.client.get("/admin/charges/list")
+    assert mod_page.status_code == boss_page.status_code == 200
+    assert "Refund the payment" not in mod_page.text
+    assert "Refund the payment" in boss_page.text
+    assert await mod.refused("charges", pk, "refund", reason="asked") == "Forbidden"
+    assert await boss.refused("charges", pk, "refund", reason=" ") == (
+        "Give a reason (up to 1000 characters)"
+    )
+    assert bot_api.calls_of("refundStarPayment") == []
+
+    await boss.act("charges", pk, "refund", reason="bought by mistake")
+    (call,) = bot_api.calls_of("refundStarPayment")
+    charge_id = f"charge-admin-{await payment_of(engine, pk)}"
+    assert call.params == {"user_id": OTHER, "telegram_payment_charge_id": charge_id}
+    assert await balance(client, OTHER) == 0
+    assert await status_of(client, OTHER, await payment_of(engine, pk)) == "refunded"
+    history = (await client.get("/api/balance/transactions", headers=auth(OTHER))).json()
+    assert [(t["type"], t["amount"]) for t in history["items"][:1]] == [("payment_refund", -20)]
+    (row,) = await audit_rows(engine)
+    assert (row["admin_name"], row["action"], row["target_type"], row["target_id"]) == (
+        "boss",
+        "refund_payment",
+        "payment_charge",
+        str(pk),
+    )
+    assert row["reason"] == "bought by mistake"
+    assert row["details"] == {
+        "telegram_payment_charge_id": charge_id,
+        "user_id": OTHER,
+        "amount": -20,
+        "balance_after": 0,
+    }
+
+    # A refunded charge offers no refund; Telegram is not called again.
+    assert await boss.refused("charges", pk, "refund", reason="again") == "Forbidden"
+    assert len(bot_api.calls_of("refundStarPayment")) == 1
+    await audit_clean(engine)
+
+
+async def payment_of(engine: Any, pk: int) -> str:
+    payment: str = await scalar(
+        engine, "SELECT payment_id FROM payment_charges WHERE id = :id", id=pk
+    )
+    return payment
+
+
+async def test_a_refund_the_balance_no_longer_covers_is_refused(
+    client, settings, bot_api, boss, engine
+):
+    pk = await paid_charge(client, settings, engine, EXEC1, 2)
+    order = await create_order(client, CLIENT)
+    assert (await take(client, order["id"], EXEC1)).status_code == 200
+    message = await boss.refused("charges", pk, "refund", reason="asked")
+    assert "no longer covers" in message
+    assert bot_api.calls_of("refundStarPayment") == []
+    assert await audit_rows(engine) == []
+    await audit_clean(engine)
+
+
+async def test_a_refund_telegram_refuses_changes_nothing(client, settings, bot_api, boss, engine):
+    pk = await paid_charge(client, settings, engine, EXEC2, 4)
+    bot_api.fail("refundStarPayment", status=400, description="Bad Request: CHARGE_NOT_FOUND")
+    message = await boss.refused("charges", pk, "refund", reason="asked")
+    assert "CHARGE_NOT_FOUND" in message
+    assert await balance(client, EXEC2) == 4
+    assert await audit_rows(engine) == []
+    assert (
+        await scalar(engine, "SELECT refunded_at FROM payment_charges WHERE id = :id", id=pk)
+        is None
+    )
+    await audit_clean(engine)

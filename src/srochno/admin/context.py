@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
@@ -32,6 +33,11 @@ class AdminContext:
     @property
     def db(self) -> Database:
         return cast(Database, self._app.state.db)
+
+    @property
+    def bot(self) -> Bot | None:
+        """The service's bot (None without a bot token)."""
+        return cast(Bot | None, getattr(self._app.state, "bot", None))
 
     @property
     def engine(self) -> AsyncEngine:

@@ -29,11 +29,14 @@ from srochno.models import (
     Complaint,
     LedgerEntry,
     Order,
+    Payment,
+    PaymentCharge,
     Review,
     Take,
     User,
 )
 from srochno.orders.cancel import cancel_order
+from srochno.payments.refunds import refund_by_operator
 from srochno.reviews.moderation import hide_review, resolve_complaint, unhide_review
 from srochno.staff.service import Operator
 from srochno.users.moderation import ban_user, unban_user
@@ -367,6 +370,51 @@ class LedgerView(ReadOnlyView):
     exclude_fields_from_list: Any = ["idempotency_key"]
 
 
+class PaymentView(ReadOnlyView):
+    sortable_fields: Any = ["created_at", "status", "stars"]
+    fields_default_sort: Any = [("created_at", True)]
+    searchable_fields: Any = ["id", "status"]
+    exclude_fields_from_list: Any = ["invoice_url", "idempotency_key"]
+
+
+class PaymentChargeView(ReadOnlyView):
+    """Stars charges Telegram reported paid; an admin may refund one (Telegram's
+    ``refundStarPayment``, then the credit is debited), as ``srochno payments refund``."""
+
+    sortable_fields: Any = ["id", "created_at", "refunded_at", "stars"]
+    fields_default_sort: Any = [("id", True)]
+    searchable_fields: Any = ["telegram_payment_charge_id", "payment_id"]
+    exclude_fields_from_list: Any = ["provider_payment_charge_id", "invoice_payload"]
+    row_actions: Any = ["view", "refund"]
+
+    async def is_row_action_allowed(self, request: Request, name: str) -> bool:
+        if name == "refund":
+            return moves_money(request)
+        return await super().is_row_action_allowed(request, name)
+
+    async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
+        if name == "refund" and obj.refunded_at is not None:
+            return False
+        return await self.is_row_action_allowed(request, name)
+
+    @row_action(
+        name="refund",
+        text="Refund the payment",
+        confirmation="Return these Stars to the payer? The credited rubles are debited.",
+        icon_class="fa fa-rotate-left",
+        submit_btn_text="Refund",
+        form=reason_form("Reason"),
+    )
+    async def refund(self, request: Request, pk: Any) -> None:
+        reason = await form_value(request, "reason")
+        bot = self.context.bot
+        await self.run(
+            request,
+            lambda c, o: refund_by_operator(c, o, bot, int(pk), reason),
+            "Payment refunded",
+        )
+
+
 class AdminActionView(ReadOnlyView):
     sortable_fields: Any = ["id", "created_at", "action"]
     fields_default_sort: Any = [("id", True)]
@@ -384,6 +432,12 @@ def model_views(context: AdminContext) -> list[ReadOnlyView]:
         ),
         LedgerView(
             LedgerEntry, context, icon="fa fa-book", key="ledger", menu_label="Ledger entries"
+        ),
+        PaymentView(
+            Payment, context, icon="fa fa-star", key="payments", menu_label="Stars payments"
+        ),
+        PaymentChargeView(
+            PaymentCharge, context, icon="fa fa-receipt", key="charges", menu_label="Stars charges"
         ),
         AdminActionView(
             AdminAction,

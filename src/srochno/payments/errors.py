@@ -21,3 +21,35 @@ class PaymentProviderError(AppError):
     status = 502
     code = "payment_provider_error"
     message = "Telegram could not create the invoice, try again shortly"
+
+
+class RefundRefused(AppError):
+    """A refund that was not made; Telegram was not called."""
+
+    status = 409
+    code = "refund_refused"
+    message = "The refund was refused"
+
+
+class ChargeNotFound(RefundRefused):
+    status = 404
+    code = "charge_not_found"
+    message = "No such Stars charge is recorded"
+
+
+class ChargeAlreadyRefunded(RefundRefused):
+    code = "charge_already_refunded"
+    message = "This Stars charge is already refunded"
+
+
+class RefundExceedsBalance(RefundRefused):
+    code = "refund_exceeds_balance"
+    message = "The balance no longer covers the credit of this charge"
+
+
+class RefundFailed(AppError):
+    """Telegram refused or failed the refund; nothing was recorded."""
+
+    status = 502
+    code = "refund_failed"
+    message = "Telegram did not make the refund; nothing was changed"

@@ -13,22 +13,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
-from srochno.db import Connection, Database, Record
-from srochno.enums import LedgerType
+from srochno import clock
+from srochno.bot.errors import BotNotConfigured
+from srochno.db import Connection, Record
+from srochno.enums import AdminActionType, LedgerType
 from srochno.ledger import repository as ledger
 from srochno.payments import repository
+from srochno.payments.errors import (
+    ChargeAlreadyRefunded,
+    ChargeNotFound,
+    RefundExceedsBalance,
+    RefundFailed,
+)
+from srochno.staff.service import Operator, clean_reason, record_action, require_admin
 from srochno.users import repository as users
 
 logger = logging.getLogger(__name__)
 
 ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
 """What Telegram answers for a charge it refunded before (here or elsewhere)."""
-
-
-class RefundRefused(Exception):
-    """The refund was not made, and Telegram was not called."""
 
 
 @dataclass(frozen=True)
@@ -68,36 +73,66 @@ async def record_refund(
     )
 
 
-async def refund_charge(db: Database, bot: Bot, charge_id: str, now: datetime) -> Refund:
-    """Refund a charge through Telegram and debit its credit, in one transaction.
+async def refund_charge(conn: Connection, bot: Bot, charge_id: str, now: datetime) -> Refund:
+    """Refund a charge through Telegram and debit its credit, in the caller's transaction.
 
-    Refused (nothing called) when the charge is unknown, already refunded, or the balance
-    no longer covers the credit. The charge and the user stay locked while Telegram is
-    called; a Telegram error rolls everything back. A charge Telegram says it refunded
-    before is recorded as refunded now.
+    Refused (:class:`RefundRefused`, nothing called) when the charge is unknown, already
+    refunded, or the balance no longer covers the credit. The charge and the user stay
+    locked while Telegram is called; a Telegram error (:class:`RefundFailed`) leaves the
+    transaction to be rolled back. A charge Telegram says it refunded before is recorded
+    as refunded now.
     """
-    async with db.transaction() as conn:
-        charge = await repository.lock_charge(conn, charge_id)
-        if charge is None:
-            raise RefundRefused(f"no charge {charge_id!r} is recorded")
-        if charge["refunded_at"] is not None:
-            raise RefundRefused(f"charge {charge_id!r} is already refunded")
-        await ledger.lock_user(conn, charge["user_id"])
-        balance = await users.balance_of(conn, charge["user_id"])
-        if balance < charge["amount_rub"]:
-            raise RefundRefused(
-                f"the balance ({balance} ₽) no longer covers the credit "
-                f"({charge['amount_rub']} ₽) of charge {charge_id!r}"
-            )
-        try:
-            await bot.refund_star_payment(
-                user_id=charge["user_id"], telegram_payment_charge_id=charge_id
-            )
-        except TelegramBadRequest as error:
-            if ALREADY_REFUNDED not in error.message:
-                raise
-            logger.warning("charge already refunded at Telegram", extra={"charge": charge_id})
-        return await record_refund(conn, charge, now, debit_rub=charge["amount_rub"])
+    charge = await repository.lock_charge(conn, charge_id)
+    if charge is None:
+        raise ChargeNotFound(f"No charge {charge_id!r} is recorded")
+    if charge["refunded_at"] is not None:
+        raise ChargeAlreadyRefunded(f"Charge {charge_id!r} is already refunded")
+    await ledger.lock_user(conn, charge["user_id"])
+    balance = await users.balance_of(conn, charge["user_id"])
+    if balance < charge["amount_rub"]:
+        raise RefundExceedsBalance(
+            f"The balance ({balance} ₽) no longer covers the credit "
+            f"({charge['amount_rub']} ₽) of charge {charge_id!r}"
+        )
+    try:
+        await bot.refund_star_payment(
+            user_id=charge["user_id"], telegram_payment_charge_id=charge_id
+        )
+    except TelegramBadRequest as error:
+        if ALREADY_REFUNDED not in error.message:
+            raise RefundFailed(f"Telegram refused the refund: {error.message}") from error
+        logger.warning("charge already refunded at Telegram", extra={"charge": charge_id})
+    except TelegramAPIError as error:  # a network error too (TelegramNetworkError)
+        raise RefundFailed(f"Telegram refused the refund: {error.message}") from error
+    return await record_refund(conn, charge, now, debit_rub=charge["amount_rub"])
+
+
+async def refund_by_operator(
+    conn: Connection, operator: Operator, bot: Bot | None, charge_pk: int, reason: str
+) -> Refund:
+    """An admin's refund of a Stars charge from the panel: the same refund as
+    ``srochno payments refund``, with its audit row in the same transaction."""
+    require_admin(operator)
+    reason = clean_reason(reason)
+    if bot is None:
+        raise BotNotConfigured()
+    charge_id = await repository.telegram_charge_id(conn, charge_pk)
+    if charge_id is None:
+        raise ChargeNotFound()
+    refund = await refund_charge(conn, bot, charge_id, clock.now())
+    await record_action(
+        conn,
+        operator,
+        AdminActionType.refund_payment,
+        "payment_charge",
+        charge_pk,
+        reason,
+        telegram_payment_charge_id=charge_id,
+        user_id=refund.user_id,
+        amount=-refund.debited_rub,
+        balance_after=refund.balance,
+    )
+    return refund
 
 
 async def reconcile_refund(conn: Connection, charge_id: str, now: datetime) -> Refund | None:

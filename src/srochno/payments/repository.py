@@ -49,6 +49,7 @@ LOCK_CHARGE = (
     f"SELECT {CHARGE_COLUMNS} FROM payment_charges WHERE telegram_payment_charge_id = $1 "
     "FOR NO KEY UPDATE"
 )
+TELEGRAM_CHARGE_ID = "SELECT telegram_payment_charge_id FROM payment_charges WHERE id = $1"
 MARK_CHARGE_REFUNDED = (
     "UPDATE payment_charges SET refunded_at = $2, refunded_rub = $3, refund_shortfall_rub = $4 "
     f"WHERE id = $1 RETURNING {CHARGE_COLUMNS}"
@@ -124,6 +125,11 @@ async def insert_charge(
 
 async def lock_charge(conn: Connection, telegram_payment_charge_id: str) -> Record | None:
     return await conn.fetchrow(LOCK_CHARGE, telegram_payment_charge_id)
+
+
+async def telegram_charge_id(conn: Connection, charge_pk: int) -> str | None:
+    value: str | None = await conn.fetchval(TELEGRAM_CHARGE_ID, charge_pk)
+    return value
 
 
 async def mark_charge_refunded(
