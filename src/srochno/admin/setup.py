@@ -60,8 +60,7 @@ class SecurityHeaders:
 def cookie_secure(settings: Settings) -> bool:
     if settings.admin_cookie_secure is not None:
         return settings.admin_cookie_secure
-    public_url = str(getattr(settings, "public_url", None) or "")
-    return not settings.is_development or public_url.startswith("https://")
+    return not settings.is_development or settings.public_url.startswith("https://")
 
 
 def mount_admin(app: Any, settings: Settings) -> AdminContext:
