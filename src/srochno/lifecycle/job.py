@@ -33,6 +33,7 @@ from srochno import clock, metrics
 from srochno.config import Settings
 from srochno.db import is_outage
 from srochno.enums import LedgerType, OrderStatus
+from srochno.notifications.events import takes_refunded_in_session
 from srochno.orders.rules import no_response_due_sql
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ async def close_unanswered_batch(
             },
         )
         await session.execute(CREDIT_REFUNDS, {"executor_ids": executors, "prices": prices})
+        await takes_refunded_in_session(session, paid, metrics.REFUND_NO_RESPONSE)
     return CloseReport(
         closed_no_response=len(ids),
         refunds=len(paid),
