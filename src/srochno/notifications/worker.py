@@ -15,22 +15,31 @@ from typing import Any
 
 import asyncpg
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from pgqueuer import QueueManager
 from pgqueuer.db import AsyncpgPoolDriver
 from pgqueuer.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
-from pgqueuer.models import Job
+from pgqueuer.errors import RetryRequested
+from pgqueuer.models import Context, Job
 from pgqueuer.queries import Queries
 
 from srochno.bot.client import create_bot
 from srochno.config import Settings
-from srochno.db import APPLICATION_NAME, Database, create_engine, create_sessionmaker, plain_url
+from srochno.db import (
+    APPLICATION_NAME,
+    Database,
+    create_engine,
+    create_sessionmaker,
+    is_outage,
+    plain_url,
+)
 from srochno.notifications import fanout, sender
 from srochno.notifications.periodic import Ticker
 from srochno.notifications.queue import DIGEST, ORDER_CREATED, SEND, decode
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 10
+MAX_BATCH_SIZE = 10
 DEQUEUE_TIMEOUT = timedelta(seconds=5)
 """Without a NOTIFY (a lost listener), the queue is looked at this often anyway."""
 HEARTBEAT_TIMEOUT = timedelta(seconds=30)
@@ -39,15 +48,34 @@ WORKER_LOCK_ID = 0x5370_6F63_686E_6F02
 ELECTION_RETRY_SECONDS = 10.0
 
 
+class LoggedRetryExecutor(DatabaseRetryEntrypointExecutor):
+    """pgqueuer's retrying executor (back-off in the database), saying why it retries."""
+
+    async def execute(self, job: Job, context: Context) -> None:
+        try:
+            await super().execute(job, context)
+        except RetryRequested as retry:
+            if retry.__cause__ is not None and not isinstance(retry.__cause__, RetryRequested):
+                cause = retry.__cause__
+                if not isinstance(cause, TelegramAPIError):
+                    logger.warning(
+                        "job %s/%s failed, retried later: %s: %s",
+                        job.entrypoint,
+                        job.id,
+                        type(cause).__name__,
+                        cause,
+                        exc_info=not is_outage(cause),
+                    )
+            raise
+
+
 def build_queue_manager(
     pool: asyncpg.Pool, db: Database, bot: Bot | None, settings: Settings
 ) -> QueueManager:
     qm = QueueManager(Queries(AsyncpgPoolDriver(pool)))
 
     def retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:
-        return DatabaseRetryEntrypointExecutor(
-            parameters=parameters, max_attempts=settings.notify_max_attempts
-        )
+        return LoggedRetryExecutor(parameters=parameters, max_attempts=settings.notify_max_attempts)
 
     @qm.entrypoint(ORDER_CREATED, executor_factory=retrying)
     async def order_created(job: Job) -> None:
@@ -83,12 +111,14 @@ async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> 
     engine = create_engine(url, pool_size=2, command_timeout=settings.db_command_timeout_seconds)
     bot = create_bot(settings)
     qm = build_queue_manager(pool, db, bot, settings)
+    # pgqueuer wants room for two batches in hand.
+    batch_size = max(1, min(MAX_BATCH_SIZE, settings.notify_concurrency // 2))
     tasks: list[asyncio.Task[Any]] = [
         asyncio.create_task(
             qm.run(
                 dequeue_timeout=DEQUEUE_TIMEOUT,
-                batch_size=BATCH_SIZE,
-                max_concurrent_tasks=max(settings.notify_concurrency, 2 * BATCH_SIZE),
+                batch_size=batch_size,
+                max_concurrent_tasks=max(settings.notify_concurrency, 2 * batch_size),
                 heartbeat_timeout=HEARTBEAT_TIMEOUT,
             )
         )
