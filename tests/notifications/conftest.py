@@ -65,9 +65,9 @@ async def queued_jobs(engine: AsyncEngine) -> int:
         return int((await conn.execute(text("SELECT count(*) FROM pgqueuer"))).scalar_one())
 
 
-async def drained(engine: AsyncEngine, timeout: float = DRAIN_TIMEOUT_SECONDS) -> None:
+async def drained(engine: AsyncEngine) -> None:
     """Wait until no job is queued or running (every message sent or given up)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
     while await queued_jobs(engine):
         assert time.monotonic() < deadline, "the queue was not emptied in time"
         await asyncio.sleep(0.05)
@@ -82,9 +82,7 @@ async def delivery_statuses(engine: AsyncEngine) -> dict[tuple[str, int], str]:
 
 
 @pytest.fixture
-async def start_worker(
-    database_url: str, bot_api: FakeBotAPI
-) -> AsyncIterator[StartWorker]:
+async def start_worker(database_url: str, bot_api: FakeBotAPI) -> AsyncIterator[StartWorker]:
     """``await start_worker(**settings)``: a worker (consumers only) on this event loop."""
     tasks: list[asyncio.Task[None]] = []
 

@@ -33,9 +33,12 @@ SELECT greatest(next_at, paused_until, clock_timestamp()) AS slot_at, clock_time
 FROM notification_gate WHERE id = 1 FOR UPDATE
 """
 CHAT_NEXT = "SELECT next_at FROM notification_chats WHERE chat_id = $1"
-TAKE_SLOT = "UPDATE notification_gate SET next_at = $1::timestamptz + make_interval(secs => $2) WHERE id = 1"
+TAKE_SLOT = """
+UPDATE notification_gate SET next_at = $1::timestamptz + make_interval(secs => $2) WHERE id = 1
+"""
 LEASE_CHAT = """
-INSERT INTO notification_chats (chat_id, next_at) VALUES ($1, $2::timestamptz + make_interval(secs => $3))
+INSERT INTO notification_chats (chat_id, next_at)
+VALUES ($1, $2::timestamptz + make_interval(secs => $3))
 ON CONFLICT (chat_id) DO UPDATE SET next_at = EXCLUDED.next_at
 """
 RELEASE_CHAT = """

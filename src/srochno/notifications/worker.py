@@ -18,8 +18,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from pgqueuer import QueueManager
 from pgqueuer.db import AsyncpgPoolDriver
-from pgqueuer.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.errors import RetryRequested
+from pgqueuer.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.models import Context, Job
 from pgqueuer.queries import Queries
 
