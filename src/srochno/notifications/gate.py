@@ -10,6 +10,8 @@
   taking a global slot, so one busy chat never wastes the global rate.
 * 429: ``paused_until`` moves to ``now + retry_after``; every sender checks it after its
   sleep, before calling, and takes a new slot after the pause.
+* A sender that wakes more than :data:`LATE_SECONDS` after its slot takes a new one: a
+  stalled process never sends a burst of overdue messages.
 
 Times are the database's ``clock_timestamp()``: processes on different hosts agree.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 
 from srochno.db import Connection, Database
 
@@ -27,6 +30,10 @@ CHAT_LEASE_SECONDS = 60.0
 """How long a chat stays reserved by a sender that died before releasing it."""
 CHAT_POLL_SECONDS = 0.25
 """How long a sender waits before looking again at a chat someone else is sending to."""
+LATE_SECONDS = 0.1
+"""A sender that wakes up later than this after its slot (a stalled process) does not
+send in it: late sends would bunch up with punctual ones above the rate. It takes a new
+slot instead."""
 
 LOCK_GATE = """
 SELECT greatest(next_at, paused_until, clock_timestamp()) AS slot_at, clock_timestamp() AS now
@@ -46,8 +53,9 @@ UPDATE notification_chats SET next_at = clock_timestamp() + make_interval(secs =
 WHERE chat_id = $1
 """
 UNLEASE_CHAT = "UPDATE notification_chats SET next_at = clock_timestamp() WHERE chat_id = $1"
-PAUSED_FOR = """
-SELECT greatest(0, extract(epoch FROM paused_until - clock_timestamp()))::float8
+STILL_ON_TIME = """
+SELECT paused_until <= clock_timestamp()
+       AND clock_timestamp() <= $1::timestamptz + make_interval(secs => $2)
 FROM notification_gate WHERE id = 1
 """
 PAUSE = """
@@ -64,6 +72,8 @@ class Reservation:
     """True: a global slot is ours (and the chat is leased); False: the chat is busy."""
     wait: float
     """Seconds until the slot, or until the chat should be looked at again."""
+    at: datetime | None = None
+    """The slot's time (the database's clock)."""
 
 
 async def reserve(conn: Connection, chat_id: int, per_second: float) -> Reservation:
@@ -77,16 +87,11 @@ async def reserve(conn: Connection, chat_id: int, per_second: float) -> Reservat
             return Reservation(slot=False, wait=wait)
         await conn.execute(TAKE_SLOT, slot_at, 1.0 / per_second)
         await conn.execute(LEASE_CHAT, chat_id, slot_at, CHAT_LEASE_SECONDS)
-    return Reservation(slot=True, wait=max(0.0, (slot_at - now).total_seconds()))
+    return Reservation(slot=True, wait=max(0.0, (slot_at - now).total_seconds()), at=slot_at)
 
 
 async def release(conn: Connection, chat_id: int) -> None:
     await conn.execute(RELEASE_CHAT, chat_id, CHAT_GAP_SECONDS)
-
-
-async def paused_for(conn: Connection) -> float:
-    seconds: float = await conn.fetchval(PAUSED_FOR)
-    return seconds
 
 
 async def pause(conn: Connection, seconds: float) -> None:
@@ -104,7 +109,8 @@ async def wait_for_slot(db: Database, chat_id: int, per_second: float) -> None:
         if not reservation.slot:
             continue
         async with db.connection() as conn:
-            if await paused_for(conn) > 0:  # a 429 since the slot was taken: a new slot
+            # A 429 since the slot was taken, or woken up too late: a new slot.
+            if not await conn.fetchval(STILL_ON_TIME, reservation.at, LATE_SECONDS):
                 await conn.execute(UNLEASE_CHAT, chat_id)
                 continue
         return

@@ -188,7 +188,7 @@ class Ticker:
 
     async def tick(self) -> None:
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("auto-close", lambda: close_due_orders(self.maker, self.settings)),
+            ("auto-close", self._close_due_orders),
             ("reminders", lambda: send_reminders(self.db, self.settings)),
             ("digests", lambda: schedule_digests(self.db, self.settings)),
             ("queue depth", self._measure),
@@ -207,6 +207,17 @@ class Ticker:
                     logger.warning("%s skipped: database unavailable", name)
                 else:
                     logger.exception("%s failed", name)
+
+    async def _close_due_orders(self) -> None:
+        report = await close_due_orders(self.maker, self.settings)
+        if report.changed:
+            logger.info(
+                "auto-close: %d unanswered closed (%d refunds, %d RUB), %d expired",
+                report.closed_no_response,
+                report.refunds,
+                report.refunded_amount,
+                report.expired,
+            )
 
     async def _measure(self) -> None:
         async with self.db.connection() as conn:

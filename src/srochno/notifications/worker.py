@@ -40,6 +40,7 @@ from srochno.notifications.queue import DIGEST, ORDER_CREATED, SEND, decode
 logger = logging.getLogger(__name__)
 
 MAX_BATCH_SIZE = 10
+JOB_POOL_SIZE = 5
 DEQUEUE_TIMEOUT = timedelta(seconds=5)
 """Without a NOTIFY (a lost listener), the queue is looked at this often anyway."""
 HEARTBEAT_TIMEOUT = timedelta(seconds=30)
@@ -101,7 +102,10 @@ def build_queue_manager(
 
 async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> None:
     """Consume the queue (and tick, with ``periodic``) until cancelled."""
-    db = await Database.open(url, pool_size=10, command_timeout=settings.db_command_timeout_seconds)
+    # Jobs hold a connection only for one short step at a time: a few serve many jobs.
+    db = await Database.open(
+        url, pool_size=JOB_POOL_SIZE, command_timeout=settings.db_command_timeout_seconds
+    )
     pool = await asyncpg.create_pool(
         plain_url(url),
         min_size=1,
