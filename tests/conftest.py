@@ -37,8 +37,10 @@ from tests.helpers import TEST_BOT_TOKEN
 TABLES = (
     "admin_actions, admin_login_attempts, admin_users, "
     "complaints, reviews, ledger_entries, payment_charges, payments, telegram_updates, "
-    "takes, orders, users"
+    "takes, orders, users, notification_deliveries, notification_chats, notification_runs, "
+    "pgqueuer, pgqueuer_log, pgqueuer_statistics"
 )
+RESET_GATE = "UPDATE notification_gate SET next_at = now(), paused_until = now()"
 UNREACHABLE_BOT_API = "http://127.0.0.1:9"
 """Nothing listens there: an app built without the fake Bot API never reaches Telegram."""
 
@@ -144,6 +146,7 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         try:
             async with engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+                await conn.execute(text(RESET_GATE))
         finally:
             await engine.dispose()
     yield

@@ -69,6 +69,45 @@ class Call:
     content_type: str
 
 
+@dataclass
+class RateLimit:
+    """Telegram's limits as a policy: more than ``per_second`` calls of ``method`` in any
+    second overall, or a call to a chat less than ``chat_gap`` seconds after the previous
+    accepted one, is answered 429 ``retry_after`` (and counted in ``refused``)."""
+
+    per_second: float
+    chat_gap: float = 1.0
+    method: str = "sendMessage"
+    retry_after: int = 1
+    refused: int = 0
+
+    def __post_init__(self) -> None:
+        self._accepted: list[float] = []
+        self._last_by_chat: dict[Any, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, call: Call) -> Reply | None:
+        if call.method.lower() != self.method.lower():
+            return None
+        chat = call.params.get("chat_id")
+        with self._lock:
+            window = [t for t in self._accepted if t > call.at - 1.0]
+            self._accepted = window
+            last = self._last_by_chat.get(chat)
+            if len(window) >= self.per_second or (
+                last is not None and call.at - last < self.chat_gap
+            ):
+                self.refused += 1
+                return error_reply(
+                    429,
+                    f"Too Many Requests: retry after {self.retry_after}",
+                    retry_after=self.retry_after,
+                )
+            self._accepted.append(call.at)
+            self._last_by_chat[chat] = call.at
+        return None
+
+
 @dataclass(frozen=True)
 class Reply:
     status: int
@@ -193,6 +232,20 @@ class FakeBotAPI:
             self._lock.notify_all()
 
     # --- inspecting ----------------------------------------------------------------
+
+    def messages_to(self, chat_id: int) -> list[Call]:
+        """The ``sendMessage`` calls to one chat."""
+        return [c for c in self.calls_of("sendMessage") if c.params.get("chat_id") == chat_id]
+
+    def forbid_chat(self, chat_id: int) -> None:
+        """``sendMessage`` to ``chat_id`` answers 403 (the user blocked the bot)."""
+
+        def policy(call: Call) -> Reply | None:
+            if call.method.lower() == "sendmessage" and call.params.get("chat_id") == chat_id:
+                return error_reply(403, "Forbidden: bot was blocked by the user")
+            return None
+
+        self.add_policy(policy)
 
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:

@@ -22,12 +22,12 @@ from srochno.db import Database, create_engine, create_sessionmaker
 from srochno.handlers import install_error_handlers
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
-from srochno.lifecycle.job import run_forever
 from srochno.logs import RequestContextMiddleware, configure_logging
 from srochno.monitoring.middleware import RequestMetricsMiddleware
 from srochno.monitoring.multiprocess import worker_exited
 from srochno.monitoring.scrape import metrics
 from srochno.monitoring.sentry import init_sentry
+from srochno.notifications.worker import run_elected_worker
 from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
 from srochno.reviews.router import router as reviews_router
@@ -86,8 +86,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         bot = create_bot(settings)
         app.state.bot = bot
         job: asyncio.Task[None] | None = None
-        if run_jobs and settings.auto_close_interval_seconds > 0:
-            job = asyncio.create_task(run_forever(app.state.sessionmaker, settings))
+        if run_jobs and settings.serve_worker:  # one over all server processes
+            job = asyncio.create_task(run_elected_worker(settings, url))
         try:
             yield
         finally:

@@ -1,4 +1,5 @@
-"""The ``srochno`` command: serve, worker, migrate, initdata, audit, bot, payments, admin."""
+"""The ``srochno`` command: serve, worker, digest, migrate, initdata, audit, bot, payments,
+admin."""
 
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = _prepare_database(settings, migrate=settings.migrate_on_start and not args.no_migrate)
     # Workers (and the reloader's child) connect to the same database, embedded one included.
     os.environ["DATABASE_URL"] = url
+    if args.no_worker:
+        os.environ["SERVE_WORKER"] = "false"
     for warning in settings.start_warnings():
         logger.warning(warning)
     if settings.is_development and settings.telegram_bot_token:
@@ -108,32 +111,58 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from srochno.db import create_engine, create_sessionmaker
-    from srochno.lifecycle.job import close_due_orders, run_forever
+    from srochno.lifecycle.job import close_due_orders
+    from srochno.notifications.worker import run_worker
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     url = _prepare_database(settings, migrate=settings.migrate_on_start)
 
-    async def main() -> None:
+    async def once() -> None:
         engine = create_engine(url, pool_size=2)
-        maker = create_sessionmaker(engine)
         try:
-            if args.once:
-                report = await close_due_orders(maker, settings)
-                print(json.dumps(report.__dict__))
-            else:
-                if settings.auto_close_interval_seconds <= 0:
-                    sys.exit("srochno worker: AUTO_CLOSE_INTERVAL_SECONDS must be > 0")
-                logger.info(
-                    "auto-close worker started",
-                    extra={"interval_seconds": settings.auto_close_interval_seconds},
-                )
-                await run_forever(maker, settings)
+            report = await close_due_orders(create_sessionmaker(engine), settings)
+            print(json.dumps(report.__dict__))
         finally:
             await engine.dispose()
 
+    if args.once:
+        asyncio.run(once())
+        return 0
+    if settings.auto_close_interval_seconds <= 0:
+        sys.exit("srochno worker: AUTO_CLOSE_INTERVAL_SECONDS must be > 0")
+    logger.info(
+        "worker started",
+        extra={"interval_seconds": settings.auto_close_interval_seconds},
+    )
+    # SIGTERM stops the worker as Ctrl-C does: jobs in hand finish or go back to the queue.
+    signal.signal(signal.SIGTERM, lambda signum, frame: _raise_interrupt())
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        asyncio.run(run_worker(settings, url))
+    return 0
+
+
+def _raise_interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from srochno.db import Database
+    from srochno.notifications.fanout import digest_now
+
+    settings = _tool_settings()
+    url = database_url_for_tools()
+
+    async def main() -> int:
+        db = await Database.open(url, pool_size=1)
+        try:
+            async with db.connection() as conn:
+                return await digest_now(conn, args.frequency, settings)
+        finally:
+            await db.close()
+
+    count = asyncio.run(main())
+    print(f"{args.frequency} digest: {count} message(s) queued (each (period, user) once)")
     return 0
 
 
@@ -354,15 +383,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start-up")
     serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="no in-process worker (run `srochno worker` separately)",
+    )
+    serve.add_argument(
         "--forwarded-allow-ips",
         default="127.0.0.1",
         help="proxies trusted for X-Forwarded-* headers",
     )
     serve.set_defaults(run=cmd_serve)
 
-    worker = commands.add_parser("worker", help="run the auto-close job")
-    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker = commands.add_parser(
+        "worker", help="send the notifications; run auto-close, reminders, digests, clean-ups"
+    )
+    worker.add_argument("--once", action="store_true", help="one auto-close pass, then exit")
     worker.set_defaults(run=cmd_worker)
+
+    digest = commands.add_parser("digest", help="queue the hourly or daily digest now")
+    digest.add_argument("frequency", choices=["hourly", "daily"])
+    digest.set_defaults(run=cmd_digest)
 
     migrate = commands.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.set_defaults(run=cmd_migrate)

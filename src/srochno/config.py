@@ -88,6 +88,26 @@ class Settings(BaseSettings):
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = Field(default=0, ge=0, le=1)
 
+    # Notifications (the job queue).
+    serve_worker: bool = True
+    """``SERVE_WORKER``: ``srochno serve`` runs one worker in-process (``--no-worker``
+    sets it false)."""
+    telegram_max_messages_per_second: float = Field(default=25, gt=0, le=1000)
+    """``TELEGRAM_MAX_MESSAGES_PER_SECOND``: over every worker process together."""
+    notify_max_attempts: int = Field(default=5, ge=1, le=100)
+    notify_retry_seconds: float = Field(default=5, gt=0, le=3600)
+    """``NOTIFY_RETRY_SECONDS``: the first back-off after a 5xx or network error (doubled
+    each attempt)."""
+    notify_concurrency: int = Field(default=60, ge=2, le=10_000)
+    """``NOTIFY_CONCURRENCY``: jobs one worker process runs at once."""
+    reminder_before_close_minutes: float = Field(default=5, ge=0)
+    digest_hour: int = Field(default=9, ge=0, le=23)
+    timezone: str = "Europe/Moscow"
+    inbox_retention_days: float = Field(default=30, gt=0)
+    """``INBOX_RETENTION_DAYS``: handled bot updates kept this long."""
+    delivery_retention_days: float = Field(default=30, gt=0)
+    """``DELIVERY_RETENTION_DAYS``: delivery rows and finished queue rows kept this long."""
+
     _generated_token: bool = PrivateAttr(default=False)
 
     @field_validator("cors_origins", mode="before")
@@ -118,6 +138,17 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
     @model_validator(mode="after")
@@ -208,6 +239,10 @@ class Settings(BaseSettings):
     @property
     def no_response_timeout(self) -> timedelta:
         return timedelta(minutes=self.no_response_minutes)
+
+    @property
+    def reminder_before_close(self) -> timedelta:
+        return timedelta(minutes=self.reminder_before_close_minutes)
 
     @property
     def completion_window(self) -> timedelta:

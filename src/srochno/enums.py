@@ -52,6 +52,23 @@ class Frequency(StrEnum):
     off = "off"
 
 
+class DeliveryStatus(StrEnum):
+    """One (event, user) message: ``sending`` once claimed (never claimed again unless
+    ``retry``), then how it ended."""
+
+    sending = "sending"
+    retry = "retry"
+    sent = "sent"
+    skipped = "skipped"
+    """Not sent: the user is banned or blocked the bot, or the order is no longer open."""
+    blocked = "blocked"
+    """Telegram answered 403: the user blocked the bot (now ``bot_blocked``)."""
+    rejected = "rejected"
+    """Telegram refused it (another 4xx): dropped and logged."""
+    failed = "failed"
+    """5xx or network errors ``NOTIFY_MAX_ATTEMPTS`` times."""
+
+
 class ComplaintReason(StrEnum):
     no_response = "no_response"
     fake_order = "fake_order"

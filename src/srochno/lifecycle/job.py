@@ -21,7 +21,6 @@ partial unique index allows one ``refund`` ledger row per take.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from srochno import clock, metrics
 from srochno.config import Settings
-from srochno.db import is_outage
 from srochno.enums import LedgerType, OrderStatus
+from srochno.notifications.events import takes_refunded_in_session
 from srochno.orders.rules import no_response_due_sql
 
 logger = logging.getLogger(__name__)
@@ -145,6 +144,7 @@ async def close_unanswered_batch(
             },
         )
         await session.execute(CREDIT_REFUNDS, {"executor_ids": executors, "prices": prices})
+        await takes_refunded_in_session(session, paid, metrics.REFUND_NO_RESPONSE)
     return CloseReport(
         closed_no_response=len(ids),
         refunds=len(paid),
@@ -177,25 +177,3 @@ async def close_due_orders(
             if part.changed < batch:
                 break
     return report
-
-
-async def run_forever(maker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """Run :func:`close_due_orders` every ``AUTO_CLOSE_INTERVAL_SECONDS`` until cancelled."""
-    interval = settings.auto_close_interval_seconds
-    while True:
-        try:
-            report = await close_due_orders(maker, settings)
-            if report.changed:
-                logger.info(
-                    "auto-close: %d unanswered closed (%d refunds, %d RUB), %d expired",
-                    report.closed_no_response,
-                    report.refunds,
-                    report.refunded_amount,
-                    report.expired,
-                )
-        except Exception as error:
-            if is_outage(error):
-                logger.warning("auto-close skipped: database unavailable")
-            else:
-                logger.exception("auto-close failed")
-        await asyncio.sleep(interval)

@@ -29,12 +29,28 @@ def _url() -> str:
     return async_url(str(url))
 
 
+QUEUE_PREFIX = "pgqueuer"
+"""The job queue's own tables and indexes (created from pgqueuer's install SQL)."""
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate compares our models only: the job queue's objects are the library's."""
+    if type_ == "table" and name is not None and name.startswith(QUEUE_PREFIX):
+        return False
+    table = getattr(obj, "table", None)
+    table_name = getattr(table, "name", None)
+    return not (isinstance(table_name, str) and table_name.startswith(QUEUE_PREFIX))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})

@@ -4,6 +4,12 @@ Core statements of each domain's repository."""
 
 from srochno.models.base import Base
 from srochno.models.ledger import LedgerEntry
+from srochno.models.notifications import (
+    NotificationChat,
+    NotificationDelivery,
+    NotificationGate,
+    NotificationRun,
+)
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
 from srochno.models.reviews import Complaint, Review
@@ -17,6 +23,10 @@ __all__ = [
     "Base",
     "Complaint",
     "LedgerEntry",
+    "NotificationChat",
+    "NotificationDelivery",
+    "NotificationGate",
+    "NotificationRun",
     "Order",
     "Payment",
     "PaymentCharge",

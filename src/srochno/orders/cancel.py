@@ -14,6 +14,7 @@ from srochno import clock, metrics
 from srochno.db import Connection
 from srochno.enums import OPEN_STATUSES, AdminActionType
 from srochno.ledger.refunds import refund_takes
+from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.errors import OrderNotActive, OrderNotFound
 from srochno.staff.service import Operator, clean_reason, record_action
@@ -33,6 +34,9 @@ async def cancel_order(
     await repository.cancel_order(conn, order_id, now)
     takes = await repository.mark_takes_refunded(conn, order_id, now)
     refunded = await refund_takes(conn, order_id, takes, now)
+    await notifications.takes_refunded(
+        conn, [{**t, "order_id": order_id} for t in takes], metrics.REFUND_ORDER_CANCELLED
+    )
     await record_action(
         conn,
         operator,

@@ -10,6 +10,7 @@ from srochno import clock, metrics
 from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.enums import OrderStatus
+from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.contact import contains_contact
 from srochno.orders.errors import (
@@ -82,6 +83,7 @@ async def create_order(
         "closed_at": None,
     }
     await repository.insert_order(conn, order)
+    await notifications.order_created(conn, order["id"])
     metrics.ORDERS_CREATED.inc()
     return order_view(
         order, now, settings.no_response_timeout, viewer_id=owner_id, taken_by_me=False

@@ -27,6 +27,7 @@ from srochno.config import Settings
 from srochno.db import Connection
 from srochno.enums import OrderStatus
 from srochno.errors import IdempotencyKeyConflict
+from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.errors import (
     InsufficientBalance,
@@ -84,6 +85,7 @@ async def take_order(
         )
     if written["balance"] is None:  # the whole transaction, take row included, rolls back
         raise InsufficientBalance.for_price(price)
+    await notifications.order_taken(conn, order_id, row["owner_id"], executor_id, row["category"])
     metrics.TAKES.inc()
     order = {
         **row,

@@ -1,0 +1,176 @@
+"""The worker: pgqueuer's consumers of the notification jobs, and the periodic ticker.
+
+``srochno worker`` runs :func:`run_worker`; ``srochno serve`` runs one in-process
+(:func:`run_elected_worker`): every server process competes for a PostgreSQL advisory
+lock and only its holder runs the worker, so ``--workers N`` still runs one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from pgqueuer import QueueManager
+from pgqueuer.db import AsyncpgPoolDriver
+from pgqueuer.errors import RetryRequested
+from pgqueuer.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
+from pgqueuer.models import Context, Job
+from pgqueuer.queries import Queries
+
+from srochno.bot.client import create_bot
+from srochno.config import Settings
+from srochno.db import (
+    APPLICATION_NAME,
+    Database,
+    create_engine,
+    create_sessionmaker,
+    is_outage,
+    plain_url,
+)
+from srochno.notifications import fanout, sender
+from srochno.notifications.periodic import Ticker
+from srochno.notifications.queue import DIGEST, ORDER_CREATED, SEND, decode
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH_SIZE = 10
+JOB_POOL_SIZE = 5
+DEQUEUE_TIMEOUT = timedelta(seconds=5)
+"""Without a NOTIFY (a lost listener), the queue is looked at this often anyway."""
+HEARTBEAT_TIMEOUT = timedelta(seconds=30)
+"""A job whose worker stopped beating this long is handed to another worker."""
+WORKER_LOCK_ID = 0x5370_6F63_686E_6F02
+ELECTION_RETRY_SECONDS = 10.0
+
+
+class LoggedRetryExecutor(DatabaseRetryEntrypointExecutor):
+    """pgqueuer's retrying executor (back-off in the database), saying why it retries."""
+
+    async def execute(self, job: Job, context: Context) -> None:
+        try:
+            await super().execute(job, context)
+        except RetryRequested as retry:
+            if retry.__cause__ is not None and not isinstance(retry.__cause__, RetryRequested):
+                cause = retry.__cause__
+                if not isinstance(cause, TelegramAPIError):
+                    logger.warning(
+                        "job %s/%s failed, retried later: %s: %s",
+                        job.entrypoint,
+                        job.id,
+                        type(cause).__name__,
+                        cause,
+                        exc_info=not is_outage(cause),
+                    )
+            raise
+
+
+def build_queue_manager(
+    pool: asyncpg.Pool, db: Database, bot: Bot | None, settings: Settings
+) -> QueueManager:
+    qm = QueueManager(Queries(AsyncpgPoolDriver(pool)))
+
+    def retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:
+        return LoggedRetryExecutor(parameters=parameters, max_attempts=settings.notify_max_attempts)
+
+    @qm.entrypoint(ORDER_CREATED, executor_factory=retrying)
+    async def order_created(job: Job) -> None:
+        async with db.connection() as conn:
+            await fanout.fan_out_order(conn, decode(job.payload)["order_id"])
+
+    @qm.entrypoint(DIGEST, executor_factory=retrying)
+    async def digest(job: Job) -> None:
+        period, now = fanout.period_from_payload(decode(job.payload))
+        async with db.connection() as conn:
+            await fanout.fan_out_digest(conn, period, now, settings)
+
+    @qm.entrypoint(SEND, executor_factory=retrying)
+    async def send(job: Job) -> None:
+        if bot is None:
+            logger.warning("notification not sent: no TELEGRAM_BOT_TOKEN")
+            return
+        delivery = sender.Delivery.from_payload(decode(job.payload))
+        await sender.send(db, bot, settings, delivery)
+
+    return qm
+
+
+async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> None:
+    """Consume the queue (and tick, with ``periodic``) until cancelled."""
+    # Jobs hold a connection only for one short step at a time: a few serve many jobs.
+    db = await Database.open(
+        url, pool_size=JOB_POOL_SIZE, command_timeout=settings.db_command_timeout_seconds
+    )
+    pool = await asyncpg.create_pool(
+        plain_url(url),
+        min_size=1,
+        max_size=4,
+        server_settings={"application_name": f"{APPLICATION_NAME}-queue"},
+    )
+    engine = create_engine(url, pool_size=2, command_timeout=settings.db_command_timeout_seconds)
+    bot = create_bot(settings)
+    qm = build_queue_manager(pool, db, bot, settings)
+    # pgqueuer wants room for two batches in hand.
+    batch_size = max(1, min(MAX_BATCH_SIZE, settings.notify_concurrency // 2))
+    tasks: list[asyncio.Task[Any]] = [
+        asyncio.create_task(
+            qm.run(
+                dequeue_timeout=DEQUEUE_TIMEOUT,
+                batch_size=batch_size,
+                max_concurrent_tasks=max(settings.notify_concurrency, 2 * batch_size),
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+            )
+        )
+    ]
+    if periodic and settings.auto_close_interval_seconds > 0:
+        ticker = Ticker(db, create_sessionmaker(engine), settings)
+        tasks.append(asyncio.create_task(ticker.run_forever()))
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()  # a consumer that died is an error of the worker
+    finally:
+        qm.shutdown.set()
+        for task in tasks[1:]:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+        if bot is not None:
+            await bot.session.close()
+        await engine.dispose()
+        await pool.close()
+        await db.close()
+
+
+async def run_elected_worker(settings: Settings, url: str) -> None:
+    """Run the worker while this process holds the in-process worker's advisory lock."""
+    while True:
+        conn: Any = None
+        worker: asyncio.Task[None] | None = None
+        try:
+            conn = await asyncpg.connect(plain_url(url), timeout=5)
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", WORKER_LOCK_ID):
+                logger.info("in-process worker started")
+                worker = asyncio.create_task(run_worker(settings, url))
+                while not worker.done():  # the lock lives as long as its connection
+                    await asyncio.wait({worker}, timeout=ELECTION_RETRY_SECONDS)
+                    await conn.fetchval("SELECT 1")
+                worker.result()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            logger.warning("in-process worker stopped: %s", type(error).__name__)
+        finally:
+            if worker is not None and not worker.done():
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        await asyncio.sleep(ELECTION_RETRY_SECONDS)
