@@ -3,6 +3,7 @@ only code. The models are the schema's source for Alembic; the request paths use
 Core statements of each domain's repository."""
 
 from srochno.models.base import Base
+from srochno.models.events import OrderEvent, RateLimitWindow
 from srochno.models.ledger import LedgerEntry
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
@@ -18,8 +19,10 @@ __all__ = [
     "Complaint",
     "LedgerEntry",
     "Order",
+    "OrderEvent",
     "Payment",
     "PaymentCharge",
+    "RateLimitWindow",
     "Review",
     "Take",
     "TelegramUpdate",
