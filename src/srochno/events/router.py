@@ -11,7 +11,8 @@ from fastapi import Header, Query, Request
 from srochno import clock
 from srochno.auth.dependencies import signed_in_user
 from srochno.auth.errors import AUTH_ERRORS, AuthMissing
-from srochno.db import Record
+from srochno.config import Settings
+from srochno.db import Connection, Record
 from srochno.errors import DatabaseUnavailable, responses
 from srochno.events import repository
 from srochno.events.hub import EventHub, Subscriber
@@ -19,7 +20,7 @@ from srochno.events.presenter import frame
 from srochno.events.stream import EventStream
 from srochno.orders.rules import normalize_city
 from srochno.schemas import SafeStr
-from srochno.state import SettingsDep, domain_router, unit_of_work
+from srochno.state import ReadConnection, SettingsDep, domain_router
 
 router = domain_router(tags=["live"])
 
@@ -68,7 +69,8 @@ async def ready_hub(request: Request) -> EventHub:
 
 async def open_stream(
     request: Request,
-    settings: SettingsDep,
+    conn: Connection,
+    settings: Settings,
     subscriber: Subscriber,
     after: int | None,
 ) -> EventStream:
@@ -79,8 +81,8 @@ async def open_stream(
     try:
         replay: list[Record] = []
         if after is not None:
+            subscriber.after = after  # the client has seen those
             since = clock.now() - timedelta(hours=settings.order_events_retention_hours)
-            conn = await unit_of_work(request).connection()
             if subscriber.user_id is None:
                 replay = await repository.public_after(
                     conn, after, since, subscriber.city_key, subscriber.category, REPLAY_LIMIT
@@ -111,6 +113,7 @@ async def open_stream(
 )
 async def orders_stream(
     request: Request,
+    conn: ReadConnection,
     settings: SettingsDep,
     city: Annotated[SafeStr | None, Query(max_length=64, description="Trimmed, any case")] = None,
     category: Annotated[SafeStr | None, Query(max_length=32)] = None,
@@ -125,7 +128,7 @@ async def orders_stream(
         city_key=normalize_city(city) if city else None, category=category or None
     )
     after = resume_point(last_event_id_header, last_event_id)
-    return await open_stream(request, settings, subscriber, after)
+    return await open_stream(request, conn, settings, subscriber, after)
 
 
 @router.get(
@@ -134,6 +137,7 @@ async def orders_stream(
 )
 async def my_stream(
     request: Request,
+    conn: ReadConnection,
     settings: SettingsDep,
     tma: Annotated[
         str | None,
@@ -153,4 +157,4 @@ async def my_stream(
     user = await signed_in_user(request, header)
     subscriber = Subscriber(user_id=user["id"])
     after = resume_point(last_event_id_header, last_event_id)
-    return await open_stream(request, settings, subscriber, after)
+    return await open_stream(request, conn, settings, subscriber, after)
