@@ -205,7 +205,7 @@ class Limiter:
                 metrics.RATE_LIMITED.labels(limit.name).inc()
                 if limit.name == "ip":
                     self._warn_shared_address(key)
-                raise RateLimited(max(1, math.ceil(ends_at - now)))
+                raise RateLimited(min(limit.seconds, max(1, math.ceil(ends_at - now))))
 
     def _warn_shared_address(self, key: str) -> None:
         address = key.partition(":")[2]
