@@ -34,15 +34,27 @@ from srochno.migrations import upgrade
 from tests.fakebotapi import FakeBotAPI
 from tests.helpers import TEST_BOT_TOKEN
 
-TABLES = (
+STABLE_ID_TABLES = (
     "admin_actions, admin_login_attempts, admin_users, "
     "complaints, reviews, ledger_entries, payment_charges, payments, telegram_updates, "
     "takes, orders, users, notification_deliveries, notification_chats, notification_runs, "
     "pgqueuer, pgqueuer_log, pgqueuer_statistics"
 )
+LIVE_TABLES = "order_events, rate_limit_windows"
+"""Emptied without restarting their ids: a running server's event listener remembers the
+last event id it delivered, and ids must keep growing for it."""
+TABLES = f"{STABLE_ID_TABLES}, {LIVE_TABLES}"
 RESET_GATE = "UPDATE notification_gate SET next_at = now(), paused_until = now()"
 UNREACHABLE_BOT_API = "http://127.0.0.1:9"
 """Nothing listens there: an app built without the fake Bot API never reaches Telegram."""
+
+GENEROUS_LIMITS = {
+    "rate_create_per_hour": 1_000_000,
+    "rate_take_per_minute": 1_000_000,
+    "rate_invoice_per_minute": 1_000_000,
+    "rate_ip_per_minute": 1_000_000,
+    "max_active_orders_per_client": 1_000_000,
+}
 
 hypothesis_settings.register_profile(
     "ci",
@@ -96,6 +108,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "auto_close_interval_seconds": 0,
         "log_level": "WARNING",
         "telegram_api_url": UNREACHABLE_BOT_API,
+        # The limits run (their statement on every request) but no other test trips them.
+        **GENEROUS_LIMITS,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -145,7 +159,8 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         engine = create_engine(database_url, pool_size=1)
         try:
             async with engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+                await conn.execute(text(f"TRUNCATE {LIVE_TABLES}"))
+                await conn.execute(text(f"TRUNCATE {STABLE_ID_TABLES} RESTART IDENTITY CASCADE"))
                 await conn.execute(text(RESET_GATE))
         finally:
             await engine.dispose()

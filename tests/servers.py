@@ -36,8 +36,22 @@ CLIENT_CONNECTIONS = 20
 CLIENT_TIMEOUT_SECONDS = 60.0
 
 # Variables of the surrounding shell that would change what the servers do.
-INHERITED_PREFIXES = ("TELEGRAM_", "DATABASE_", "TEST_DATABASE_")
-INHERITED_NAMES = ("ENVIRONMENT", "DATA_DIR", "MIGRATE_ON_START", "SECRET_KEY")
+INHERITED_PREFIXES = (
+    "TELEGRAM_",
+    "DATABASE_",
+    "TEST_DATABASE_",
+    "RATE_",
+    "REDIS_",
+    "SSE_",
+    "FORWARDED_",
+)
+INHERITED_NAMES = (
+    "ENVIRONMENT",
+    "DATA_DIR",
+    "MIGRATE_ON_START",
+    "SECRET_KEY",
+    "MAX_ACTIVE_ORDERS_PER_CLIENT",
+)
 
 
 def free_port() -> int:
@@ -62,6 +76,12 @@ def server_env(database_url: str, extra: Mapping[str, str], data_dir: Path) -> d
             "LOG_LEVEL": "WARNING",
             "DATA_DIR": str(data_dir),
             "PYTHONUNBUFFERED": "1",
+            # The limits run, but only the tests of the limits trip them.
+            "RATE_CREATE_PER_HOUR": "1000000",
+            "RATE_TAKE_PER_MINUTE": "1000000",
+            "RATE_INVOICE_PER_MINUTE": "1000000",
+            "RATE_IP_PER_MINUTE": "1000000",
+            "MAX_ACTIVE_ORDERS_PER_CLIENT": "1000000",
         }
     )
     env.update(extra)

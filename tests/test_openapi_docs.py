@@ -16,6 +16,7 @@ from srochno.app import create_app
 from srochno.auth.dependencies import optional_user
 from srochno.bot import router as bot
 from srochno.errors import DatabaseUnavailable
+from srochno.events import router as live
 from srochno.ledger import router as ledger
 from srochno.orders import router as orders
 from srochno.payments import router as payments
@@ -58,6 +59,7 @@ def operations() -> dict[str, APIRoute]:
         payments.router,
         reviews.router,
         bot.router,
+        live.router,
     )
     return {
         f"{method} {route.path}": route

@@ -19,6 +19,8 @@ from srochno.bot.dispatcher import build_dispatcher
 from srochno.bot.router import router as bot_router
 from srochno.config import Settings, load_settings
 from srochno.db import Database, create_engine, create_sessionmaker
+from srochno.events.live import start_live
+from srochno.events.router import router as live_router
 from srochno.handlers import install_error_handlers
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
@@ -30,6 +32,7 @@ from srochno.monitoring.sentry import init_sentry
 from srochno.notifications.worker import run_elected_worker
 from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
+from srochno.ratelimit import RateLimitMiddleware
 from srochno.reviews.router import router as reviews_router
 from srochno.users.router import router as users_router
 from srochno.webapp.router import router as webapp_router
@@ -85,12 +88,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         # One bot per process: its HTTP session is reused by every request.
         bot = create_bot(settings)
         app.state.bot = bot
+        hub = await start_live(app, settings, url)
         job: asyncio.Task[None] | None = None
         if run_jobs and settings.serve_worker:  # one over all server processes
             job = asyncio.create_task(run_elected_worker(settings, url))
         try:
             yield
         finally:
+            await hub.stop()
             if job is not None:
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -114,6 +119,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     install_error_handlers(app)
     # The hottest routes first: each request is matched against the routes in order.
     for router in (
+        live_router,  # before orders: /api/orders/stream is not an order id
         orders_router,
         users_router,
         ledger_router,
@@ -136,6 +142,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             max_age=600,
         )
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     return app

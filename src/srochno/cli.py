@@ -92,7 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
     )
     return 0
 
@@ -389,8 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--forwarded-allow-ips",
-        default="127.0.0.1",
-        help="proxies trusted for X-Forwarded-* headers",
+        default=None,
+        help="proxies trusted for X-Forwarded-* headers (default: FORWARDED_ALLOW_IPS)",
     )
     serve.set_defaults(run=cmd_serve)
 

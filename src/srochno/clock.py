@@ -24,3 +24,8 @@ def advance(delta: timedelta) -> None:
 def reset() -> None:
     global _offset
     _offset = timedelta(0)
+
+
+def offset_seconds() -> float:
+    """How far tests moved the clock (0 in production): for code that reads epoch time."""
+    return _offset.total_seconds()

@@ -107,6 +107,22 @@ class Settings(BaseSettings):
     """``INBOX_RETENTION_DAYS``: handled bot updates kept this long."""
     delivery_retention_days: float = Field(default=30, gt=0)
     """``DELIVERY_RETENTION_DAYS``: delivery rows and finished queue rows kept this long."""
+    # The live feed (Server-Sent Events).
+    order_events_retention_hours: float = Field(default=24, gt=0)
+    sse_max_seconds: float = Field(default=300, gt=0, le=86_400)
+    sse_heartbeat_seconds: float = Field(default=15, gt=0, le=3600)
+    # Rate limits and quotas, counted across processes (PostgreSQL, or Redis with REDIS_URL).
+    rate_limits: bool = True
+    """``RATE_LIMITS``: ``false`` switches the per-user and per-IP limits off."""
+    rate_create_per_hour: int = Field(default=10, ge=1)
+    rate_take_per_minute: int = Field(default=60, ge=1)
+    rate_invoice_per_minute: int = Field(default=10, ge=1)
+    rate_ip_per_minute: int = Field(default=300, ge=1)
+    max_active_orders_per_client: int = Field(default=5, ge=1)
+    redis_url: str | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
+    """``FORWARDED_ALLOW_IPS``: the proxies whose ``X-Forwarded-For`` names the client
+    (comma-separated addresses or networks, ``*`` for any); passed to uvicorn."""
 
     _generated_token: bool = PrivateAttr(default=False)
 
@@ -125,6 +141,7 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "metrics_token",
         "sentry_dsn",
+        "redis_url",
         mode="before",
     )
     @classmethod

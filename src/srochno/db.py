@@ -158,6 +158,10 @@ class Database:
             yield conn
 
 
+class ConnectionGuard(Protocol):
+    async def on_connection(self, conn: Connection) -> None: ...
+
+
 class UnitOfWork:
     """One request's use of the database: a connection taken on first use, a transaction
     begun on first write use, committed or rolled back once when the request ends.
@@ -167,16 +171,20 @@ class UnitOfWork:
     together, before its response is sent, or not at all.
     """
 
-    __slots__ = ("_conn", "_db", "_transaction")
+    __slots__ = ("_conn", "_db", "_transaction", "guard")
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, guard: ConnectionGuard | None = None) -> None:
         self._db = db
         self._conn: Any = None
         self._transaction: Any = None
+        self.guard = guard
+        """Runs its statement first on the connection once taken (the rate limits)."""
 
     async def connection(self) -> Connection:
         if self._conn is None:
             self._conn = await self._db.acquire()
+            if self.guard is not None:
+                await self.guard.on_connection(self._conn)
         conn: Connection = self._conn
         return conn
 

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from srochno.bot.errors import BotNotConfigured
 from srochno.config import Settings
 from srochno.db import Connection, Database, UnitOfWork
+from srochno.ratelimit import GUARD, RequestGuard
 
 UNIT_OF_WORK = "srochno.unit_of_work"
 
@@ -94,9 +95,11 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        methods = sorted(self.methods or ())
+        path = self.path
 
         async def run_in_unit_of_work(request: Request) -> Response:
-            work = UnitOfWork(database_of(request))
+            work = UnitOfWork(database_of(request), limits_of(request, methods, path))
             request.scope[UNIT_OF_WORK] = work
             try:
                 response = await handler(request)
@@ -107,6 +110,16 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return run_in_unit_of_work
+
+
+def limits_of(request: Request, methods: list[str], path: str) -> RequestGuard | None:
+    """The request's rate limits (see :mod:`srochno.ratelimit`), this route's per-user one
+    included, to be counted on the unit of work's connection."""
+    guard: RequestGuard | None = request.scope.get(GUARD)
+    if guard is not None:
+        for method in methods:
+            guard.user_limit = guard.limiter.user_limit(method, path) or guard.user_limit
+    return guard
 
 
 def domain_router(**options: Any) -> APIRouter:

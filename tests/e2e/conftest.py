@@ -27,8 +27,8 @@ VIEWPORT = {"width": 390, "height": 844}
 TELEGRAM_SCRIPT = re.compile(r"^https://telegram\.org/js/telegram-web-app\.js")
 EXTERNAL = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
 # What the page may legitimately log: Chromium logs every API answer >= 400 ("Failed to load
-# resource"), and the order stream is not built yet (404, not an event stream), so the feed
-# falls back to polling. Anything else (a missing file, a CSP violation, an exception) fails.
+# resource"), and an order stream that ends (SSE_MAX_SECONDS) or is cut while the page
+# closes. Anything else (a missing file, a CSP violation, an exception) fails.
 TIMEOUT_MS = 15_000
 
 

@@ -26,7 +26,8 @@ async def test_post_take_respond_complete_rate(open_user):
     client = await open_user(CLIENT, first_name="Алиса", language_code="ru")
     executor = await open_user(EXECUTOR, first_name="Борис", language_code="ru")
     await executor.open()
-    await expect(executor.page.locator("html")).to_have_attribute("data-feed-mode", "poll")
+    # The feed is live through the order stream (Server-Sent Events), not polling.
+    await expect(executor.page.locator("html")).to_have_attribute("data-feed-mode", "stream")
     await executor.screenshot("feed-empty")
 
     # 1. The client posts an order (the form checks the lengths first).

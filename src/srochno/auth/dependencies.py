@@ -8,7 +8,7 @@ not a parse and an HMAC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
@@ -17,6 +17,7 @@ from srochno.auth.errors import AuthMissing, InitDataMalformed
 from srochno.auth.telegram import check_age, validate_init_data
 from srochno.config import Settings
 from srochno.db import Record
+from srochno.ratelimit import RequestGuard
 from srochno.state import settings_of, unit_of_work
 from srochno.users.errors import UserBanned
 from srochno.users.service import sync_user, telegram_profile
@@ -85,8 +86,20 @@ async def optional_user(request: Request) -> Record | None:
     header = request.headers.get("authorization")
     if header is None:
         return None
+    return await signed_in_user(request, header)
+
+
+async def signed_in_user(request: Request, header: str) -> Record:
+    """The user an ``Authorization`` value names, synced and not banned. The route's
+    per-user rate limit is counted with the connection's first statement."""
     identity = identify(header, settings_of(request))
-    conn = await unit_of_work(request).connection()
+    work = unit_of_work(request)
+    guard = cast(RequestGuard | None, work.guard)
+    if guard is not None:
+        guard.user_id = identity.user_id
+    conn = await work.connection()
+    if guard is not None and guard.user_limit is not None:  # connected before: count now
+        await guard.on_user(conn, identity.user_id)
     user = await sync_user(conn, identity.user_id, identity.profile)
     if user["is_banned"]:
         raise UserBanned()

@@ -3,6 +3,7 @@ only code. The models are the schema's source for Alembic; the request paths use
 Core statements of each domain's repository."""
 
 from srochno.models.base import Base
+from srochno.models.events import OrderEvent, RateLimitWindow
 from srochno.models.ledger import LedgerEntry
 from srochno.models.notifications import (
     NotificationChat,
@@ -28,8 +29,10 @@ __all__ = [
     "NotificationGate",
     "NotificationRun",
     "Order",
+    "OrderEvent",
     "Payment",
     "PaymentCharge",
+    "RateLimitWindow",
     "Review",
     "Take",
     "TelegramUpdate",

@@ -92,3 +92,13 @@ class CompletionWindowClosed(AppError):
     status = 409
     code = "completion_window_closed"
     message = "The order can no longer be completed"
+
+
+class TooManyActiveOrders(AppError):
+    status = 409
+    code = "too_many_active_orders"
+    message = "Too many active orders: wait until one closes"
+
+    @classmethod
+    def for_cap(cls, cap: int) -> TooManyActiveOrders:
+        return cls(f"At most {cap} active orders at a time")

@@ -19,6 +19,7 @@ from srochno.orders.schemas import (
     TakerOut,
 )
 from srochno.orders.take import take_order
+from srochno.ratelimit import RateLimited
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page, SafeStr
 from srochno.state import ReadConnection, SettingsDep, WriteConnection, domain_router
@@ -35,7 +36,9 @@ PUBLIC_ERRORS = AUTH_ERRORS  # a viewer is optional; the database is read either
     "/api/orders",
     status_code=201,
     response_model=OrderOut,
-    responses=responses(*AUTH_ERRORS, errors.ContactInDescription),
+    responses=responses(
+        *AUTH_ERRORS, errors.ContactInDescription, errors.TooManyActiveOrders, RateLimited
+    ),
 )
 async def create_order(
     body: OrderCreate, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
@@ -120,6 +123,7 @@ async def delete_order(
         errors.OrderFull,
         errors.InsufficientBalance,
         IdempotencyKeyConflict,
+        RateLimited,
     ),
 )
 async def take(

@@ -22,6 +22,7 @@ from srochno.orders.errors import (
     OrderNotFound,
 )
 from srochno.orders.presenter import order_view, status_at, take_view
+from srochno.orders.quota import ensure_below_quota
 from srochno.orders.rules import display_city, normalize_city
 from srochno.orders.schemas import OrderCreate, OrderUpdate
 from srochno.responses import page
@@ -61,6 +62,7 @@ async def create_order(
 ) -> dict[str, Any]:
     ensure_public(data.description, data.city)
     now = clock.now()
+    await ensure_below_quota(conn, settings, owner_id, now)
     order: dict[str, Any] = {
         "id": new_order_id(),
         "owner_id": owner_id,

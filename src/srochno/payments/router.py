@@ -13,6 +13,7 @@ from srochno.errors import IdempotencyKeyConflict, responses
 from srochno.payments import service
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
 from srochno.payments.schemas import InvoiceIn, InvoiceOut
+from srochno.ratelimit import RateLimited
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey
 from srochno.state import BotDep, ReadConnection, SettingsDep, WriteConnection, domain_router
@@ -30,6 +31,7 @@ PaymentId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0
         *AUTH_ERRORS,
         StarsOutOfRange,
         IdempotencyKeyConflict,
+        RateLimited,
         PaymentProviderError,
         BotNotConfigured,
     ),

@@ -2,7 +2,7 @@
 shared send gate, the per-chat turns and the periodic runs.
 
 Revision ID: 0005_notify
-Revises: 0004_ops
+Revises: 0005_admin_refund
 Create Date: 2026-12-02
 """
 

@@ -14,6 +14,7 @@ export function watchOrders(filters, onList, onError) {
   let pollTimer = 0;
   let retryTimer = 0;
   let page = { items: [], total: 0 };
+  let lastEventId = '';
   const search = query(filters);
 
   const setMode = (mode) => { document.documentElement.dataset.feedMode = mode; };
@@ -48,21 +49,33 @@ export function watchOrders(filters, onList, onError) {
       poll();
       return;
     }
-    source = new EventSource(`/api/orders/stream${search}`);
+    // After a closed stream (an error answer) start again after the last event seen; a
+    // reconnecting EventSource sends Last-Event-ID by itself.
+    const resume = lastEventId ? `${search ? '&' : '?'}last_event_id=${lastEventId}` : '';
+    source = new EventSource(`/api/orders/stream${search}${resume}`);
+    const seen = (event) => { if (event.lastEventId) lastEventId = event.lastEventId; };
     source.addEventListener('open', () => {
       setMode('stream');
       clearTimeout(pollTimer);
       refresh(); // whatever happened before the stream opened
     });
     source.addEventListener('order_created', (event) => {
+      seen(event);
       const created = JSON.parse(event.data);
       if (page.items.some((o) => o.id === created.id)) return;
       page = { ...page, items: [created, ...page.items], total: page.total + 1 };
       onList(page);
     });
-    source.addEventListener('order_updated', (event) => patch(JSON.parse(event.data)));
-    source.addEventListener('order_closed', (event) => patch(JSON.parse(event.data)));
+    source.addEventListener('order_updated', (event) => { seen(event); patch(JSON.parse(event.data)); });
+    source.addEventListener('order_closed', (event) => { seen(event); patch(JSON.parse(event.data)); });
     source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CONNECTING) {
+        // The stream ended (SSE_MAX_SECONDS, a server restart): the browser reconnects
+        // after retry: with Last-Event-ID and the server replays; poll until it is back.
+        setMode('poll');
+        poll();
+        return;
+      }
       // A missing endpoint (404) or a failing one: poll, and try the stream again later.
       source.close();
       source = null;

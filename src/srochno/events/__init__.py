@@ -1,0 +1,1 @@
+"""The live feed: the event log written by triggers, the LISTEN fan-out, the SSE routes."""

@@ -1,0 +1,160 @@
+"""The streams: ``GET /api/orders/stream`` (public) and ``GET /api/users/me/stream``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Annotated, Any, cast
+
+from fastapi import Header, Query, Request
+
+from srochno import clock
+from srochno.auth.dependencies import signed_in_user
+from srochno.auth.errors import AUTH_ERRORS, AuthMissing
+from srochno.config import Settings
+from srochno.db import Connection, Record
+from srochno.errors import DatabaseUnavailable, responses
+from srochno.events import repository
+from srochno.events.hub import EventHub, Subscriber
+from srochno.events.presenter import frame
+from srochno.events.stream import EventStream
+from srochno.orders.rules import normalize_city
+from srochno.schemas import SafeStr
+from srochno.state import ReadConnection, SettingsDep, domain_router
+
+router = domain_router(tags=["live"])
+
+REPLAY_LIMIT = 1000
+READY_WAIT_SECONDS = 5.0
+STREAM_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "`text/event-stream`: events, each with `id:` (resume with "
+        "`Last-Event-ID`), a `: ping` comment every 15 s, and after `SSE_MAX_SECONDS` a "
+        "`retry:` and the end",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+LastEventIdQuery = Annotated[
+    int | None,
+    Query(ge=0, description="Resume after this event id (what `Last-Event-ID` says)"),
+]
+LastEventIdHeader = Annotated[str | None, Header(alias="Last-Event-ID", include_in_schema=False)]
+
+
+def hub_of(request: Request) -> EventHub:
+    return cast(EventHub, request.app.state.hub)
+
+
+def resume_point(header: str | None, query: int | None) -> int | None:
+    """The id to resume after: the header (sent by a reconnecting EventSource) wins; a
+    malformed one is ignored."""
+    if header is not None:
+        value = header.strip()
+        if value.isdigit() and len(value) <= 19:
+            return int(value)
+    return query
+
+
+async def ready_hub(request: Request) -> EventHub:
+    hub = hub_of(request)
+    if not hub.ready.is_set():
+        try:
+            async with asyncio.timeout(READY_WAIT_SECONDS):
+                await hub.ready.wait()
+        except TimeoutError:
+            raise DatabaseUnavailable() from None
+    return hub
+
+
+async def open_stream(
+    request: Request,
+    conn: Connection,
+    settings: Settings,
+    subscriber: Subscriber,
+    after: int | None,
+) -> EventStream:
+    """Subscribe first, then replay from the table: an event committed meanwhile is in
+    both, and the subscriber skips what the replay already sent."""
+    hub = await ready_hub(request)
+    hub.subscribe(subscriber)
+    try:
+        replay: list[Record] = []
+        if after is not None:
+            subscriber.after = after  # the client has seen those
+            since = clock.now() - timedelta(hours=settings.order_events_retention_hours)
+            if subscriber.user_id is None:
+                replay = await repository.public_after(
+                    conn, after, since, subscriber.city_key, subscriber.category, REPLAY_LIMIT
+                )
+            else:
+                replay = await repository.personal_after(
+                    conn, after, since, subscriber.user_id, REPLAY_LIMIT
+                )
+            if replay:
+                subscriber.after = max(subscriber.after, replay[-1]["id"])
+        timeout = settings.no_response_timeout
+        return EventStream(
+            hub,
+            subscriber,
+            b"".join(frame(event, timeout) for event in replay),
+            max_seconds=settings.sse_max_seconds,
+            heartbeat_seconds=settings.sse_heartbeat_seconds,
+            end_after_replay=len(replay) >= REPLAY_LIMIT,
+        )
+    except BaseException:
+        hub.unsubscribe(subscriber)
+        raise
+
+
+@router.get(
+    "/api/orders/stream",
+    responses={**STREAM_DOC, **responses(DatabaseUnavailable)},
+)
+async def orders_stream(
+    request: Request,
+    conn: ReadConnection,
+    settings: SettingsDep,
+    city: Annotated[SafeStr | None, Query(max_length=64, description="Trimmed, any case")] = None,
+    category: Annotated[SafeStr | None, Query(max_length=32)] = None,
+    last_event_id: LastEventIdQuery = None,
+    last_event_id_header: LastEventIdHeader = None,
+) -> EventStream:
+    """The live feed (Server-Sent Events): `order_created` (the order as the list shows
+    it), `order_updated` (`id, status, executors_count, slots_left`), `order_closed`
+    (`id, status`), optionally of one city and category. No contact ever."""
+    city = city.strip() if city else None
+    subscriber = Subscriber(
+        city_key=normalize_city(city) if city else None, category=category or None
+    )
+    after = resume_point(last_event_id_header, last_event_id)
+    return await open_stream(request, conn, settings, subscriber, after)
+
+
+@router.get(
+    "/api/users/me/stream",
+    responses={**STREAM_DOC, **responses(*AUTH_ERRORS, DatabaseUnavailable)},
+)
+async def my_stream(
+    request: Request,
+    conn: ReadConnection,
+    settings: SettingsDep,
+    tma: Annotated[
+        str | None,
+        Query(
+            max_length=16 * 1024,
+            description="initData, for EventSource (which cannot send headers); never logged",
+        ),
+    ] = None,
+    last_event_id: LastEventIdQuery = None,
+    last_event_id_header: LastEventIdHeader = None,
+) -> EventStream:
+    """My events (Server-Sent Events): `order_taken` (a take on my order), `refund`,
+    `payment_paid`, `balance`. Authenticated by the `Authorization` header or `tma`."""
+    header = request.headers.get("authorization") or (f"tma {tma}" if tma else None)
+    if header is None:
+        raise AuthMissing()
+    user = await signed_in_user(request, header)
+    subscriber = Subscriber(user_id=user["id"])
+    after = resume_point(last_event_id_header, last_event_id)
+    return await open_stream(request, conn, settings, subscriber, after)
