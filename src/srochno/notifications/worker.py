@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from pgqueuer import QueueManager
 from pgqueuer.db import AsyncpgPoolDriver
 from pgqueuer.errors import RetryRequested
-from pgqueuer.executors import DatabaseRetryEntrypointExecutor, EntrypointExecutorParameters
+from pgqueuer.executors import EntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.models import Context, Job
 from pgqueuer.queries import Queries
 
@@ -49,25 +49,62 @@ WORKER_LOCK_ID = 0x5370_6F63_686E_6F02
 ELECTION_RETRY_SECONDS = 10.0
 
 
-class LoggedRetryExecutor(DatabaseRetryEntrypointExecutor):
-    """pgqueuer's retrying executor (back-off in the database), saying why it retries."""
+OUTAGE_RETRY_MAX_SECONDS = 60
+
+
+@dataclass
+class RetryingExecutor(EntrypointExecutor):
+    """Runs a job; a failure is retried by the queue (``RetryRequested``: back-off in the
+    database). A database outage is retried whatever the attempts (it is nobody's fault and
+    loses nothing); another error up to ``max_attempts``, then pgqueuer logs and drops it.
+    A message's own Telegram retries are the sender's (:mod:`srochno.notifications.sender`).
+    """
+
+    max_attempts: int = 5
 
     async def execute(self, job: Job, context: Context) -> None:
         try:
             await super().execute(job, context)
-        except RetryRequested as retry:
-            if retry.__cause__ is not None and not isinstance(retry.__cause__, RetryRequested):
-                cause = retry.__cause__
-                if not isinstance(cause, TelegramAPIError):
-                    logger.warning(
-                        "job %s/%s failed, retried later: %s: %s",
-                        job.entrypoint,
-                        job.id,
-                        type(cause).__name__,
-                        cause,
-                        exc_info=not is_outage(cause),
-                    )
+        except RetryRequested:
             raise
+        except Exception as error:
+            delay = timedelta(seconds=min(OUTAGE_RETRY_MAX_SECONDS, 2 ** min(job.attempts, 6)))
+            if is_outage(error):
+                logger.warning(
+                    "job %s/%s: database unavailable, retried in %s",
+                    job.entrypoint,
+                    job.id,
+                    delay,
+                )
+                raise RetryRequested(delay=delay, reason="database unavailable") from error
+            if job.attempts + 1 >= self.max_attempts:
+                raise
+            logger.warning(
+                "job %s/%s failed, retried in %s", job.entrypoint, job.id, delay, exc_info=True
+            )
+            raise RetryRequested(delay=delay, reason=type(error).__name__) from error
+
+
+class OutageWithoutTrace(logging.Filter):
+    """The queue library's and the pool's complaints about a database outage, as one
+    warning line without a traceback (the service logs outages that way everywhere)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and is_outage(record.exc_info[1]):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: database unavailable ({type(error).__name__})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_outages() -> None:
+    for name in ("pgqueuer", "asyncpg.pool"):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, OutageWithoutTrace) for f in target.filters):
+            target.addFilter(OutageWithoutTrace())
 
 
 def build_queue_manager(
@@ -75,8 +112,8 @@ def build_queue_manager(
 ) -> QueueManager:
     qm = QueueManager(Queries(AsyncpgPoolDriver(pool)))
 
-    def retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:
-        return LoggedRetryExecutor(parameters=parameters, max_attempts=settings.notify_max_attempts)
+    def retrying(parameters: EntrypointExecutorParameters) -> RetryingExecutor:
+        return RetryingExecutor(parameters=parameters, max_attempts=settings.notify_max_attempts)
 
     @qm.entrypoint(ORDER_CREATED, executor_factory=retrying)
     async def order_created(job: Job) -> None:
@@ -102,13 +139,14 @@ def build_queue_manager(
 
 async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> None:
     """Consume the queue (and tick, with ``periodic``) until cancelled."""
+    quiet_outages()
     # Jobs hold a connection only for one short step at a time: a few serve many jobs.
     db = await Database.open(
         url, pool_size=JOB_POOL_SIZE, command_timeout=settings.db_command_timeout_seconds
     )
     pool = await asyncpg.create_pool(
         plain_url(url),
-        min_size=1,
+        min_size=0,  # a database down at start-up is no crash
         max_size=4,
         server_settings={"application_name": f"{APPLICATION_NAME}-queue"},
     )
