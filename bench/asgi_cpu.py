@@ -29,6 +29,19 @@ from common import CITIES, DATABASE_URL, ORDER_BODY, authorization, connect, ser
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
+CLIENT_IPS = int(os.environ.get("BENCH_CLIENT_IPS", "1"))
+"""How many client addresses the requests come from (1: all from 127.0.0.1, one per-IP
+rate-limit counter that every request updates)."""
+_sent = iter(range(1 << 62))
+
+
+def client_address() -> str:
+    if CLIENT_IPS == 1:
+        return "127.0.0.1"
+    n = next(_sent) % CLIENT_IPS
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 async def call(app: App, method: str, target: str, auth: str | None, body: bytes = b"") -> int:
     path, _, query = target.partition("?")
     headers = [(b"host", b"127.0.0.1")]
@@ -47,7 +60,7 @@ async def call(app: App, method: str, target: str, auth: str | None, body: bytes
         "query_string": query.encode(),
         "root_path": "",
         "headers": headers,
-        "client": ("127.0.0.1", 50000),
+        "client": (client_address(), 50000),
         "server": ("127.0.0.1", 8000),
         "state": {},
     }

@@ -27,9 +27,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from srochno import ratelimit as limits_sql
 from srochno.auth.errors import AuthMissing
 from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.errors import AppError
+from srochno.orders import quota as quota_sql
 from srochno.orders import repository as orders_sql
 from srochno.orders.contact import contains_contact
 from srochno.orders.errors import OrderNotFound
@@ -46,6 +48,14 @@ LIFETIME = timedelta(minutes=60)
 NO_RESPONSE = timedelta(minutes=15)
 MAX_EXECUTORS = 3
 PRICE = 2
+# The limits, as the service runs them (RATE_LIMITS=false: off in both).
+LIMITS = os.environ.get("RATE_LIMITS", "true").lower() not in ("false", "0", "no")
+IP_PER_MINUTE = int(os.environ.get("RATE_IP_PER_MINUTE", "300"))
+USER_LIMITS = {
+    "create": (int(os.environ.get("RATE_CREATE_PER_HOUR", "10")), 3600),
+    "take": (int(os.environ.get("RATE_TAKE_PER_MINUTE", "60")), 60),
+}
+MAX_ACTIVE = int(os.environ.get("MAX_ACTIVE_ORDERS_PER_CLIENT", "5"))
 
 # --- SQL: the service's own statements -------------------------------------------------
 
@@ -57,6 +67,10 @@ SELECT_ORDER = orders_sql.SELECT_ORDER
 INSERT_ORDER = orders_sql.INSERT_ORDER
 TAKE_CONTEXT = orders_sql.TAKE_CONTEXT
 WRITE_TAKE = orders_sql.WRITE_TAKE
+HIT_ONE = limits_sql.HIT_ONE
+HIT_MANY = limits_sql.HIT_MANY
+LOCK_CLIENT = quota_sql.LOCK_CLIENT
+COUNT_ACTIVE = quota_sql.COUNT_ACTIVE
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -185,6 +199,29 @@ async def sync_user(conn: asyncpg.Connection, tg: TelegramUser) -> Any:
     return user
 
 
+async def check_limits(
+    conn: asyncpg.Connection, request: Request, tg: TelegramUser | None = None, kind: str = ""
+) -> None:
+    """The IP's window (and the user's, for create and take) in one statement."""
+    if not LIMITS:
+        return
+    now = time.time()
+    ip_key, ip_start = "ip:" + request.client.host, int(now // 60) * 60  # type: ignore[union-attr]
+    if tg is None or not kind:
+        row = await conn.fetchrow(HIT_ONE, ip_key, ip_start)
+        if row["hits"] > IP_PER_MINUTE:
+            raise Fail(429, "rate_limited", "Too many requests")
+        return
+    hits, seconds = USER_LIMITS[kind]
+    rows = await conn.fetch(
+        HIT_MANY, [ip_key, f"{kind}:{tg.id}"], [ip_start, int(now // seconds) * seconds]
+    )
+    for row in rows:
+        cap = IP_PER_MINUTE if row["key"] == ip_key else hits
+        if row["hits"] > cap:
+            raise Fail(429, "rate_limited", "Too many requests")
+
+
 def pool_of(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.app.state.pool
     return pool
@@ -210,6 +247,7 @@ async def list_orders(request: Request) -> Response:
     pool = pool_of(request)
     try:
         async with pool.acquire() as conn:
+            await check_limits(conn, request)
             viewer = await sync_user(conn, tg) if tg is not None else None
             total = await conn.fetchval(COUNT_FEED, *params)
             if viewer is None:
@@ -232,6 +270,7 @@ async def read_order(request: Request) -> Response:
     pool = pool_of(request)
     try:
         async with pool.acquire() as conn:
+            await check_limits(conn, request)
             viewer = await sync_user(conn, tg) if tg is not None else None
             viewer_id = viewer["id"] if viewer is not None else None
             order = await conn.fetchrow(SELECT_ORDER, order_id, viewer_id)
@@ -257,6 +296,7 @@ async def read_me(request: Request) -> Response:
     pool = pool_of(request)
     try:
         async with pool.acquire() as conn:
+            await check_limits(conn, request)
             user = await sync_user(conn, tg)
     except Fail as exc:
         return error(exc)
@@ -299,6 +339,7 @@ async def create_order(request: Request) -> Response:
     order_id = secrets.token_urlsafe(9)
     try:
         async with pool.acquire() as conn:
+            await check_limits(conn, request, tg, "create")
             user = await sync_user(conn, tg)
             values = (
                 order_id,
@@ -322,6 +363,10 @@ async def create_order(request: Request) -> Response:
                 None,
             )
             async with conn.transaction():
+                await conn.execute(LOCK_CLIENT, user["id"])  # the quota (always on)
+                active = await conn.fetchval(COUNT_ACTIVE, user["id"], now, now - NO_RESPONSE)
+                if active >= MAX_ACTIVE:
+                    raise Fail(409, "too_many_active_orders", "Too many active orders")
                 await conn.execute(INSERT_ORDER, *values[:10], values[11], values[13])
     except Fail as exc:
         return error(exc)
@@ -345,6 +390,7 @@ async def take_order(request: Request) -> Response:
     pool = pool_of(request)
     try:
         async with pool.acquire() as conn:
+            await check_limits(conn, request, tg, "take")
             user = await sync_user(conn, tg)
             executor = user["id"]
             async with conn.transaction():

@@ -40,6 +40,8 @@ from srochno.responses import dumps
 logger = logging.getLogger(__name__)
 
 GUARD = "srochno.rate_guard"
+UNLIMITED_PATHS = frozenset({"/telegram/webhook"})
+"""Telegram's own servers, authenticated by the webhook secret: their bursts are not abuse."""
 WARNING_INTERVAL_SECONDS = 60.0
 
 
@@ -274,7 +276,7 @@ class RateLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter: Limiter | None = getattr(scope["app"].state, "limiter", None)
-        if scope["type"] != "http" or limiter is None:
+        if scope["type"] != "http" or limiter is None or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
