@@ -150,6 +150,17 @@ async def main() -> None:
                     "messages_per_second": round(args.subscribers / elapsed, 2),
                     "busiest_second": max(per_second.values()),
                     "refused_429": limit.refused,
+                    "refusals": [
+                        {
+                            "limit": which,
+                            "chat_id": call.params.get("chat_id"),
+                            "after_first_call_seconds": round(call.at - accepted_at[0], 3),
+                            "calls_in_the_second_before": sum(
+                                1 for t in accepted_at if call.at - 1.0 < t <= call.at
+                            ),
+                        }
+                        for call, which in limit.refusals
+                    ],
                     "calls": len(calls),
                     "distinct_chats": len(chats),
                 },

@@ -158,10 +158,13 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         database_url: str = request.getfixturevalue("database_url")
         engine = create_engine(database_url, pool_size=1)
         try:
+            # The gate first, on its own: a server's worker may hold its row while it
+            # waits for a table the TRUNCATE locks.
+            async with engine.begin() as conn:
+                await conn.execute(text(RESET_GATE))
             async with engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {LIVE_TABLES}"))
                 await conn.execute(text(f"TRUNCATE {STABLE_ID_TABLES} RESTART IDENTITY CASCADE"))
-                await conn.execute(text(RESET_GATE))
         finally:
             await engine.dispose()
     yield

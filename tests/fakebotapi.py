@@ -84,6 +84,8 @@ class RateLimit:
     def __post_init__(self) -> None:
         self._accepted: list[float] = []
         self._last_by_chat: dict[Any, float] = {}
+        self.refusals: list[tuple[Call, str]] = []
+        """Each refused call, and which limit refused it (``overall``, ``chat``)."""
         self._lock = threading.Lock()
 
     def __call__(self, call: Call) -> Reply | None:
@@ -94,10 +96,10 @@ class RateLimit:
             window = [t for t in self._accepted if t > call.at - 1.0]
             self._accepted = window
             last = self._last_by_chat.get(chat)
-            if len(window) >= self.per_second or (
-                last is not None and call.at - last < self.chat_gap
-            ):
+            overall = len(window) >= self.per_second
+            if overall or (last is not None and call.at - last < self.chat_gap):
                 self.refused += 1
+                self.refusals.append((call, "overall" if overall else "chat"))
                 return error_reply(
                     429,
                     f"Too Many Requests: retry after {self.retry_after}",

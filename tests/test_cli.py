@@ -115,3 +115,18 @@ def test_migrate_command(tmp_path, database_url):
     )
     assert result.returncode == 0, result.stderr
     assert "newest migration" in result.stdout
+
+
+def test_digest_queues_the_current_period_once_per_user(database_url, tmp_path):
+    """``srochno digest hourly``: nobody subscribed hourly with matching orders here, so
+    nothing is queued, and the command says so; a wrong period is refused."""
+    env = clean_env(tmp_path, DATABASE_URL=database_url)
+    done = subprocess.run(
+        [*SRCHNO, "digest", "hourly"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "hourly digest: 0 message(s) queued" in done.stdout
+    wrong = subprocess.run(
+        [*SRCHNO, "digest", "weekly"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert wrong.returncode == 2

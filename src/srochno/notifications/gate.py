@@ -30,7 +30,7 @@ CHAT_LEASE_SECONDS = 60.0
 """How long a chat stays reserved by a sender that died before releasing it."""
 CHAT_POLL_SECONDS = 0.25
 """How long a sender waits before looking again at a chat someone else is sending to."""
-LATE_SECONDS = 0.1
+LATE_SECONDS = 0.05
 """A sender that wakes up later than this after its slot (a stalled process) does not
 send in it: late sends would bunch up with punctual ones above the rate. It takes a new
 slot instead."""
