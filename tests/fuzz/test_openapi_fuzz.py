@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import allow_header_conformance
 
 from srochno.app import create_app
 from srochno.orders import service as order_service
@@ -165,7 +166,9 @@ def seeded_app(
     """An app of its own (Schemathesis runs its lifespan on its own event loop), with two
     funded users, one without money, three orders with known ids and one take. Its bot
     talks to the fake Bot API (invoices are made there)."""
-    app = create_app(make_settings(database_url, telegram_api_url=fake_bot_api.url), run_jobs=False)
+    # Streams end at once (SSE_MAX_SECONDS): the fuzzer reads a response to its end.
+    overrides = {"telegram_api_url": fake_bot_api.url, "sse_max_seconds": 0.5}
+    app = create_app(make_settings(database_url, **overrides), run_jobs=False)
     try:
         with asgi.get_client(app) as client:
 
@@ -190,7 +193,12 @@ def seeded_app(
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case: Any, viewer: int | None, seeded_app: FastAPI) -> None:
-    case.call_and_validate(headers=authorization(viewer), app=seeded_app)
+    excluded = []
+    if case.path == "/api/orders/stream":
+        # PUT and DELETE of this path really are served, by /api/orders/{order_id} (an order
+        # id "stream"): the Allow header says so, the schema cannot (two templates overlap).
+        excluded.append(allow_header_conformance)
+    case.call_and_validate(headers=authorization(viewer), app=seeded_app, excluded_checks=excluded)
 
 
 # --- what the fuzzer found, pinned ------------------------------------------------------

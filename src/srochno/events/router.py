@@ -25,19 +25,30 @@ from srochno.state import ReadConnection, SettingsDep, domain_router
 router = domain_router(tags=["live"])
 
 REPLAY_LIMIT = 1000
+MAX_ID = 2**63 - 1
 READY_WAIT_SECONDS = 5.0
+SSE_EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
 STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "`text/event-stream`: events, each with `id:` (resume with "
         "`Last-Event-ID`), a `: ping` comment every 15 s, and after `SSE_MAX_SECONDS` a "
         "`retry:` and the end",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        # Each event (OpenAPI 3.2's shape of a Server-Sent Event); `data` is JSON text.
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
     }
 }
 
 LastEventIdQuery = Annotated[
     int | None,
-    Query(ge=0, description="Resume after this event id (what `Last-Event-ID` says)"),
+    Query(ge=0, le=MAX_ID, description="Resume after this event id (what `Last-Event-ID` says)"),
 ]
 LastEventIdHeader = Annotated[str | None, Header(alias="Last-Event-ID", include_in_schema=False)]
 
@@ -51,7 +62,7 @@ def resume_point(header: str | None, query: int | None) -> int | None:
     malformed one is ignored."""
     if header is not None:
         value = header.strip()
-        if value.isdigit() and len(value) <= 19:
+        if value.isdigit() and len(value) <= 19 and int(value) <= MAX_ID:
             return int(value)
     return query
 
