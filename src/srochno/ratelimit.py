@@ -83,7 +83,6 @@ ON CONFLICT (key) DO UPDATE SET
     window_start = greatest(w.window_start, excluded.window_start)
 RETURNING key, hits, window_start
 """
-DELETE_EXPIRED = "DELETE FROM rate_limit_windows WHERE window_start < $1"
 LONGEST_WINDOW_SECONDS = 3600
 
 
@@ -226,12 +225,6 @@ class Limiter:
             "proxy, name it in FORWARDED_ALLOW_IPS or every user shares its bucket",
             address,
         )
-
-
-async def delete_expired_windows(conn: Connection, now: float | None = None) -> None:
-    """Forget counters of windows long over (a periodic clean-up)."""
-    moment = time.time() + clock.offset_seconds() if now is None else now
-    await conn.execute(DELETE_EXPIRED, int(moment) - LONGEST_WINDOW_SECONDS)
 
 
 class RequestGuard:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from srochno import clock
 from srochno.events import repository
+from srochno.notifications.periodic import run_cleanups
 from tests.helpers import create_order
 
 
@@ -20,9 +21,9 @@ async def test_events_past_the_retention_are_deleted(
     async with app.state.db.connection() as conn:
         since = clock.now() - timedelta(hours=24)
         assert len(await repository.public_after(conn, 0, since, None, None, 100)) == 1
-        assert await repository.delete_expired_events(conn, clock.now(), 24) == 0
+        assert (await run_cleanups(app.state.db, app.state.settings))["order events"] == 0
         clock.advance(timedelta(hours=25))
         later = clock.now() - timedelta(hours=24)
         assert await repository.public_after(conn, 0, later, None, None, 100) == []
-        assert await repository.delete_expired_events(conn, clock.now(), 24) == 1
+        assert (await run_cleanups(app.state.db, app.state.settings))["order events"] == 1
         assert await conn.fetchval("SELECT count(*) FROM order_events") == 0

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import text
 
 from srochno import clock
-from srochno.notifications.periodic import CLEANUPS, Cleanup, register_cleanup, run_cleanups
+from srochno.notifications.periodic import run_cleanups
 from srochno.notifications.worker import WORKER_LOCK_ID
 from tests.helpers import ORDER, auth
 from tests.notifications.conftest import add_user, drained
@@ -78,20 +78,16 @@ async def test_clean_ups_forget_old_rows_only(app, engine, settings):
                 ),
                 {"at": at, "id": n},
             )
+            await conn.execute(
+                text("INSERT INTO rate_limit_windows VALUES (:key, :start, 1)"),
+                {"key": f"ip:192.0.2.{n}", "start": int((at if n == 0 else now).timestamp())},
+            )
     deleted = await run_cleanups(app.state.db, settings, now)
+    assert deleted["rate limit windows"] == 1
     assert deleted["bot inbox"] == 1
     assert deleted["notification deliveries"] == 1
     assert deleted["finished jobs' log"] == 1
     async with engine.connect() as conn:
-        for table in ("telegram_updates", "notification_deliveries", "pgqueuer_log"):
+        tables = ("telegram_updates", "notification_deliveries", "pgqueuer_log")
+        for table in (*tables, "rate_limit_windows"):
             assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 1
-
-
-def test_a_domain_plugs_its_retention_in():
-    rule = Cleanup("order events", "order_events", "created_at", lambda s: timedelta(days=7))
-    try:
-        register_cleanup(rule)
-        register_cleanup(rule)
-        assert [c.name for c in CLEANUPS].count("order events") == 1
-    finally:
-        CLEANUPS.remove(rule)

@@ -3,7 +3,7 @@ transaction of the change; ids grow in commit order, so "after id N" misses noth
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from srochno.db import Connection, Record
 
@@ -24,7 +24,6 @@ PERSONAL_AFTER = (
     f"SELECT {EVENT_COLUMNS} FROM order_events WHERE user_id = $3 AND id > $1 "
     "AND created_at >= $2 ORDER BY id LIMIT $4"
 )
-DELETE_EXPIRED = "DELETE FROM order_events WHERE created_at < $1"
 
 
 async def last_id(conn: Connection) -> int:
@@ -50,10 +49,3 @@ async def personal_after(
     conn: Connection, after: int, since: datetime, user_id: int, limit: int
 ) -> list[Record]:
     return await conn.fetch(PERSONAL_AFTER, after, since, user_id, limit)
-
-
-async def delete_expired_events(conn: Connection, now: datetime, retention_hours: float) -> int:
-    """Forget events older than the retention (``ORDER_EVENTS_RETENTION_HOURS``): the
-    periodic clean-up. Returns how many were deleted."""
-    status = await conn.execute(DELETE_EXPIRED, now - timedelta(hours=retention_hours))
-    return int(status.rsplit(" ", 1)[-1])

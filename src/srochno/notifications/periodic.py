@@ -30,6 +30,7 @@ from srochno.lifecycle.job import close_due_orders
 from srochno.notifications.events import deliver
 from srochno.notifications.fanout import DIGEST_GRACE, PERIODS, current_period, schedule_digest
 from srochno.notifications.sender import Delivery
+from srochno.ratelimit import LONGEST_WINDOW_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -131,21 +132,25 @@ def _chats(settings: Settings) -> timedelta:
     return timedelta(days=1)
 
 
-CLEANUPS: list[Cleanup] = [
+def _events(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.order_events_retention_hours)
+
+
+def _windows(settings: Settings) -> timedelta:
+    return timedelta(seconds=LONGEST_WINDOW_SECONDS)
+
+
+CLEANUPS: tuple[Cleanup, ...] = (
     Cleanup("bot inbox", "telegram_updates", "received_at", _inbox),
     Cleanup("notification deliveries", "notification_deliveries", "updated_at", _deliveries),
     Cleanup("notification runs", "notification_runs", "created_at", _deliveries),
     Cleanup("notification chats", "notification_chats", "next_at", _chats),
     Cleanup("finished jobs' log", "pgqueuer_log", "created", _deliveries),
     Cleanup("job statistics", "pgqueuer_statistics", "created", _deliveries),
-]
-"""Every retention rule: a domain with rows to forget adds its own
-(``register_cleanup``)."""
-
-
-def register_cleanup(cleanup: Cleanup) -> None:
-    if all(existing.name != cleanup.name for existing in CLEANUPS):
-        CLEANUPS.append(cleanup)
+    Cleanup("order events", "order_events", "created_at", _events),
+    Cleanup("rate limit windows", "rate_limit_windows", "to_timestamp(window_start)", _windows),
+)
+"""Every retention rule, of every domain with rows to forget."""
 
 
 async def run_cleanups(
@@ -154,7 +159,7 @@ async def run_cleanups(
     """Delete what every rule lets go, in batches (each its own short transaction)."""
     now = now or clock.now()
     deleted: dict[str, int] = {}
-    for cleanup in list(CLEANUPS):
+    for cleanup in CLEANUPS:
         cutoff = now - cleanup.retention(settings)
         total = 0
         while True:
