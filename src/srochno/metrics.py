@@ -10,7 +10,7 @@ not the ledger (which is).
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -60,10 +60,3 @@ def count_refunds(reason: str, count: int, amount: int) -> None:
     if count:
         REFUNDS.labels(reason).inc(count)
         REFUNDED_RUB.labels(reason).inc(amount)
-
-
-NOTIFY_QUEUE_DEPTH = Gauge(
-    "srochno_notification_queue_depth",
-    "Jobs waiting in the queue (measured by the workers' ticker)",
-    multiprocess_mode="mostrecent",
-)

@@ -30,8 +30,7 @@ SELECT (SELECT count(*) FROM orders WHERE {no_response_due_sql("$1")})
      + (SELECT count(*) FROM orders
         WHERE status = '{OrderStatus.active.value}' AND expires_at <= $2)
 """
-# Jobs waiting in the notifications queue (pgqueuer's table), once it exists.
-QUEUE_TABLE = "SELECT to_regclass('pgqueuer') IS NOT NULL"
+# Jobs waiting in the notifications queue (pgqueuer's table), by kind.
 QUEUED_JOBS = (
     "SELECT entrypoint, count(*) AS depth FROM pgqueuer WHERE status = 'queued' GROUP BY 1"
 )
@@ -42,9 +41,8 @@ async def queue_depths(conn: Connection, no_response_timeout_seconds: float) -> 
     now = clock.now()
     deadline = now - timedelta(seconds=no_response_timeout_seconds)
     depths = {"auto_close": int(await conn.fetchval(DUE_FOR_CLOSE, deadline, now))}
-    if await conn.fetchval(QUEUE_TABLE):
-        for row in await conn.fetch(QUEUED_JOBS):
-            depths[str(row["entrypoint"])] = int(row["depth"])
+    for row in await conn.fetch(QUEUED_JOBS):
+        depths[str(row["entrypoint"])] = int(row["depth"])
     return depths
 
 

@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from srochno import clock, metrics
+from srochno import clock
 from srochno.config import Settings
-from srochno.db import Connection, Database, is_outage
+from srochno.db import Database, is_outage
 from srochno.enums import OPEN_STATUSES, sql_list
 from srochno.lifecycle.job import close_due_orders
 from srochno.notifications.events import deliver
@@ -175,14 +175,6 @@ async def run_cleanups(
 
 # --- the ticker ------------------------------------------------------------------------
 
-QUEUE_DEPTH = "SELECT count(*) FROM pgqueuer WHERE status = 'queued'"
-
-
-async def measure_queue(conn: Connection) -> int:
-    depth: int = await conn.fetchval(QUEUE_DEPTH)
-    metrics.NOTIFY_QUEUE_DEPTH.set(depth)
-    return depth
-
 
 @dataclass
 class Ticker:
@@ -196,7 +188,6 @@ class Ticker:
             ("auto-close", self._close_due_orders),
             ("reminders", lambda: send_reminders(self.db, self.settings)),
             ("digests", lambda: schedule_digests(self.db, self.settings)),
-            ("queue depth", self._measure),
         ]
         if (
             self.cleaned_at is None
@@ -223,10 +214,6 @@ class Ticker:
                 report.refunded_amount,
                 report.expired,
             )
-
-    async def _measure(self) -> None:
-        async with self.db.connection() as conn:
-            await measure_queue(conn)
 
     async def run_forever(self) -> None:
         interval = self.settings.auto_close_interval_seconds
