@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 
 from srochno import health
 from srochno.app import create_app
-from srochno.auth.dependencies import optional_user
+from srochno.auth.dependencies import current_user, optional_user
 from srochno.bot import router as bot
 from srochno.errors import DatabaseUnavailable
 from srochno.events import router as live
@@ -30,7 +30,7 @@ from tests.conftest import make_settings
 DATABASE_CALLS = {
     dependency.__metadata__[0].dependency
     for dependency in (DatabaseDep, ReadConnection, WriteConnection)
-} | {optional_user}
+} | {optional_user, current_user}
 # Operations that never reach the database (the catalog is a constant).
 WITHOUT_DATABASE = {"GET /api/categories"}
 UNAVAILABLE = {"detail": DatabaseUnavailable.message, "code": DatabaseUnavailable.code}

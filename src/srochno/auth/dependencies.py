@@ -106,10 +106,12 @@ async def signed_in_user(request: Request, header: str) -> Record:
     return user
 
 
-async def current_user(user: Annotated[Record | None, Depends(optional_user)]) -> Record:
-    if user is None:
+async def current_user(request: Request) -> Record:
+    """The signed-in user; 401 ``auth_missing`` without an ``Authorization`` header."""
+    header = request.headers.get("authorization")
+    if header is None:
         raise AuthMissing()
-    return user
+    return await signed_in_user(request, header)
 
 
 CurrentUser = Annotated[Record, Depends(current_user)]
