@@ -1,11 +1,18 @@
 """CPU per request of the two apps, in-process, without HTTP or a load generator.
 
-    python bench/asgi_cpu.py [--requests 3000] [--only srochno|floor] [--endpoints me,get]
+    python bench/asgi_cpu.py [--requests 3000] [--slices 10] [--apps srochno,floor]
+                             [--endpoints list,get,me,create,take]
 
-Both ASGI apps are called directly (32 requests in flight, one event loop), and the
+Each ASGI app is called directly (32 requests in flight, one event loop), and its
 process's own CPU time is divided by the number of requests: the Python-side cost of
 a request, PostgreSQL's share left out. Far less sensitive to other work on the machine
 than throughput, so it is the tool for checking a change to ``src/``.
+
+Each app runs in a process of its own (its background work, such as the live feed's
+listener, counted where it belongs), and the two take turns: every endpoint's requests
+are cut into ``--slices`` slices, run alternately on one app and the other, so a slow
+spell of a shared machine falls on both. Every take slice gets fresh orders (created
+through the floor, not measured): three funded executors take each, the successful path.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +34,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CITIES, DATABASE_URL, ORDER_BODY, authorization, connect, server_env, user_id
+from srochno.orders.rules import normalize_city
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -84,24 +94,46 @@ async def call(app: App, method: str, target: str, auth: str | None, body: bytes
     return status
 
 
-async def targets() -> tuple[list[str], list[str]]:
+async def targets() -> list[str]:
+    """Orders to read: listed ones and history."""
     connection = await connect(DATABASE_URL)
     try:
         rows = await connection.fetch(
             "SELECT id FROM orders WHERE status <> 'deleted' ORDER BY md5(id) LIMIT 500"
         )
-        free = await connection.fetch(
-            "SELECT id FROM orders WHERE status = 'active' AND expires_at > now() + "
-            "interval '10 min' AND executors_count = 0 AND city_key <> 'бенчмарк' LIMIT 400"
+    finally:
+        await connection.close()
+    return [r["id"] for r in rows]
+
+
+CLIENT = user_id(1)
+"""The client whose fresh orders the executors take (not an executor: every fifth is)."""
+
+
+async def fresh_orders(app: App, count: int) -> list[str]:
+    """``count`` new active orders, created through ``app``."""
+    auth = AUTH_CLIENT
+    for _ in range(count):
+        status = await call(app, "POST", "/api/orders", auth, BODY)
+        assert status == 201, status
+    connection = await connect(DATABASE_URL)
+    try:
+        rows = await connection.fetch(
+            "SELECT id FROM orders WHERE owner_id = $1 AND status = 'active' "
+            "AND executors_count = 0 ORDER BY created_at DESC LIMIT $2",
+            CLIENT,
+            count,
         )
     finally:
         await connection.close()
-    return [r["id"] for r in rows], [r["id"] for r in free]
+    return [r["id"] for r in rows]
 
 
 def jobs(
-    endpoint: str, n: int, orders: list[str], free: list[str]
+    endpoint: str, n: int, orders: list[str], free: list[str], start: int = 0
 ) -> tuple[str, str, str | None, bytes]:
+    """Request ``n`` of ``endpoint``; a take slice starting at request ``start`` takes
+    its own fresh orders (``free``), three executors each."""
     uid = user_id(5 * (n % 1000 + 1))  # executors: funded
     if endpoint == "list":
         return "GET", f"/api/orders?city={quote(CITIES[n % 5])}&category=plumbing", None, b""
@@ -112,70 +144,178 @@ def jobs(
     if endpoint == "create":
         return "POST", "/api/orders", AUTH[uid], BODY
     if endpoint == "take":  # 3 takes per order: different executors
-        return "POST", f"/api/orders/{free[n // 3 % len(free)]}/take", AUTH[uid], b""
+        return "POST", f"/api/orders/{free[(n - start) // 3]}/take", AUTH[uid], b""
     raise ValueError(endpoint)
 
 
 AUTH = {user_id(5 * (k + 1)): authorization(user_id(5 * (k + 1))) for k in range(1000)}
+AUTH_CLIENT = authorization(CLIENT)
 BODY = json.dumps(ORDER_BODY, ensure_ascii=False).encode()
 
 
+WARM_UP = 300
+CONCURRENCY = 32
+
+
 async def measure(
-    app: App, endpoint: str, count: int, orders: list[str], free: list[str]
+    app: App, endpoint: str, start: int, count: int, orders: list[str], free: list[str]
 ) -> dict[str, Any]:
+    """Requests ``start .. start + count`` of ``endpoint``: their CPU and statuses."""
     statuses: dict[int, int] = {}
-    counter = iter(range(count))
+    counter = iter(range(start, start + count))
 
     async def worker() -> None:
         for n in counter:
-            status = await call(app, *jobs(endpoint, n, orders, free))
+            status = await call(app, *jobs(endpoint, n, orders, free, start))
             statuses[status] = statuses.get(status, 0) + 1
 
-    for _ in range(2):  # warm up, then measure
-        counter = iter(range(min(count, 300)))
-        await asyncio.gather(*(worker() for _ in range(32)))
-    counter = iter(range(count))
-    statuses.clear()
     cpu, wall = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(32)))
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     return {
-        "endpoint": endpoint,
-        "cpu_us": round(1e6 * cpu / count),
-        "wall_rps": round(count / wall),
+        "cpu": time.process_time() - cpu,
+        "wall": time.perf_counter() - wall,
         "statuses": statuses,
     }
 
 
-async def main(args: argparse.Namespace) -> None:
-    os.environ.update(server_env())
-    orders, free = await targets()
-    for name in args.apps:
-        if name == "srochno":
-            from srochno.app import create_app
-            from srochno.config import load_settings
+def load_app(name: str) -> Any:
+    if name == "srochno":
+        from srochno.app import create_app
+        from srochno.config import load_settings
 
-            app: Any = create_app(load_settings())
-        else:
-            app = importlib.import_module("floor_app").app
-        async with app.router.lifespan_context(app):
-            for endpoint in args.endpoints:
-                if endpoint == "take" and name != args.apps[0]:
-                    orders, free = await targets()
-                result = await measure(app, endpoint, args.requests, orders, free)
-                print(json.dumps({"app": name, **result}), flush=True)
+        return create_app(load_settings())
+    return importlib.import_module("floor_app").app
+
+
+def serve(name: str, pipe: Connection) -> None:
+    """One app's process: runs the commands it is sent, in its own event loop."""
+    import uvloop
+
+    os.environ.update(server_env())
+    loop = uvloop.new_event_loop()
+    app = load_app(name)
+    stack = AsyncExitStack()
+    loop.run_until_complete(stack.enter_async_context(app.router.lifespan_context(app)))
+    orders = loop.run_until_complete(targets())
+    try:
+        while (command := pipe.recv()) is not None:
+            kind, *rest = command
+            if kind == "orders":
+                pipe.send(loop.run_until_complete(fresh_orders(app, *rest)))
+            else:
+                endpoint, start, count, free = rest
+                result = measure(app, endpoint, start, count, orders, free)
+                pipe.send(loop.run_until_complete(result))
+    finally:
+        loop.run_until_complete(stack.aclose())
+
+
+class Runner:
+    """The parent's handle on one app's process."""
+
+    def __init__(self, name: str) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.name = name
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(name, child), daemon=True)
+        self.process.start()
+
+    def ask(self, *command: Any) -> Any:
+        self.pipe.send(command)
+        return self.pipe.recv()
+
+    def close(self) -> None:
+        self.pipe.send(None)
+        self.process.join(30)
+
+
+def run_endpoint(
+    runners: list[Runner], setup: Runner, endpoint: str, requests: int, slices: int
+) -> dict[str, dict[str, Any]]:
+    per_slice = max(1, requests // slices)
+
+    def free_orders(count: int) -> list[str]:
+        return setup.ask("orders", count // 3 + 1) if endpoint == "take" else []
+
+    for runner in runners:  # warm up
+        for start in (requests, requests + WARM_UP):
+            runner.ask("measure", endpoint, start, WARM_UP, free_orders(WARM_UP))
+    totals = {r.name: {"cpu": 0.0, "wall": 0.0, "count": 0, "statuses": {}} for r in runners}
+    for slice_ in range(slices):
+        order = runners if slice_ % 2 == 0 else runners[::-1]
+        start = slice_ * per_slice
+        for runner in order:
+            result = runner.ask("measure", endpoint, start, per_slice, free_orders(per_slice))
+            total = totals[runner.name]
+            total["cpu"] += result["cpu"]
+            total["wall"] += result["wall"]
+            total["count"] += per_slice
+            for status, count in result["statuses"].items():
+                total["statuses"][status] = total["statuses"].get(status, 0) + count
+    return totals
+
+
+LISTED = """
+SELECT count(*) AS listed, count(*) FILTER (WHERE expires_at < now() + interval '15 min') AS ending
+FROM orders WHERE status = 'active' AND expires_at > now() AND category = 'plumbing'
+AND city_key = ANY($1::text[])
+"""
+
+
+async def check_seed() -> None:
+    """The list's pages shrink as the seeded orders expire (30 to 60 minutes after
+    seeding): a list figure is comparable only on a fresh seed."""
+    connection = await connect(DATABASE_URL)
+    try:
+        row = await connection.fetchrow(LISTED, [normalize_city(c) for c in CITIES[:5]])
+    finally:
+        await connection.close()
+    if row["ending"] or not row["listed"]:
+        print(
+            f"warning: {row['ending']} of the {row['listed']} listed orders end within 15 "
+            "minutes: the list's pages shrink during the run; reseed (bench/seed.py) first",
+            file=sys.stderr,
+        )
+
+
+def main(args: argparse.Namespace) -> None:
+    if "list" in args.endpoints:
+        asyncio.run(check_seed())
+    runners = [Runner(name) for name in args.apps]
+    setup = next((r for r in runners if r.name == "floor"), runners[0])
+    ratios = []
+    try:
+        for endpoint in args.endpoints:
+            totals = run_endpoint(runners, setup, endpoint, args.requests, args.slices)
+            for name, total in totals.items():
+                line = {
+                    "app": name,
+                    "endpoint": endpoint,
+                    "cpu_us": round(1e6 * total["cpu"] / total["count"]),
+                    "wall_rps": round(total["count"] / total["wall"]),
+                    "statuses": total["statuses"],
+                }
+                print(json.dumps(line), flush=True)
+            if {"srochno", "floor"} <= set(totals):
+                ratio = totals["floor"]["cpu"] / totals["srochno"]["cpu"]
+                ratios.append(f"{endpoint} {ratio:.2f}")
+    finally:
+        for runner in runners:
+            runner.close()
+    if ratios:
+        print("floor ÷ srochno: " + ", ".join(ratios), file=sys.stderr)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--slices", type=int, default=10)
     parser.add_argument("--apps", type=lambda s: s.split(","), default=["srochno", "floor"])
     parser.add_argument(
         "--endpoints",
         type=lambda s: s.split(","),
         default=["list", "get", "me", "create", "take"],
     )
-    args = parser.parse_args()
-    import uvloop
-
-    uvloop.run(main(args))
+    main(parser.parse_args())

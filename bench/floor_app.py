@@ -31,6 +31,7 @@ from srochno import ratelimit as limits_sql
 from srochno.auth.errors import AuthMissing
 from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.errors import AppError
+from srochno.notifications import queue as queue_sql
 from srochno.orders import quota as quota_sql
 from srochno.orders import repository as orders_sql
 from srochno.orders.contact import contains_contact
@@ -71,6 +72,13 @@ HIT_ONE = limits_sql.HIT_ONE
 HIT_MANY = limits_sql.HIT_MANY
 LOCK_CLIENT = quota_sql.LOCK_CLIENT
 COUNT_ACTIVE = quota_sql.COUNT_ACTIVE
+ENQUEUE = queue_sql.ENQUEUE  # the notification jobs: a new order's fan-out, a take's message
+
+
+async def enqueue(conn: asyncpg.Connection, entrypoint: str, payload: Any, key: str) -> None:
+    await conn.execute(
+        ENQUEUE, [0], [entrypoint], [json.dumps(payload).encode()], [timedelta(0)], [key], ["null"]
+    )
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -368,6 +376,7 @@ async def create_order(request: Request) -> Response:
                 if active >= MAX_ACTIVE:
                     raise Fail(409, "too_many_active_orders", "Too many active orders")
                 await conn.execute(INSERT_ORDER, *values[:10], values[11], values[13])
+                await enqueue(conn, "order_created", {"order_id": order_id}, f"created|{order_id}")
     except Fail as exc:
         return error(exc)
     order = dict(zip(ORDER_KEYS, values, strict=True))
@@ -422,6 +431,10 @@ async def take_order(request: Request) -> Response:
                 if written["balance"] is None:
                     raise Fail(402, "insufficient_balance", f"Insufficient balance. Need {price}₽")
                 balance = written["balance"]
+                event, owner = f"taken:{order_id}:{executor}", order["owner_id"]
+                data = {"order_id": order_id, "category": order["category"]}
+                message = {"event": event, "user": owner, "kind": "order_taken", "data": data}
+                await enqueue(conn, "send", message, f"{event}|{owner}")
                 updated = {
                     **dict(order),
                     "executors_count": order["executors_count"] + 1,
