@@ -137,20 +137,26 @@ class EventHub:
         return len(self.public) + sum(len(group) for group in self.personal.values())
 
     def dispatch(self, events: Iterable[asyncpg.Record]) -> None:
+        """Hand each event to the streams it is for; an event nobody here follows is not
+        even presented (most processes have few streams, every process reads every event)."""
         for event in events:
-            event_id: int = event["id"]
-            data = frame(event, self.no_response_timeout)
-            user_id = event["user_id"]
-            if user_id is not None:
-                for subscriber in self.personal.get(user_id, ()):
-                    subscriber.push(event_id, data)
-                continue
-            city_key, category = event["city_key"], event["category"]
-            for subscriber in self.public:
-                if (subscriber.city_key is None or subscriber.city_key == city_key) and (
-                    subscriber.category is None or subscriber.category == category
-                ):
-                    subscriber.push(event_id, data)
+            subscribers = self._following(event)
+            if subscribers:
+                data = frame(event, self.no_response_timeout)
+                for subscriber in subscribers:
+                    subscriber.push(event["id"], data)
+
+    def _following(self, event: asyncpg.Record) -> list[Subscriber]:
+        user_id = event["user_id"]
+        if user_id is not None:
+            return list(self.personal.get(user_id, ()))
+        city_key, category = event["city_key"], event["category"]
+        return [
+            subscriber
+            for subscriber in self.public
+            if (subscriber.city_key is None or subscriber.city_key == city_key)
+            and (subscriber.category is None or subscriber.category == category)
+        ]
 
     # --- the listener --------------------------------------------------------------------
 
