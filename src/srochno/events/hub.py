@@ -69,7 +69,7 @@ class Subscriber:
         self.user_id = user_id
         self.after = 0
         """Frames of this id or below were replayed already: skipped."""
-        self.frames: list[bytes] = []
+        self.frames: list[tuple[int, bytes]] = []
         self.wake = asyncio.Event()
         self.overflowed = False
         self.closed = False
@@ -84,11 +84,17 @@ class Subscriber:
             self.overflowed = True
             self.frames.clear()
         else:
-            self.frames.append(data)
+            self.frames.append((event_id, data))
         self.wake.set()
 
+    def replayed_through(self, event_id: int) -> None:
+        """The replay sent every event up to ``event_id``: drop those pushed meanwhile
+        (the hub may dispatch while the replay is read) and skip them from now on."""
+        self.after = max(self.after, event_id)
+        self.frames = [(i, data) for i, data in self.frames if i > self.after]
+
     def take(self) -> bytes:
-        data = b"".join(self.frames)
+        data = b"".join(data for _, data in self.frames)
         self.frames.clear()
         return data
 

@@ -103,7 +103,7 @@ async def open_stream(
                     conn, after, since, subscriber.user_id, REPLAY_LIMIT
                 )
             if replay:
-                subscriber.after = max(subscriber.after, replay[-1]["id"])
+                subscriber.replayed_through(replay[-1]["id"])
         timeout = settings.no_response_timeout
         return EventStream(
             hub,
