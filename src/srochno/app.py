@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute
 
 from srochno import __version__
 from srochno.admin.setup import mount_admin
@@ -53,8 +54,21 @@ a small fixed price to take a job and see the client's contact.
 """
 
 
+HOT_ROUTES = (
+    ("GET", "/api/orders"),
+    ("GET", "/api/orders/stream"),  # before the order's route: "stream" is not an order id
+    ("GET", "/api/orders/{order_id}"),
+    ("GET", "/api/users/me"),
+    ("POST", "/api/orders/{order_id}/take"),
+    ("POST", "/api/orders"),
+)
+"""Matched first, in this order: a request is matched against the routes one by one, and
+each try costs FastAPI a few microseconds."""
+
+
 def add_routes(app: FastAPI, *routers: APIRouter) -> None:
-    """The routers' routes, placed in the application's own router, in order.
+    """The routers' routes, placed in the application's own router: the hot ones first,
+    then the others in order.
 
     ``include_router`` keeps each router as a branch that FastAPI matches on every request
     (the branch, then its routes, and again to dispatch): a tenth of the CPU of a request
@@ -63,9 +77,17 @@ def add_routes(app: FastAPI, *routers: APIRouter) -> None:
     """
     for router in routers:
         assert not router.dependencies, "a router's own dependencies apply only when included"
+    routes = [route for router in routers for route in router.routes]
+
+    def rank(route: BaseRoute) -> int:
+        methods = getattr(route, "methods", None) or ()
+        path = getattr(route, "path", None)
+        ranks = [HOT_ROUTES.index((m, path)) for m in methods if (m, path) in HOT_ROUTES]
+        return min(ranks, default=len(HOT_ROUTES))
+
     # Before FastAPI's own documentation routes, which every request would be matched
-    # against first.
-    app.router.routes[:0] = [route for router in routers for route in router.routes]
+    # against first. (sorted() is stable: the other routes keep their order.)
+    app.router.routes[:0] = sorted(routes, key=rank)
 
 
 def database_url(settings: Settings) -> str:
@@ -137,7 +159,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     install_error_handlers(app)
     add_routes(
         app,
-        # The hottest routes first: each request is matched against the routes in order.
         live_router,  # before orders: /api/orders/stream is not an order id
         orders_router,
         users_router,
