@@ -107,11 +107,12 @@ async def signed_in_user(request: Request, header: str) -> Record:
 
 
 async def current_user(request: Request) -> Record:
-    """The signed-in user; 401 ``auth_missing`` without an ``Authorization`` header."""
-    header = request.headers.get("authorization")
-    if header is None:
+    """The signed-in user; 401 ``auth_missing`` without an ``Authorization`` header.
+    (It calls :func:`optional_user` itself: a sub-dependency would be a level more.)"""
+    user = await optional_user(request)
+    if user is None:
         raise AuthMissing()
-    return await signed_in_user(request, header)
+    return user
 
 
 CurrentUser = Annotated[Record, Depends(current_user)]
