@@ -1,1 +1,0 @@
-"""The auto-close job: refunds for unanswered orders, expiry of old ones."""
