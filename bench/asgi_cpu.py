@@ -34,7 +34,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CITIES, DATABASE_URL, ORDER_BODY, authorization, connect, server_env, user_id
-from srochno.orders.rules import normalize_city
+from srochno.catalog import normalize_city
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 

@@ -33,8 +33,8 @@ from srochno.config import Settings, load_settings
 from srochno.db import create_engine, create_sessionmaker
 from srochno.embedded import drop_database, ensure_database, with_database
 from srochno.ledger.audit import audit
-from srochno.lifecycle import job
 from srochno.migrations import upgrade
+from srochno.orders import auto_close as job
 
 START_BALANCE = 1_000_000
 EXECUTOR_BASE = 1_000_000_000
@@ -252,7 +252,7 @@ def server_of(args: argparse.Namespace) -> str:
     configured = os.environ.get("DATABASE_URL")
     if configured:
         return with_database(configured, "postgres")
-    from srochno.app import database_url
+    from srochno.embedded import database_url
 
     return with_database(database_url(load_settings()), "postgres")
 

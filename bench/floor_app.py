@@ -27,19 +27,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from srochno import jobs as queue_sql
 from srochno import ratelimit as limits_sql
 from srochno.auth.errors import AuthMissing
 from srochno.auth.telegram import TelegramUser, validate_init_data
+from srochno.catalog import CATEGORIES, normalize_city
 from srochno.errors import AppError
-from srochno.notifications import queue as queue_sql
 from srochno.orders import quota as quota_sql
 from srochno.orders import repository as orders_sql
 from srochno.orders.contact import contains_contact
 from srochno.orders.errors import OrderNotFound
 from srochno.orders.presenter import status_at
-from srochno.orders.rules import normalize_city, timing
+from srochno.orders.rules import timing
 from srochno.users import repository as users_sql
-from srochno.users.categories import CATEGORIES
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 BOT_TOKEN = os.environ["TELEGRAM_BOT_TOKEN"]

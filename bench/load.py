@@ -37,8 +37,8 @@ from common import (
     is_executor,
     user_id,
 )
+from srochno.catalog import normalize_city
 from srochno.orders.repository import ORDER_FIELDS
-from srochno.orders.rules import normalize_city
 
 RACERS = 50
 TARGET_OWNER = user_id(1)  # not an executor: every fifth user is

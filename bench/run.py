@@ -33,7 +33,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CITIES, DATABASE_URL, authorization, connect, server_env, user_id
-from srochno.users.categories import CATEGORIES
+from srochno.catalog import CATEGORIES
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

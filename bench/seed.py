@@ -38,9 +38,8 @@ from common import (
     profile,
     user_id,
 )
+from srochno.catalog import CATEGORIES, normalize_city
 from srochno.orders.repository import ORDER_FIELDS
-from srochno.orders.rules import normalize_city
-from srochno.users.categories import CATEGORIES
 
 LIFETIME = timedelta(minutes=60)
 NO_RESPONSE = timedelta(minutes=15)

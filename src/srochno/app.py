@@ -15,14 +15,14 @@ from starlette.routing import BaseRoute
 from srochno import __version__
 from srochno.admin.setup import mount_admin
 from srochno.body_limit import BodySizeLimitMiddleware
-from srochno.bot.client import create_bot
 from srochno.bot.dispatcher import build_dispatcher
 from srochno.bot.router import router as bot_router
 from srochno.config import Settings, load_settings
-from srochno.db import Database, create_engine, create_sessionmaker
+from srochno.db import Database, create_engine
+from srochno.embedded import database_url
+from srochno.error_handlers import install_error_handlers
 from srochno.events.live import start_live
 from srochno.events.router import router as live_router
-from srochno.handlers import install_error_handlers
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
 from srochno.logs import RequestContextMiddleware, configure_logging
@@ -30,13 +30,15 @@ from srochno.monitoring.middleware import RequestMetricsMiddleware
 from srochno.monitoring.multiprocess import worker_exited
 from srochno.monitoring.scrape import metrics
 from srochno.monitoring.sentry import init_sentry
-from srochno.notifications.worker import run_elected_worker
 from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
-from srochno.ratelimit import RateLimitMiddleware
+from srochno.ratelimit import Limiter, RateLimitMiddleware
 from srochno.reviews.router import router as reviews_router
+from srochno.state import app_database, app_limiter
+from srochno.telegram.client import create_bot
 from srochno.users.router import router as users_router
 from srochno.webapp.router import router as webapp_router
+from srochno.worker.run import run_elected_worker
 
 logger = logging.getLogger(__name__)
 
@@ -90,16 +92,6 @@ def add_routes(app: FastAPI, *routers: APIRouter) -> None:
     app.router.routes[:0] = sorted(routes, key=rank)
 
 
-def database_url(settings: Settings) -> str:
-    """The configured database, or the embedded server in the data folder."""
-    if settings.database_url:
-        return settings.database_url
-    from srochno.embedded import DATABASE_NAME, ensure_database, start_embedded
-
-    maintenance = start_embedded(settings.data_dir)
-    return asyncio.run(ensure_database(maintenance, DATABASE_NAME))
-
-
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
     if settings is None:  # started by a server process: read the environment
         settings = load_settings()
@@ -110,7 +102,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         url = settings.database_url
         if url is None:
             url = await asyncio.to_thread(database_url, settings)
-        # Request paths: asyncpg. Background jobs and tools: a small SQLAlchemy engine.
+        # Application code: asyncpg. The admin's list views: a small SQLAlchemy engine.
         db = await Database.open(
             url,
             pool_size=settings.db_pool_size,
@@ -121,11 +113,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         )
         app.state.db = db
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
         # One bot per process: its HTTP session is reused by every request.
         bot = create_bot(settings)
         app.state.bot = bot
-        hub = await start_live(app, settings, url)
+        app.state.limiter = Limiter.from_settings(settings)
+        hub = start_live(settings, url)
+        app.state.hub = hub
         job: asyncio.Task[None] | None = None
         if run_jobs and settings.serve_worker:  # one over all server processes
             job = asyncio.create_task(run_elected_worker(settings, url))
@@ -181,7 +174,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             max_age=600,
         )
     app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(RateLimitMiddleware, limiter_of=app_limiter, database_of=app_database)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     return app

@@ -1,6 +1,9 @@
-"""The fixed catalog of urgent-service categories."""
+"""The shared vocabulary of the market: the fixed catalog of urgent-service categories,
+and the one key cities are compared by."""
 
 from __future__ import annotations
+
+import unicodedata
 
 CATEGORIES: dict[str, str] = {
     "plumbing": "Сантехника",
@@ -20,5 +23,14 @@ CATEGORIES: dict[str, str] = {
 }
 
 
-def is_category(slug: str) -> bool:
-    return slug in CATEGORIES
+def display_city(city: str) -> str:
+    """A city as shown: NFKC, invisible characters dropped, white space collapsed."""
+    text = unicodedata.normalize("NFKC", city)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())
+
+
+def normalize_city(city: str) -> str:
+    """The one key cities are compared by, everywhere (orders, preferences, filters,
+    notifications): :func:`display_city`, case-folded."""
+    return display_city(city).casefold()

@@ -36,13 +36,13 @@ def _settings() -> Settings:
 
 
 def database_url_for_tools() -> str:
-    from srochno.app import database_url
+    from srochno.embedded import database_url
 
     return database_url(_settings())
 
 
 def _prepare_database(settings: Settings, *, migrate: bool) -> str:
-    from srochno.app import database_url
+    from srochno.embedded import database_url
     from srochno.migrations import upgrade
 
     url = database_url(settings)
@@ -110,21 +110,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from srochno.db import create_engine, create_sessionmaker
-    from srochno.lifecycle.job import close_due_orders
-    from srochno.notifications.worker import run_worker
+    from srochno.db import Database
+    from srochno.orders.auto_close import close_due_orders
+    from srochno.worker.run import run_worker
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     url = _prepare_database(settings, migrate=settings.migrate_on_start)
 
     async def once() -> None:
-        engine = create_engine(url, pool_size=2)
+        db = await Database.open(url, pool_size=2)
         try:
-            report = await close_due_orders(create_sessionmaker(engine), settings)
+            report = await close_due_orders(db, settings)
             print(json.dumps(report.__dict__))
         finally:
-            await engine.dispose()
+            await db.close()
 
     if args.once:
         asyncio.run(once())
@@ -219,8 +219,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 @asynccontextmanager
 async def _bot_and_database(settings: Settings, url: str) -> AsyncIterator[tuple[Bot, Database]]:
-    from srochno.bot.client import create_bot
     from srochno.db import Database
+    from srochno.telegram.client import create_bot
 
     bot = create_bot(settings)
     if bot is None:
@@ -240,8 +240,8 @@ def _tool_settings() -> Settings:
 
 
 def cmd_bot_setup(args: argparse.Namespace) -> int:
-    from srochno.bot.client import create_bot
     from srochno.bot.setup import set_up_bot
+    from srochno.telegram.client import create_bot
 
     settings = _tool_settings()
     bot = create_bot(settings)

@@ -7,6 +7,7 @@ only, is reused by the next start, and is stopped when the last process using it
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import warnings
@@ -14,6 +15,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import asyncpg
+
+from srochno.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +66,12 @@ async def drop_database(maintenance_url: str, database: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database, or the embedded server in the data folder (started, and
+    its database created, when needed)."""
+    if settings.database_url:
+        return settings.database_url
+    maintenance = start_embedded(settings.data_dir)
+    return asyncio.run(ensure_database(maintenance, DATABASE_NAME))

@@ -30,6 +30,18 @@ class LedgerType(StrEnum):
     payment_refund = "payment_refund"
 
 
+class RefundReason(StrEnum):
+    """Why a take's price went back to its executor: the metrics' label, the refund
+    message's wording."""
+
+    no_response = "no_response"
+    """The client never answered within the no-response deadline (the auto-close)."""
+    order_cancelled = "order_cancelled"
+    """An operator cancelled the order."""
+    complaint = "complaint"
+    """An admin upheld the executor's complaint about the client."""
+
+
 class PaymentStatus(StrEnum):
     """A Stars invoice: ``pending`` until a charge is credited, ``paid`` while any of its
     charges stands, ``refunded`` once every charge was refunded."""

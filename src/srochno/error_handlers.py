@@ -1,4 +1,6 @@
-"""The one place that turns exceptions into ``{"detail", "code"}`` responses."""
+"""The one place that turns exceptions into ``{"detail", "code"}`` responses. A violated
+unique constraint is answered with the error its domain registered
+(:data:`srochno.errors.CONSTRAINT_ERRORS`)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from srochno.db import is_outage
-from srochno.errors import AppError, DatabaseUnavailable, IdempotencyKeyConflict
-from srochno.reviews.errors import AlreadyComplained, AlreadyReviewed
+from srochno.errors import CONSTRAINT_ERRORS, AppError, DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +39,6 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
-# Unique constraints whose violation is an expected outcome (a race, a repeat), not a bug.
-CONSTRAINT_ERRORS: dict[str, type[AppError]] = {
-    "uq_takes_executor_id_idempotency_key": IdempotencyKeyConflict,
-    "uq_ledger_entries_user_id_idempotency_key": IdempotencyKeyConflict,
-    "uq_payments_user_id_idempotency_key": IdempotencyKeyConflict,
-    "uq_reviews_order_id_author_id_executor_id": AlreadyReviewed,
-    "uq_complaints_order_id_author_id": AlreadyComplained,
-}
 # Echoed input is cut to this many characters.
 ECHO_LIMIT = 200
 # Parts of a validation issue that may carry input: a validator's message can quote it.

@@ -2,7 +2,9 @@
 
 Every error the API gives is JSON ``{"detail": "<human message>", "code": "<stable_code>"}``.
 Services raise subclasses of :class:`AppError` (each domain has its own ``errors.py``);
-routers never build error responses by hand; ``handlers.py`` turns them into responses.
+routers never build error responses by hand; ``error_handlers.py`` turns them into
+responses. A unique constraint whose violation is an expected outcome (a race, a repeat) is
+registered by its domain with :func:`on_violation`.
 """
 
 from __future__ import annotations
@@ -66,6 +68,16 @@ class ValidationFailed(AppError):
 
 
 # --- OpenAPI ----------------------------------------------------------------------------
+
+CONSTRAINT_ERRORS: dict[str, type[AppError]] = {}
+"""Unique constraints whose violation is an expected outcome, not a bug, and the error
+answered for it. Each domain's ``errors.py`` registers its own."""
+
+
+def on_violation(constraint: str, error: type[AppError]) -> None:
+    """A violation of ``constraint`` is answered as ``error`` (not a 500)."""
+    CONSTRAINT_ERRORS[constraint] = error
+
 
 ERROR_EXAMPLE_LIMIT = 12
 

@@ -1,4 +1,9 @@
-"""The job queue: pgqueuer on PostgreSQL, enqueued on the caller's own connection.
+"""What a business transaction queues: jobs on pgqueuer's queue, messages to users.
+
+Everything here runs on the caller's own connection, so a job exists if and only if the
+change that decided it commits; every message job carries its delivery key
+``(event, user)``, which the sender (:mod:`srochno.notifications.sender`) claims once.
+Importing this module loads no Telegram library: the domains below the bot import it.
 
 A job written with :func:`enqueue` on a connection inside a transaction is part of that
 transaction: it exists if and only if the transaction commits. The SQL is pgqueuer's own
@@ -10,16 +15,16 @@ cost a take nearly half as much as the statement itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import orjson
 from pgqueuer.adapters.persistence import qb
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from srochno.db import Connection
+from srochno.db import Connection, Record
+from srochno.enums import RefundReason
 
 ORDER_CREATED = "order_created"
 """Fan-out: one ``send`` job per matching instant subscriber."""
@@ -61,14 +66,101 @@ async def enqueue(conn: Connection | Any, jobs: Sequence[Job]) -> None:
     )
 
 
-async def asyncpg_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under an SQLAlchemy session, in the session's transaction
-    (the batch jobs enqueue in the same transaction as their changes)."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
-
-
 def decode(payload: bytes | None) -> dict[str, Any]:
     data: dict[str, Any] = orjson.loads(payload or b"{}")
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message to one user about one event: ``kind`` names its text, ``data`` fills it."""
+
+    event_key: str
+    user_id: int
+    kind: str
+    data: dict[str, Any]
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Delivery:
+        return cls(payload["event"], int(payload["user"]), payload["kind"], payload["data"])
+
+    def payload(self) -> dict[str, Any]:
+        return {"event": self.event_key, "user": self.user_id, "kind": self.kind, "data": self.data}
+
+
+def send_job(delivery: Delivery) -> Job:
+    return Job(SEND, delivery.payload(), dedupe_key=f"{delivery.event_key}|{delivery.user_id}")
+
+
+async def deliver(conn: Connection | Any, deliveries: Iterable[Delivery]) -> None:
+    await enqueue(conn, [send_job(delivery) for delivery in deliveries])
+
+
+async def order_created(conn: Connection, order_id: str) -> None:
+    """Announce a new order to its instant subscribers (fanned out by the worker)."""
+    await enqueue(conn, [Job(ORDER_CREATED, {"order_id": order_id}, f"created|{order_id}")])
+
+
+async def order_taken(
+    conn: Connection, order_id: str, owner_id: int, executor_id: int, category: str
+) -> None:
+    """Tell the client an executor took the order (each take)."""
+    data = {"order_id": order_id, "category": category}
+    await deliver(
+        conn, [Delivery(f"taken:{order_id}:{executor_id}", owner_id, "order_taken", data)]
+    )
+
+
+TAKERS = (
+    "SELECT t.executor_id, o.category FROM takes t JOIN orders o ON o.id = t.order_id "
+    "WHERE t.order_id = $1"
+)
+
+
+async def order_completed(conn: Connection, order_id: str) -> None:
+    """Tell every taker the client marked the order completed."""
+    rows = await conn.fetch(TAKERS, order_id)
+    await deliver(
+        conn,
+        [
+            Delivery(
+                f"completed:{order_id}",
+                row["executor_id"],
+                "completed",
+                {"order_id": order_id, "category": row["category"]},
+            )
+            for row in rows
+        ],
+    )
+
+
+CATEGORIES_OF = "SELECT id, category FROM orders WHERE id = ANY($1::varchar[])"
+
+
+async def takes_refunded(
+    conn: Connection | Any, refunds: Sequence[Record | Any], reason: RefundReason
+) -> None:
+    """Tell each taker their price came back. ``refunds``: rows with ``order_id``,
+    ``executor_id`` and ``price_paid`` (free takes are not announced)."""
+    paid = [r for r in refunds if r["price_paid"] > 0]
+    if not paid:
+        return
+    rows = await conn.fetch(CATEGORIES_OF, sorted({r["order_id"] for r in paid}))
+    categories = {row["id"]: row["category"] for row in rows}
+    await deliver(
+        conn,
+        [
+            Delivery(
+                f"refund:{r['order_id']}:{r['executor_id']}",
+                r["executor_id"],
+                "refunded",
+                {
+                    "order_id": r["order_id"],
+                    "category": categories.get(r["order_id"], "other"),
+                    "amount": r["price_paid"],
+                    "reason": reason,
+                },
+            )
+            for r in paid
+        ],
+    )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
+from srochno.enums import RefundReason
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 HTTP_REQUESTS = Counter(
@@ -30,7 +32,7 @@ ORDERS_CREATED = Counter("srochno_orders_created", "Orders created")
 TAKES = Counter("srochno_takes", "Orders taken (paid takes; replays not counted)")
 REFUNDS = Counter(
     "srochno_refunds",
-    "Takes refunded, by reason (no_response, order_cancelled, complaint)",
+    "Takes refunded, by reason (a RefundReason: no_response, order_cancelled, complaint)",
     ["reason"],
 )
 REFUNDED_RUB = Counter("srochno_refunded_rub", "Rubles refunded to executors", ["reason"])
@@ -51,12 +53,8 @@ RATE_LIMITED = Counter(
     ["limit"],
 )
 
-REFUND_NO_RESPONSE = "no_response"
-REFUND_ORDER_CANCELLED = "order_cancelled"
-REFUND_COMPLAINT = "complaint"
 
-
-def count_refunds(reason: str, count: int, amount: int) -> None:
+def count_refunds(reason: RefundReason, count: int, amount: int) -> None:
     if count:
         REFUNDS.labels(reason).inc(count)
         REFUNDED_RUB.labels(reason).inc(amount)

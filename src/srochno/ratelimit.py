@@ -26,6 +26,7 @@ import ipaddress
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -264,11 +265,19 @@ class RateLimitMiddleware:
     """Puts a :class:`RequestGuard` on every request; counts the requests that never took
     a database connection when their response starts (refusing with 429 then)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter_of: Callable[[Any], Limiter | None],
+        database_of: Callable[[Any], Database | None],
+    ) -> None:
         self.app = app
+        self.limiter_of = limiter_of
+        self.database_of = database_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limiter: Limiter | None = getattr(scope["app"].state, "limiter", None)
+        limiter = self.limiter_of(scope["app"])
         if scope["type"] != "http" or limiter is None or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
@@ -284,7 +293,7 @@ class RateLimitMiddleware:
             if message["type"] == "http.response.start" and guard.pending:
                 guard.pending = False
                 try:
-                    await _check_alone(scope, limiter, guard)
+                    await _check_alone(self.database_of(scope["app"]), limiter, guard)
                 except RateLimited as error:
                     refused = True
                     await _send_refusal(send, error)
@@ -294,11 +303,10 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send_checked)
 
 
-async def _check_alone(scope: Scope, limiter: Limiter, guard: RequestGuard) -> None:
+async def _check_alone(db: Database | None, limiter: Limiter, guard: RequestGuard) -> None:
     if not limiter.store.uses_connection:
         await limiter.check(None, guard.keys())
         return
-    db: Database | None = getattr(scope["app"].state, "db", None)
     if db is None:
         return
     try:

@@ -1,7 +1,8 @@
 """What the running application holds, and the typed dependencies that hand it out.
 
-Code reaches the settings, the database and the request's connection only through these
-dependencies; ``app.state`` is read here and nowhere else. The request's unit of work
+Code reaches the settings, the database, the bot and the request's connection only through
+these dependencies and readers; ``app.state`` is read here and nowhere else (``create_app``
+and its lifespan write it). The request's unit of work
 (:class:`~srochno.db.UnitOfWork`) is opened and closed by :class:`UnitOfWorkRoute`, the
 route class of every router: dependencies here are plain functions, no generators (a
 generator dependency costs FastAPI far more than the statement it guards).
@@ -10,19 +11,60 @@ generator dependency costs FastAPI far more than the statement it guards).
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from aiogram import Bot, Dispatcher
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.responses import Response
 
-from srochno.bot.errors import BotNotConfigured
 from srochno.config import Settings
 from srochno.db import Connection, Database, UnitOfWork
-from srochno.ratelimit import GUARD, RequestGuard
+from srochno.ratelimit import GUARD, Limiter, RequestGuard
+from srochno.telegram.errors import BotNotConfigured
 
 UNIT_OF_WORK = "srochno.unit_of_work"
+
+T = TypeVar("T")
+
+
+# --- what the application holds (for code that has the app, not a request) ---------------
+
+
+def held(app: Any, name: str, kind: type[T]) -> T:
+    """The ``kind`` the application holds as ``name`` (set by its lifespan)."""
+    value = getattr(app.state, name, None)
+    if not isinstance(value, kind):
+        raise RuntimeError(f"the application holds no {name} (outside its lifespan?)")
+    return value
+
+
+def app_settings(app: Any) -> Settings:
+    return cast(Settings, app.state.settings)
+
+
+def app_database(app: Any) -> Database | None:
+    """The application's database (None before its lifespan has opened it)."""
+    return cast(Database | None, getattr(app.state, "db", None))
+
+
+def app_bot(app: Any) -> Bot | None:
+    """The process's one bot (None without a bot token)."""
+    return cast(Bot | None, getattr(app.state, "bot", None))
+
+
+def app_engine(app: Any) -> AsyncEngine:
+    """The SQLAlchemy engine of the admin's list views."""
+    return held(app, "engine", AsyncEngine)
+
+
+def app_limiter(app: Any) -> Limiter | None:
+    """The process's rate limiter (None before the lifespan has built it)."""
+    return cast(Limiter | None, getattr(app.state, "limiter", None))
+
+
+# --- the request's dependencies -----------------------------------------------------------
 
 
 def settings_of(request: Request) -> Settings:
@@ -56,13 +98,8 @@ async def _transaction(request: Request) -> Connection:
     return await unit_of_work(request).transaction()
 
 
-def bot_of(request: Request) -> Bot | None:
-    """The process's one bot (None without a bot token)."""
-    return cast(Bot | None, getattr(request.app.state, "bot", None))
-
-
 async def _bot(request: Request) -> Bot:
-    bot = bot_of(request)
+    bot = app_bot(request.app)
     if bot is None:
         raise BotNotConfigured()
     return bot

@@ -155,10 +155,10 @@ async def test_only_an_admin_refunds_a_take_when_resolving_a_complaint(
     from datetime import timedelta
 
     from srochno import clock
-    from srochno.lifecycle.job import close_due_orders
+    from srochno.orders.auto_close import close_due_orders
 
     clock.advance(timedelta(minutes=16))
-    report = await close_due_orders(app.state.sessionmaker, app.state.settings)
+    report = await close_due_orders(app.state.db, app.state.settings)
     assert report.refunds == 1
     assert await balance(client, EXEC1) == 10
     assert await balance(client, EXEC2) == 10

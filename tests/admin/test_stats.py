@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from srochno import clock
-from srochno.lifecycle.job import close_due_orders
+from srochno.orders.auto_close import close_due_orders
 from tests.helpers import auth, create_order, recharge, take
 
 CLIENT = 100
@@ -38,7 +38,7 @@ async def test_figures_per_day_and_in_total(app, client, boss):
     )
     assert completed.status_code == 200
     at(NOON + timedelta(minutes=30))  # `unanswered` is closed, its two takers refunded
-    report = await close_due_orders(app.state.sessionmaker, app.state.settings)
+    report = await close_due_orders(app.state.db, app.state.settings)
     assert report.refunds == 2
 
     response = await boss.client.get("/admin/api/stats")

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from srochno.bot import texts
-from srochno.bot.handlers.commands import ORDER_START, order_app_url
+from srochno.bot.handlers.commands import ORDER_START
 from srochno.bot.router import secret_matches
 from srochno.config import derive_webhook_secret
+from srochno.telegram import texts
+from srochno.telegram.links import order_app_url
 from tests.conftest import make_settings
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import text
 from srochno.app import create_app
 from srochno.bot.dispatcher import ALLOWED_UPDATES, build_dispatcher
 from srochno.bot.polling import POLL_LOCK_ID, PollerBusy, poll
-from srochno.bot.session import DEV_INVOICE_URL
 from srochno.config import derive_webhook_secret
 from srochno.db import create_engine
+from srochno.telegram.session import DEV_INVOICE_URL
 from tests.conftest import make_settings
 from tests.helpers import TEST_BOT_TOKEN, init_data, scalar
 from tests.servers import server_env
@@ -151,7 +151,7 @@ async def test_a_second_poller_process_is_refused(database_url, bot_api, srochno
 async def test_the_development_token_sends_nothing(
     database_url, fake_bot_api, bot_api, tmp_path, caplog
 ):
-    caplog.set_level(logging.INFO, logger="srochno.bot.session")
+    caplog.set_level(logging.INFO, logger="srochno.telegram.session")
     settings = make_settings(
         database_url,
         telegram_bot_token=None,
@@ -179,7 +179,7 @@ async def test_the_development_token_sends_nothing(
             update = pre_checkout(USER, invoice["payment_id"], 5)
             assert (await post_update(client, settings, update)).status_code == 200
     assert bot_api.calls == []
-    logged = [r.getMessage() for r in caplog.records if r.name == "srochno.bot.session"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "srochno.telegram.session"]
     assert logged == [
         "development bot token: sendMessage not sent to Telegram",
         "development bot token: createInvoiceLink not sent to Telegram",

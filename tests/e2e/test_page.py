@@ -10,8 +10,8 @@ import httpx
 from playwright.async_api import expect
 
 from srochno.app import create_app
+from srochno.error_handlers import HTTP_CODES
 from srochno.errors import AppError
-from srochno.handlers import HTTP_CODES
 from tests.conftest import make_settings
 from tests.e2e.test_journey import CONTACT, post_order
 from tests.helpers import auth, recharge

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from srochno import clock
 from srochno.events import repository
-from srochno.notifications.periodic import run_cleanups
+from srochno.worker.cleanups import run_cleanups
 from tests.helpers import create_order
 
 

@@ -30,9 +30,9 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import allow_header_conformance
 
 from srochno.app import create_app
+from srochno.catalog import CATEGORIES
 from srochno.orders import service as order_service
 from srochno.schemas import clean_text
-from srochno.users.categories import CATEGORIES
 from tests.conftest import make_settings
 from tests.fakebotapi import FakeBotAPI
 from tests.helpers import ORDER, auth, init_data

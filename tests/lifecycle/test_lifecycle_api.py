@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from srochno import clock
-from srochno.lifecycle.job import CloseReport, close_due_orders
+from srochno.orders.auto_close import CloseReport, close_due_orders
 from tests.helpers import audit_clean, auth, create_order, recharge, scalar, take
 
 OWNER, STRANGER = 100, 150
@@ -19,7 +19,7 @@ EXEC1, EXEC2, EXEC3 = 201, 202, 203
 
 
 async def run_job(app: Any, now: datetime | None = None) -> CloseReport:
-    return await close_due_orders(app.state.sessionmaker, app.state.settings, now)
+    return await close_due_orders(app.state.db, app.state.settings, now)
 
 
 async def taken_order(client: Any, *executors: int, **fields: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srochno.orders.rules import Timing, effective_status, normalize_city, timing
+from srochno.catalog import normalize_city
+from srochno.orders.rules import Timing, effective_status, timing
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LIFETIME = timedelta(minutes=60)

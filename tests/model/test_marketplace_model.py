@@ -45,7 +45,7 @@ from srochno import clock
 from srochno.app import create_app
 from srochno.config import Settings
 from srochno.ledger.audit import audit
-from srochno.lifecycle.job import close_due_orders
+from srochno.orders.auto_close import close_due_orders
 from tests.conftest import TABLES, make_settings
 from tests.helpers import ORDER, auth
 
@@ -139,7 +139,7 @@ class Runner:
         return self.run(self._audit())
 
     def close_due_orders(self) -> None:
-        self.run(close_due_orders(self.app.state.sessionmaker, self.settings))
+        self.run(close_due_orders(self.app.state.db, self.settings))
 
 
 # --- the model ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno import clock
 from srochno.config import Settings
-from srochno.notifications.worker import run_worker
+from srochno.worker.run import run_worker
 from tests.conftest import make_settings
 from tests.fakebotapi import FakeBotAPI
 

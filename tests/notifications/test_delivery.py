@@ -9,7 +9,7 @@ import html
 from sqlalchemy import text
 
 from srochno.db import Database
-from srochno.notifications.queue import ORDER_CREATED, Job, enqueue
+from srochno.jobs import ORDER_CREATED, Job, enqueue
 from srochno.orders.schemas import OrderCreate
 from srochno.orders.service import create_order as create_order_in
 from tests.helpers import ORDER, create_order

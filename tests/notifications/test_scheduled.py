@@ -8,9 +8,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from srochno import clock
-from srochno.lifecycle.job import close_due_orders
 from srochno.notifications.fanout import current_period, digest_now
-from srochno.notifications.periodic import schedule_digests, send_reminders
+from srochno.orders.auto_close import close_due_orders
+from srochno.worker.ticker import schedule_digests, send_reminders
 from tests.helpers import auth, create_order, recharge, take
 from tests.notifications.conftest import add_user, delivery_statuses, drained
 
@@ -42,7 +42,7 @@ async def test_the_client_hears_of_takes_and_is_reminded_then_takers_are_refunde
     assert "Через 5 мин" in reminder.params["text"]
 
     clock.advance(settings.reminder_before_close)
-    report = await close_due_orders(app.state.sessionmaker, app.state.settings)
+    report = await close_due_orders(app.state.db, app.state.settings)
     assert report.refunds == 2
     refunds = (await bot_api.until("sendMessage", 5, within=20))[3:]
     assert sorted(c.params["chat_id"] for c in refunds) == [EXEC1, EXEC2]

@@ -10,8 +10,8 @@ import httpx
 from sqlalchemy import text
 
 from srochno import clock
-from srochno.notifications.periodic import run_cleanups
-from srochno.notifications.worker import WORKER_LOCK_ID
+from srochno.worker.cleanups import run_cleanups
+from srochno.worker.run import WORKER_LOCK_ID
 from tests.helpers import ORDER, auth
 from tests.notifications.conftest import add_user, drained
 from tests.servers import run_servers

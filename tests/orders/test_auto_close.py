@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno import clock
-from srochno.db import create_engine, create_sessionmaker
-from srochno.lifecycle.job import CloseReport, close_due_orders
+from srochno.db import Database
+from srochno.orders.auto_close import CloseReport, close_due_orders
 from tests.helpers import audit_clean, auth, create_order, recharge, scalar, take
 
 OWNER = 1
@@ -143,15 +143,13 @@ async def test_concurrent_copies_close_each_order_once(app, engine, database_url
     assert spent_before == 2 * await scalar(engine, "SELECT count(*) FROM takes")
     settings = app.state.settings.model_copy(update={"auto_close_batch_size": batch_size})
 
-    # Each copy has its own engine, as separate worker processes would.
-    engines = [create_engine(database_url, pool_size=1) for _ in range(4)]
+    # Each copy has its own database pool, as separate worker processes would.
+    pools = [await Database.open(database_url, pool_size=1) for _ in range(4)]
     try:
-        reports = await asyncio.gather(
-            *(close_due_orders(create_sessionmaker(e), settings, now) for e in engines)
-        )
+        reports = await asyncio.gather(*(close_due_orders(db, settings, now) for db in pools))
     finally:
-        for e in engines:
-            await e.dispose()
+        for db in pools:
+            await db.close()
 
     combined = total(list(reports))
     assert combined == CloseReport(
@@ -191,7 +189,7 @@ async def test_concurrent_copies_close_each_order_once(app, engine, database_url
     )
     await audit_clean(engine)
 
-    assert await close_due_orders(app.state.sessionmaker, settings, now) == CloseReport()
+    assert await close_due_orders(app.state.db, settings, now) == CloseReport()
 
 
 async def test_copies_at_successive_moments_refund_once(app, engine):
@@ -200,7 +198,7 @@ async def test_copies_at_successive_moments_refund_once(app, engine):
     settings = app.state.settings.model_copy(update={"auto_close_batch_size": 5})
     moments = [now, now + timedelta(seconds=1), now + timedelta(minutes=30), now]
     reports = await asyncio.gather(
-        *(close_due_orders(app.state.sessionmaker, settings, m) for m in moments)
+        *(close_due_orders(app.state.db, settings, m) for m in moments)
     )
     assert total(list(reports)).refunds == seeded.unanswered_takes
     assert (
@@ -213,7 +211,7 @@ async def test_copies_at_successive_moments_refund_once(app, engine):
 async def test_a_second_refund_of_one_take_is_refused_by_the_database(app, engine):
     now = clock.now()
     await seed_due_orders(engine, 4, now)
-    await close_due_orders(app.state.sessionmaker, app.state.settings, now)
+    await close_due_orders(app.state.db, app.state.settings, now)
     async with engine.connect() as connection:
         refund = (
             await connection.execute(
@@ -288,7 +286,7 @@ async def test_job_racing_requests_has_no_deadlock_and_no_500(client, app, engin
     clock.advance(timedelta(minutes=5))  # the first 20 are now due, nothing else
 
     settings = app.state.settings.model_copy(update={"auto_close_batch_size": 3})
-    jobs = [close_due_orders(app.state.sessionmaker, settings) for _ in range(4)]
+    jobs = [close_due_orders(app.state.db, settings) for _ in range(4)]
     requests: list[tuple[str, Any]] = []
     for n, order in enumerate(fresh):
         for executor in (TAKERS[n % len(TAKERS)], TAKERS[(n + 2) % len(TAKERS)]):
@@ -362,7 +360,7 @@ async def test_job_racing_requests_has_no_deadlock_and_no_500(client, app, engin
             assert response.json()["code"] == code, (kind, response.text)
 
     # A copy skips an order a request holds locked; the next run closes it.
-    reports.append(await close_due_orders(app.state.sessionmaker, settings))
+    reports.append(await close_due_orders(app.state.db, settings))
     combined = total(reports)
     assert combined == CloseReport(closed_no_response=20, refunds=40, refunded_amount=80)
     assert await status_counts(engine) == {

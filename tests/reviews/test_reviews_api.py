@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from srochno import clock
-from srochno.lifecycle.job import close_due_orders
+from srochno.orders.auto_close import close_due_orders
 from tests.helpers import auth, create_order, recharge, scalar, take
 
 OWNER, OTHER_OWNER, STRANGER = 100, 101, 150
@@ -242,7 +242,7 @@ async def test_closed_orders_can_be_reviewed_within_the_window(client, app, outc
         )
         assert response.status_code == 200
     clock.advance(timedelta(hours=2))
-    await close_due_orders(app.state.sessionmaker, app.state.settings)
+    await close_due_orders(app.state.db, app.state.settings)
     shown = await client.get(f"/api/orders/{order['id']}", headers=auth(OWNER))
     assert shown.json()["status"] == outcome
     assert (await review(client, order["id"], EXEC1, 3)).status_code == 201

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from srochno.orders.rules import normalize_city
+from srochno.catalog import normalize_city
 from tests.helpers import auth, init_data, scalar
 
 

@@ -2,14 +2,14 @@
 
 The admin is a Starlette app of its own, mounted inside the service's; its requests carry
 the admin app, not the service's, so the admin holds the service app and reads its state
-here, and nowhere else.
+here, through :mod:`srochno.state`'s readers.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,6 +18,7 @@ from starlette.requests import Request
 from srochno.config import Settings
 from srochno.db import Connection, Database
 from srochno.staff.service import Operator
+from srochno.state import app_bot, app_database, app_engine, app_settings
 
 OPERATOR_STATE = "operator"
 
@@ -28,20 +29,23 @@ class AdminContext:
 
     @property
     def settings(self) -> Settings:
-        return cast(Settings, self._app.state.settings)
+        return app_settings(self._app)
 
     @property
     def db(self) -> Database:
-        return cast(Database, self._app.state.db)
+        db = app_database(self._app)
+        if db is None:
+            raise RuntimeError("the service's database is not open (outside its lifespan?)")
+        return db
 
     @property
     def bot(self) -> Bot | None:
         """The service's bot (None without a bot token)."""
-        return cast(Bot | None, getattr(self._app.state, "bot", None))
+        return app_bot(self._app)
 
     @property
     def engine(self) -> AsyncEngine:
-        return cast(AsyncEngine, self._app.state.engine)
+        return app_engine(self._app)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:

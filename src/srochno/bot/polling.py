@@ -15,11 +15,11 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.types import Update
 
-from srochno.bot.client import BOT_API_TIMEOUT_SECONDS
 from srochno.bot.dispatcher import ALLOWED_UPDATES
 from srochno.bot.inbox import handle_update
 from srochno.config import Settings
 from srochno.db import Database
+from srochno.telegram.client import BOT_API_TIMEOUT_SECONDS
 
 logger = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from srochno.bot.errors import BotNotConfigured, WebhookForbidden
 from srochno.bot.inbox import handle_update
 from srochno.errors import DatabaseUnavailable, ValidationFailed, responses
 from srochno.responses import json_response
 from srochno.state import BotDep, DatabaseDep, DispatcherDep, SettingsDep
+from srochno.telegram.errors import BotNotConfigured, WebhookForbidden
 
 router = APIRouter(tags=["telegram"])
 

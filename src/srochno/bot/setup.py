@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
 
-from srochno.bot import texts
 from srochno.bot.dispatcher import ALLOWED_UPDATES
 from srochno.config import Settings
+from srochno.telegram import texts
 
 
 async def set_up_bot(bot: Bot, settings: Settings) -> list[str]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import Header, Query, Request
 
 from srochno import clock
 from srochno.auth.dependencies import signed_in_user
 from srochno.auth.errors import AUTH_ERRORS, AuthMissing
+from srochno.catalog import normalize_city
 from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.errors import DatabaseUnavailable, responses
@@ -18,9 +19,8 @@ from srochno.events import repository
 from srochno.events.hub import EventHub, Subscriber
 from srochno.events.presenter import frame
 from srochno.events.stream import EventStream
-from srochno.orders.rules import normalize_city
 from srochno.schemas import SafeStr
-from srochno.state import ReadConnection, SettingsDep, domain_router
+from srochno.state import ReadConnection, SettingsDep, domain_router, held
 
 router = domain_router(tags=["live"])
 
@@ -54,7 +54,7 @@ LastEventIdHeader = Annotated[str | None, Header(alias="Last-Event-ID", include_
 
 
 def hub_of(request: Request) -> EventHub:
-    return cast(EventHub, request.app.state.hub)
+    return held(request.app, "hub", EventHub)
 
 
 def resume_point(header: str | None, query: int | None) -> int | None:

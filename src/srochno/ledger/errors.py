@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from srochno.errors import AppError
+from srochno.errors import AppError, IdempotencyKeyConflict, on_violation
 
 
 class DevRechargeDisabled(AppError):
@@ -21,3 +21,6 @@ class InvalidAdjustment(AppError):
     status = 422
     code = "invalid_adjustment"
     message = "An adjustment is a non-zero whole number of rubles, at most 1 000 000 000"
+
+
+on_violation("uq_ledger_entries_user_id_idempotency_key", IdempotencyKeyConflict)

@@ -1,10 +1,13 @@
-"""The ledger's SQL: a balance and its ledger row always change in one round trip."""
+"""The ledger's SQL, the only writer of ``ledger_entries`` (with the refund flow in
+:mod:`srochno.ledger.refunds`): a balance and its ledger row always change in one round
+trip."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from srochno.db import Connection, Record
+from srochno.enums import LedgerType
 
 ENTRY_COLUMNS = "id, type, amount, balance_after, order_id, take_id, method, created_at"
 
@@ -19,6 +22,35 @@ INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take
                             idempotency_key, created_at, payment_charge_id)
 SELECT $1, $3, $2, changed.balance, $4, $5, $6, $7, $8, $9 FROM changed
 RETURNING {ENTRY_COLUMNS}
+"""
+# The take's debit (statement 2 of a take, srochno.orders.take): the take row, the debit
+# (only if the take row is new and the balance covers the price), its ledger row and the
+# order's counter, in one round trip (the hot path's cost is its round trips).
+# The user's row lock is taken after the order's (statement 1): one fixed order.
+# take_id NULL: this executor's take of the order already exists (a concurrent retry).
+# balance NULL with a take_id: the balance does not cover the price (roll back).
+WRITE_TAKE = f"""
+WITH new_take AS (
+    INSERT INTO takes (order_id, executor_id, price_paid, taken_at, idempotency_key)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (order_id, executor_id) DO NOTHING
+    RETURNING id
+), debit AS (
+    UPDATE users SET balance = balance - $3
+    WHERE id = $2 AND balance >= $3 AND EXISTS (SELECT 1 FROM new_take)
+    RETURNING balance
+), entry AS (
+    INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take_id,
+                                created_at)
+    SELECT $2, '{LedgerType.order_take.value}', -$3, debit.balance, $1, new_take.id, $4
+    FROM new_take, debit
+), counted AS (
+    UPDATE orders SET executors_count = executors_count + 1,
+                      first_taken_at = coalesce(first_taken_at, $4)
+    FROM new_take, debit
+    WHERE orders.id = $1
+)
+SELECT (SELECT id FROM new_take) AS take_id, (SELECT balance FROM debit) AS balance
 """
 LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE"
 KEYED_ENTRY = (
@@ -73,3 +105,16 @@ async def entries_of(
 ) -> tuple[list[Record], int]:
     total: int = await conn.fetchval(COUNT_ENTRIES, user_id)
     return await conn.fetch(LIST_ENTRIES, user_id, limit, offset), total
+
+
+async def write_take(
+    conn: Connection,
+    order_id: str,
+    executor_id: int,
+    price: int,
+    now: datetime,
+    idempotency_key: str | None,
+) -> Record:
+    row = await conn.fetchrow(WRITE_TAKE, order_id, executor_id, price, now, idempotency_key)
+    assert row is not None
+    return row

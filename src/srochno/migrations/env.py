@@ -23,9 +23,10 @@ target_metadata = Base.metadata
 def _url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from srochno.cli import database_url_for_tools
+        from srochno.config import load_settings
+        from srochno.embedded import database_url
 
-        url = database_url_for_tools()
+        url = database_url(load_settings())
     return async_url(str(url))
 
 

@@ -1,2 +1,3 @@
-"""Notifications (SPEC §13): what is enqueued in the business transactions, the jobs that
-fan out and send, the shared rate gate, and the periodic work of ``srochno worker``."""
+"""Notifications (SPEC §13), the delivery side: the fan-out of new orders and digests, the
+sender, the shared rate gate, and the texts. What a transaction queues is
+:mod:`srochno.jobs`."""

@@ -15,9 +15,7 @@ from srochno import clock
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.enums import Frequency, OrderStatus
-from srochno.notifications.events import deliver
-from srochno.notifications.queue import DIGEST, Job, enqueue
-from srochno.notifications.sender import Delivery
+from srochno.jobs import DIGEST, Delivery, Job, deliver, enqueue
 from srochno.notifications.texts import DIGEST_DESCRIPTION_LIMIT, DIGEST_LIMIT
 from srochno.orders.rules import no_response_due_sql
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -35,14 +34,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from pgqueuer.errors import RetryRequested
 
 from srochno import clock, metrics
-from srochno.bot.handlers.commands import order_app_url
-from srochno.bot.texts import language
 from srochno.config import Settings
 from srochno.db import Connection, Database
 from srochno.enums import DeliveryStatus, OrderStatus
+from srochno.jobs import Delivery
 from srochno.notifications import gate
 from srochno.notifications.texts import Message, render
 from srochno.orders.rules import no_response_due_sql
+from srochno.telegram.links import order_app_url
+from srochno.telegram.texts import language
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +68,6 @@ UPDATE notification_deliveries SET status = $3, updated_at = $4
 WHERE event_key = $1 AND user_id = $2
 """
 MARK_BLOCKED = "UPDATE users SET bot_blocked = true, updated_at = $2 WHERE id = $1"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    event_key: str
-    user_id: int
-    kind: str
-    data: dict[str, Any]
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> Delivery:
-        return cls(payload["event"], int(payload["user"]), payload["kind"], payload["data"])
-
-    def payload(self) -> dict[str, Any]:
-        return {"event": self.event_key, "user": self.user_id, "kind": self.kind, "data": self.data}
 
 
 @dataclass(frozen=True, slots=True)

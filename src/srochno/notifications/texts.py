@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from srochno.bot.texts import Language, escape, open_app_button, open_order_button
+from srochno.catalog import CATEGORIES
 from srochno.orders.rules import timing
-from srochno.users.categories import CATEGORIES
+from srochno.telegram.texts import Language, escape, open_app_button, open_order_button
 
 DESCRIPTION_LIMIT = 300
 DIGEST_LIMIT = 10

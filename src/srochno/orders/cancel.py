@@ -1,8 +1,9 @@
 """Cancelling an order: an operator's action. Its takers get their price back.
 
 One transaction, locks in the fixed order (the order row, then the takers' rows in id
-order): the order becomes ``cancelled``, every take not yet refunded is marked refunded and
-credited back through the ledger, and the audit row is written. A moderator may do it: the
+order): the order becomes ``cancelled``, every take not yet refunded goes through the one
+refund flow (:mod:`srochno.ledger.refunds`, reason ``order_cancelled``), and the audit row
+is written. A moderator may do it: the
 refunds follow the rule (the price each taker paid, once), no amount is chosen.
 """
 
@@ -10,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from srochno import clock, metrics
+from srochno import clock
 from srochno.db import Connection
-from srochno.enums import OPEN_STATUSES, AdminActionType
+from srochno.enums import OPEN_STATUSES, AdminActionType, RefundReason
 from srochno.ledger.refunds import refund_takes
-from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.errors import OrderNotActive, OrderNotFound
 from srochno.staff.service import Operator, clean_reason, record_action
@@ -32,11 +32,8 @@ async def cancel_order(
         raise OrderNotActive()
     now = clock.now()
     await repository.cancel_order(conn, order_id, now)
-    takes = await repository.mark_takes_refunded(conn, order_id, now)
-    refunded = await refund_takes(conn, order_id, takes, now)
-    await notifications.takes_refunded(
-        conn, [{**t, "order_id": order_id} for t in takes], metrics.REFUND_ORDER_CANCELLED
-    )
+    refunds = await refund_takes(conn, RefundReason.order_cancelled, [order_id], now)
+    takes = refunds.takes
     await record_action(
         conn,
         operator,
@@ -45,9 +42,6 @@ async def cancel_order(
         order_id,
         reason,
         refunded_takes=sorted(t["id"] for t in takes),
-        refunded_rub=refunded,
+        refunded_rub=refunds.amount,
     )
-    metrics.count_refunds(
-        metrics.REFUND_ORDER_CANCELLED, sum(1 for t in takes if t["price_paid"] > 0), refunded
-    )
-    return {"order_id": order_id, "refunds": len(takes), "refunded": refunded}
+    return {"order_id": order_id, "refunds": len(takes), "refunded": refunds.amount}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from srochno.errors import AppError
+from srochno.errors import AppError, IdempotencyKeyConflict, on_violation
 
 
 class OrderNotFound(AppError):
@@ -102,3 +102,6 @@ class TooManyActiveOrders(AppError):
     @classmethod
     def for_cap(cls, cap: int) -> TooManyActiveOrders:
         return cls(f"At most {cap} active orders at a time")
+
+
+on_violation("uq_takes_executor_id_idempotency_key", IdempotencyKeyConflict)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from srochno import clock
+from srochno import clock, jobs
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.enums import OPEN_STATUSES, OrderStatus
-from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.errors import (
     CompletionWindowClosed,
@@ -57,5 +56,5 @@ async def complete(
         raise CompletionWindowClosed()
     order = await repository.mark_completed(conn, order_id, executor_id, now)
     await count_completed(conn, executor_id)
-    await notifications.order_completed(conn, order_id)
+    await jobs.order_completed(conn, order_id)
     return order_view(order, now, timeout, viewer_id=owner_id, taken_by_me=False)

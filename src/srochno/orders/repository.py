@@ -10,7 +10,7 @@ import functools
 from datetime import datetime
 
 from srochno.db import Connection, Record
-from srochno.enums import LedgerType, OrderStatus
+from srochno.enums import OrderStatus
 from srochno.orders.rules import no_response_due_sql
 
 ORDER_FIELDS = (
@@ -64,34 +64,6 @@ TAKE_CONTEXT = (
     "FROM orders LEFT JOIN takes mine ON mine.order_id = orders.id AND mine.executor_id = $2 "
     "WHERE orders.id = $1 FOR NO KEY UPDATE OF orders"
 )
-# The take, statement 2: the take row, the debit (only if the take row is new and the
-# balance covers the price), its ledger row and the order's counter, in one round trip.
-# The user's row lock is taken after the order's (statement 1): one fixed order.
-# take_id NULL: this executor's take of the order already exists (a concurrent retry).
-# balance NULL with a take_id: the balance does not cover the price (roll back).
-WRITE_TAKE = f"""
-WITH new_take AS (
-    INSERT INTO takes (order_id, executor_id, price_paid, taken_at, idempotency_key)
-    VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (order_id, executor_id) DO NOTHING
-    RETURNING id
-), debit AS (
-    UPDATE users SET balance = balance - $3
-    WHERE id = $2 AND balance >= $3 AND EXISTS (SELECT 1 FROM new_take)
-    RETURNING balance
-), entry AS (
-    INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take_id,
-                                created_at)
-    SELECT $2, '{LedgerType.order_take.value}', -$3, debit.balance, $1, new_take.id, $4
-    FROM new_take, debit
-), counted AS (
-    UPDATE orders SET executors_count = executors_count + 1,
-                      first_taken_at = coalesce(first_taken_at, $4)
-    FROM new_take, debit
-    WHERE orders.id = $1
-)
-SELECT (SELECT id FROM new_take) AS take_id, (SELECT balance FROM debit) AS balance
-"""
 
 UPDATE_ORDER = (
     "UPDATE orders SET category = $2, description = $3, contact = $4, updated_at = $5 "
@@ -198,19 +170,6 @@ async def take_context(
     return await conn.fetchrow(TAKE_CONTEXT, order_id, executor_id, idempotency_key)
 
 
-async def write_take(
-    conn: Connection,
-    order_id: str,
-    executor_id: int,
-    price: int,
-    now: datetime,
-    idempotency_key: str | None,
-) -> Record:
-    row = await conn.fetchrow(WRITE_TAKE, order_id, executor_id, price, now, idempotency_key)
-    assert row is not None
-    return row
-
-
 async def update_order(
     conn: Connection, order_id: str, category: str, description: str, contact: str, now: datetime
 ) -> Record:
@@ -285,26 +244,7 @@ CANCEL_ORDER = (
     f"UPDATE orders SET status = '{OrderStatus.cancelled.value}', closed_at = $2, "
     "updated_at = $2 WHERE id = $1"
 )
-# Unrefunded takes only: a take is refunded once, whoever refunds it first.
-MARK_TAKES_REFUNDED = (
-    "UPDATE takes SET refunded_at = $2 WHERE order_id = $1 AND refunded_at IS NULL "
-    "RETURNING id, executor_id, price_paid"
-)
-MARK_TAKE_REFUNDED = (
-    "UPDATE takes SET refunded_at = $3 WHERE order_id = $1 AND executor_id = $2 "
-    "AND refunded_at IS NULL RETURNING id, executor_id, price_paid"
-)
 
 
 async def cancel_order(conn: Connection, order_id: str, now: datetime) -> None:
     await conn.execute(CANCEL_ORDER, order_id, now)
-
-
-async def mark_takes_refunded(conn: Connection, order_id: str, now: datetime) -> list[Record]:
-    return await conn.fetch(MARK_TAKES_REFUNDED, order_id, now)
-
-
-async def mark_take_refunded(
-    conn: Connection, order_id: str, executor_id: int, now: datetime
-) -> Record | None:
-    return await conn.fetchrow(MARK_TAKE_REFUNDED, order_id, executor_id, now)

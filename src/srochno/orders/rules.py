@@ -1,11 +1,10 @@
-"""Pure rules of an order's life: what status it is in at a given moment, and the one city
-key. The no-response rule is also written here once as SQL, for the statements that must
+"""Pure rules of an order's life: what status it is in at a given moment. The no-response
+rule is also written here once as SQL, for the statements that must
 apply it inside PostgreSQL (the public list, the auto-close job)."""
 
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,10 +13,8 @@ from srochno.enums import OPEN_STATUSES, OrderStatus, sql_list
 __all__ = [
     "OPEN_STATUSES",
     "Timing",
-    "display_city",
     "effective_status",
     "no_response_due_sql",
-    "normalize_city",
     "timing",
 ]
 
@@ -70,16 +67,3 @@ def timing(expires_at: datetime, now: datetime) -> Timing:
     """Time left until expiry; minutes are rounded up (30 s left reads as 1 minute)."""
     seconds = max(0, math.ceil((expires_at - now).total_seconds()))
     return Timing(seconds_left=seconds, minutes_left=math.ceil(seconds / 60))
-
-
-def display_city(city: str) -> str:
-    """A city as shown: NFKC, invisible characters dropped, white space collapsed."""
-    text = unicodedata.normalize("NFKC", city)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return " ".join(text.split())
-
-
-def normalize_city(city: str) -> str:
-    """The one key cities are compared by, everywhere (orders, preferences, filters,
-    notifications): :func:`display_city`, case-folded."""
-    return display_city(city).casefold()

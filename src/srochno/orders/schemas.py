@@ -5,9 +5,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
+from srochno.catalog import CATEGORIES
 from srochno.enums import OrderStatus
 from srochno.schemas import NO_NUL_PATTERN, CleanText, EntityId
-from srochno.users.categories import CATEGORIES
 
 
 def _known_category(slug: str) -> str:

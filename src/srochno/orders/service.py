@@ -6,11 +6,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from srochno import clock, metrics
+from srochno import clock, jobs, metrics
+from srochno.catalog import display_city, normalize_city
 from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.enums import OrderStatus
-from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.contact import contains_contact
 from srochno.orders.errors import (
@@ -23,7 +23,6 @@ from srochno.orders.errors import (
 )
 from srochno.orders.presenter import order_view, status_at, take_view
 from srochno.orders.quota import ensure_below_quota
-from srochno.orders.rules import display_city, normalize_city
 from srochno.orders.schemas import OrderCreate, OrderUpdate
 from srochno.responses import page
 from srochno.users.presenter import average_rating
@@ -85,7 +84,7 @@ async def create_order(
         "closed_at": None,
     }
     await repository.insert_order(conn, order)
-    await notifications.order_created(conn, order["id"])
+    await jobs.order_created(conn, order["id"])
     metrics.ORDERS_CREATED.inc()
     return order_view(
         order, now, settings.no_response_timeout, viewer_id=owner_id, taken_by_me=False

@@ -22,12 +22,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from srochno import clock, metrics
+from srochno import clock, jobs, metrics
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.enums import OrderStatus
 from srochno.errors import IdempotencyKeyConflict
-from srochno.notifications import events as notifications
+from srochno.ledger import repository as ledger
 from srochno.orders import repository
 from srochno.orders.errors import (
     InsufficientBalance,
@@ -71,7 +71,7 @@ async def take_order(
         raise OrderFull.for_cap(row["max_executors"])
 
     price: int = row["take_price"]
-    written = await repository.write_take(conn, order_id, executor_id, price, now, idempotency_key)
+    written = await ledger.write_take(conn, order_id, executor_id, price, now, idempotency_key)
     if written["take_id"] is None:  # the same take, committed meanwhile by a retry
         take = await repository.find_take(conn, order_id, executor_id)
         assert take is not None
@@ -85,7 +85,7 @@ async def take_order(
         )
     if written["balance"] is None:  # the whole transaction, take row included, rolls back
         raise InsufficientBalance.for_price(price)
-    await notifications.order_taken(conn, order_id, row["owner_id"], executor_id, row["category"])
+    await jobs.order_taken(conn, order_id, row["owner_id"], executor_id, row["category"])
     metrics.TAKES.inc()
     order = {
         **row,

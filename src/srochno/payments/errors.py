@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from srochno.errors import AppError
+from srochno.errors import AppError, IdempotencyKeyConflict, on_violation
 
 
 class PaymentNotFound(AppError):
@@ -53,3 +53,6 @@ class RefundFailed(AppError):
     status = 502
     code = "refund_failed"
     message = "Telegram did not make the refund; nothing was changed"
+
+
+on_violation("uq_payments_user_id_idempotency_key", IdempotencyKeyConflict)

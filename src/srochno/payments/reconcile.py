@@ -16,11 +16,11 @@ from aiogram import Bot
 from aiogram.types import StarTransaction, TransactionPartnerUser
 
 from srochno import clock
-from srochno.bot.users import ensure_user
 from srochno.config import Settings
 from srochno.db import Database
 from srochno.payments import repository
 from srochno.payments.service import IncomingCharge, credit_charge
+from srochno.users.service import ensure_user
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
 from srochno import clock
-from srochno.bot.errors import BotNotConfigured
 from srochno.db import Connection, Record
 from srochno.enums import AdminActionType, LedgerType
 from srochno.ledger import repository as ledger
@@ -28,6 +27,7 @@ from srochno.payments.errors import (
     RefundFailed,
 )
 from srochno.staff.service import Operator, clean_reason, record_action, require_admin
+from srochno.telegram.errors import BotNotConfigured
 from srochno.users import repository as users
 
 logger = logging.getLogger(__name__)

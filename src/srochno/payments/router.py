@@ -8,7 +8,6 @@ from starlette.responses import Response
 from srochno import clock
 from srochno.auth.dependencies import CurrentUser
 from srochno.auth.errors import AUTH_ERRORS
-from srochno.bot.errors import BotNotConfigured
 from srochno.errors import IdempotencyKeyConflict, responses
 from srochno.payments import service
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
@@ -17,6 +16,7 @@ from srochno.ratelimit import RateLimited
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey
 from srochno.state import BotDep, ReadConnection, SettingsDep, WriteConnection, domain_router
+from srochno.telegram.errors import BotNotConfigured
 
 router = domain_router(prefix="/api/balance", tags=["balance"])
 

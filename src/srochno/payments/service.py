@@ -19,7 +19,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import LabeledPrice
 
-from srochno.bot import texts
 from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.enums import STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
@@ -27,6 +26,7 @@ from srochno.errors import IdempotencyKeyConflict
 from srochno.ledger import repository as ledger
 from srochno.payments import repository
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
+from srochno.telegram import texts
 
 logger = logging.getLogger(__name__)
 

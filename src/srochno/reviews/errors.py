@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from srochno.errors import AppError
+from srochno.errors import AppError, on_violation
 
 
 class ReviewWindowClosed(AppError):
@@ -63,3 +63,7 @@ class TakeAlreadyRefunded(AppError):
     status = 409
     code = "take_already_refunded"
     message = "The complainant's take was already refunded"
+
+
+on_violation("uq_reviews_order_id_author_id_executor_id", AlreadyReviewed)
+on_violation("uq_complaints_order_id_author_id", AlreadyComplained)

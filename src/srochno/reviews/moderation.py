@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from srochno import clock, metrics
+from srochno import clock
 from srochno.db import Connection
-from srochno.enums import AdminActionType
+from srochno.enums import AdminActionType, RefundReason
 from srochno.ledger.refunds import refund_takes
 from srochno.ledger.repository import lock_user
 from srochno.orders import repository as orders
@@ -83,12 +83,12 @@ async def resolve_complaint(
     if refund_take:
         order_id = complaint["order_id"]
         await orders.lock_order(conn, order_id)  # the fixed order: order, take, user
-        take = await orders.mark_take_refunded(conn, order_id, complaint["author_id"], now)
-        if take is None:
+        refunds = await refund_takes(
+            conn, RefundReason.complaint, [order_id], now, executor_id=complaint["author_id"]
+        )
+        if not refunds.takes:
             raise TakeAlreadyRefunded()
-        refunded = await refund_takes(conn, order_id, [take], now)
-        details |= {"refunded_take_id": take["id"], "refunded_rub": refunded}
-        metrics.count_refunds(metrics.REFUND_COMPLAINT, 1 if refunded else 0, refunded)
+        details |= {"refunded_take_id": refunds.takes[0]["id"], "refunded_rub": refunds.amount}
     await record_action(
         conn,
         operator,

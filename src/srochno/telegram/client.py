@@ -8,8 +8,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from srochno.bot.session import DevSession
 from srochno.config import Settings
+from srochno.telegram.session import DevSession
 
 BOT_API_TIMEOUT_SECONDS = 10.0
 """A Bot API call that gets no answer for this long fails (the webhook request, an invoice

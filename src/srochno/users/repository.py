@@ -42,8 +42,8 @@ SELECT_BALANCE = "SELECT balance FROM users WHERE id = $1"
 # A user met by the bot (a command, a payment) before the Mini App: created with the profile
 # Telegram gives; an existing row is left as it is (initData refreshes it).
 ENSURE_USER = (
-    "INSERT INTO users (id, username, first_name, last_name, language_code, is_premium, "
-    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
+    "INSERT INTO users (id, username, first_name, last_name, language_code, photo_url, "
+    "is_premium, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
     "ON CONFLICT (id) DO NOTHING"
 )
 SET_BOT_BLOCKED = (
@@ -92,8 +92,7 @@ async def balance_of(conn: Connection, user_id: int) -> int:
 async def ensure_user(
     conn: Connection, user_id: int, profile: tuple[object, ...], now: datetime
 ) -> None:
-    """Create the user unless it exists; ``profile`` is username, first name, last name,
-    language code and is_premium."""
+    """Create the user unless it exists; ``profile`` in :data:`PROFILE_COLUMNS` order."""
     await conn.execute(ENSURE_USER, user_id, *profile, now)
 
 

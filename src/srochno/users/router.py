@@ -7,12 +7,12 @@ from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
 from srochno.auth.errors import AUTH_ERRORS
+from srochno.catalog import CATEGORIES
 from srochno.enums import BIGINT_MAX
 from srochno.errors import DatabaseUnavailable, responses
 from srochno.responses import json_response
 from srochno.state import ReadConnection, WriteConnection, domain_router
 from srochno.users import presenter, service
-from srochno.users.categories import CATEGORIES
 from srochno.users.errors import UserNotFound
 from srochno.users.schemas import (
     Category,

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
+from srochno.catalog import CATEGORIES
 from srochno.enums import Frequency
 from srochno.schemas import NO_NUL_PATTERN, CleanText
-from srochno.users.categories import CATEGORIES
 
 CityName = Annotated[
     str,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from srochno import clock
-from srochno.auth.telegram import TelegramUser
+from srochno.catalog import normalize_city
 from srochno.db import Connection, Record
-from srochno.orders.rules import normalize_city
 from srochno.users import repository
 from srochno.users.errors import UserNotFound
 from srochno.users.repository import PROFILE_COLUMNS
@@ -20,17 +22,41 @@ TEXT_LIMITS = {
 }
 
 
-def telegram_profile(telegram: TelegramUser) -> tuple[object, ...]:
+class TelegramProfile(Protocol):
+    """A Telegram user as initData or a bot update describes them (an update's user has no
+    ``photo_url``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def language_code(self) -> str | None: ...
+    @property
+    def is_premium(self) -> bool | None: ...
+
+
+def telegram_profile(telegram: TelegramProfile) -> tuple[object, ...]:
     """The stored form of Telegram's profile, in :data:`PROFILE_COLUMNS` order: no NUL
-    characters, bounded lengths."""
+    characters, bounded lengths; what Telegram did not send is None (not premium)."""
     values: list[object] = []
     for field in PROFILE_COLUMNS:
-        value = getattr(telegram, field)
+        value = getattr(telegram, field, None)
         limit = TEXT_LIMITS.get(field)
         if limit is not None and value is not None:
             value = value.replace("\x00", "")[:limit]
-        values.append(value)
+        values.append(bool(value) if field == "is_premium" else value)
     return tuple(values)
+
+
+async def ensure_user(conn: Connection, telegram: TelegramProfile, now: datetime) -> None:
+    """The user a bot update names exists afterwards (created with its profile when new;
+    an existing user's profile is kept: initData refreshes it)."""
+    await repository.ensure_user(conn, telegram.id, telegram_profile(telegram), now)
 
 
 def profile_changed(row: Record, profile: tuple[object, ...]) -> bool:

@@ -1,4 +1,4 @@
-"""The worker: pgqueuer's consumers of the notification jobs, and the periodic ticker.
+"""The worker: pgqueuer's consumers of the queued jobs, and the periodic ticker.
 
 ``srochno worker`` runs :func:`run_worker`; ``srochno serve`` runs one in-process
 (:func:`run_elected_worker`): every server process competes for a PostgreSQL advisory
@@ -23,19 +23,12 @@ from pgqueuer.executors import EntrypointExecutor, EntrypointExecutorParameters
 from pgqueuer.models import Context, Job
 from pgqueuer.queries import Queries
 
-from srochno.bot.client import create_bot
 from srochno.config import Settings
-from srochno.db import (
-    APPLICATION_NAME,
-    Database,
-    create_engine,
-    create_sessionmaker,
-    is_outage,
-    plain_url,
-)
+from srochno.db import APPLICATION_NAME, Database, is_outage, plain_url
+from srochno.jobs import DIGEST, ORDER_CREATED, SEND, Delivery, decode
 from srochno.notifications import fanout, sender
-from srochno.notifications.periodic import Ticker
-from srochno.notifications.queue import DIGEST, ORDER_CREATED, SEND, decode
+from srochno.telegram.client import create_bot
+from srochno.worker.ticker import Ticker
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +124,7 @@ def build_queue_manager(
         if bot is None:
             logger.warning("notification not sent: no TELEGRAM_BOT_TOKEN")
             return
-        delivery = sender.Delivery.from_payload(decode(job.payload))
+        delivery = Delivery.from_payload(decode(job.payload))
         await sender.send(db, bot, settings, delivery)
 
     return qm
@@ -150,7 +143,6 @@ async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> 
         max_size=4,
         server_settings={"application_name": f"{APPLICATION_NAME}-queue"},
     )
-    engine = create_engine(url, pool_size=2, command_timeout=settings.db_command_timeout_seconds)
     bot = create_bot(settings)
     qm = build_queue_manager(pool, db, bot, settings)
     # pgqueuer wants room for two batches in hand.
@@ -166,7 +158,7 @@ async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> 
         )
     ]
     if periodic and settings.auto_close_interval_seconds > 0:
-        ticker = Ticker(db, create_sessionmaker(engine), settings)
+        ticker = Ticker(db, settings)
         tasks.append(asyncio.create_task(ticker.run_forever()))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -180,7 +172,6 @@ async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> 
             await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
         if bot is not None:
             await bot.session.close()
-        await engine.dispose()
         await pool.close()
         await db.close()
 

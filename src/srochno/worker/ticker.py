@@ -1,14 +1,15 @@
-"""The periodic work of ``srochno worker``: a ticker every ``AUTO_CLOSE_INTERVAL_SECONDS``.
+"""The periodic work of the worker: a ticker every ``AUTO_CLOSE_INTERVAL_SECONDS``.
 
 pgqueuer's scheduler is cron (minute granularity); the interval may be one second, so the
 worker ticks on its own. Each step is safe in any number of workers at once:
 
-* auto-close: ``SKIP LOCKED`` batches (:mod:`srochno.lifecycle.job`), refund messages
+* auto-close: ``SKIP LOCKED`` batches (:mod:`srochno.orders.auto_close`), refund messages
   queued in the same transactions;
 * reminders: one per order, claimed in ``notification_runs``;
 * digests: one fan-out per period, claimed in ``notification_runs``, one message per
   (period, user) by the delivery key;
-* clean-ups (:data:`CLEANUPS`), at most once an hour per worker, in small batches.
+* clean-ups (:mod:`srochno.worker.cleanups`), at most once an hour per worker, in small
+  batches.
 """
 
 from __future__ import annotations
@@ -18,32 +19,28 @@ import logging
 import time as monotonic
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from datetime import datetime
 
 from srochno import clock
 from srochno.config import Settings
 from srochno.db import Database, is_outage
-from srochno.enums import OPEN_STATUSES, sql_list
-from srochno.lifecycle.job import close_due_orders
-from srochno.notifications.events import deliver
+from srochno.jobs import Delivery, deliver
 from srochno.notifications.fanout import DIGEST_GRACE, PERIODS, current_period, schedule_digest
-from srochno.notifications.sender import Delivery
-from srochno.ratelimit import LONGEST_WINDOW_SECONDS
+from srochno.orders.auto_close import close_due_orders
+from srochno.orders.rules import no_response_due_sql
+from srochno.worker.cleanups import run_cleanups
 
 logger = logging.getLogger(__name__)
 
 CLEANUP_EVERY_SECONDS = 3600.0
-CLEANUP_BATCH = 5000
 
 # --- reminders -------------------------------------------------------------------------
 
+# Orders the no-response rule makes due by the reminder moment ($2) but not yet now ($1).
 REMINDERS_DUE = f"""
 WITH due AS (
     SELECT id, owner_id, category, first_taken_at FROM orders
-    WHERE status IN ({sql_list(tuple(sorted(OPEN_STATUSES)))}) AND responded_at IS NULL
-      AND first_taken_at IS NOT NULL AND first_taken_at > $1 AND first_taken_at <= $2
+    WHERE {no_response_due_sql("$2")} AND NOT {no_response_due_sql("$1")}
     ORDER BY first_taken_at
     LIMIT 1000
 ), claimed AS (
@@ -100,86 +97,12 @@ async def schedule_digests(db: Database, settings: Settings, now: datetime | Non
     return queued
 
 
-# --- clean-ups -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cleanup:
-    """Rows of ``table`` whose ``column`` is older than ``retention(settings)`` go."""
-
-    name: str
-    table: str
-    column: str
-    retention: Callable[[Settings], timedelta]
-
-    @property
-    def sql(self) -> str:
-        return (
-            f"DELETE FROM {self.table} WHERE ctid IN "
-            f"(SELECT ctid FROM {self.table} WHERE {self.column} < $1 LIMIT $2)"
-        )
-
-
-def _inbox(settings: Settings) -> timedelta:
-    return timedelta(days=settings.inbox_retention_days)
-
-
-def _deliveries(settings: Settings) -> timedelta:
-    return timedelta(days=settings.delivery_retention_days)
-
-
-def _chats(settings: Settings) -> timedelta:
-    return timedelta(days=1)
-
-
-def _events(settings: Settings) -> timedelta:
-    return timedelta(hours=settings.order_events_retention_hours)
-
-
-def _windows(settings: Settings) -> timedelta:
-    return timedelta(seconds=LONGEST_WINDOW_SECONDS)
-
-
-CLEANUPS: tuple[Cleanup, ...] = (
-    Cleanup("bot inbox", "telegram_updates", "received_at", _inbox),
-    Cleanup("notification deliveries", "notification_deliveries", "updated_at", _deliveries),
-    Cleanup("notification runs", "notification_runs", "created_at", _deliveries),
-    Cleanup("notification chats", "notification_chats", "next_at", _chats),
-    Cleanup("finished jobs' log", "pgqueuer_log", "created", _deliveries),
-    Cleanup("job statistics", "pgqueuer_statistics", "created", _deliveries),
-    Cleanup("order events", "order_events", "created_at", _events),
-    Cleanup("rate limit windows", "rate_limit_windows", "to_timestamp(window_start)", _windows),
-)
-"""Every retention rule, of every domain with rows to forget."""
-
-
-async def run_cleanups(
-    db: Database, settings: Settings, now: datetime | None = None
-) -> dict[str, int]:
-    """Delete what every rule lets go, in batches (each its own short transaction)."""
-    now = now or clock.now()
-    deleted: dict[str, int] = {}
-    for cleanup in CLEANUPS:
-        cutoff = now - cleanup.retention(settings)
-        total = 0
-        while True:
-            async with db.connection() as conn:
-                status = await conn.execute(cleanup.sql, cutoff, CLEANUP_BATCH)
-            count = int(status.split()[-1])
-            total += count
-            if count < CLEANUP_BATCH:
-                break
-        deleted[cleanup.name] = total
-    return deleted
-
-
 # --- the ticker ------------------------------------------------------------------------
 
 
 @dataclass
 class Ticker:
     db: Database
-    maker: async_sessionmaker[AsyncSession]
     settings: Settings
     cleaned_at: float | None = field(default=None)
 
@@ -205,7 +128,7 @@ class Ticker:
                     logger.exception("%s failed", name)
 
     async def _close_due_orders(self) -> None:
-        report = await close_due_orders(self.maker, self.settings)
+        report = await close_due_orders(self.db, self.settings)
         if report.changed:
             logger.info(
                 "auto-close: %d unanswered closed (%d refunds, %d RUB), %d expired",

@@ -9,20 +9,16 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
 
 from srochno import clock
-from srochno.bot import texts
 from srochno.bot.outbox import Outbox
-from srochno.bot.users import ensure_user
 from srochno.config import Settings
 from srochno.db import Connection
+from srochno.telegram import texts
+from srochno.telegram.links import order_app_url
 from srochno.users import repository as users
+from srochno.users.service import ensure_user
 
 ORDER_START = re.compile(r"order_([A-Za-z0-9_-]{1,12})")
 """``/start order_<id>``: the deep link ``t.me/<bot>?start=order_<id>`` of an order."""
-
-
-def order_app_url(webapp_url: str, order_id: str) -> str:
-    """The Mini App opened on one order (its client-side route)."""
-    return f"{webapp_url.split('#', 1)[0]}#/order/{order_id}"
 
 
 def web_app_keyboard(label: str, url: str) -> InlineKeyboardMarkup:

@@ -7,9 +7,9 @@ from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.types import ChatMemberUpdated
 
 from srochno import clock
-from srochno.bot.users import ensure_user
 from srochno.db import Connection
 from srochno.users import repository as users
+from srochno.users.service import ensure_user
 
 
 def blocks_bot(update: ChatMemberUpdated) -> bool:

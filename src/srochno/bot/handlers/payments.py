@@ -6,12 +6,12 @@ from aiogram import F, Router
 from aiogram.types import Message, PreCheckoutQuery
 
 from srochno import clock
-from srochno.bot import texts
 from srochno.bot.outbox import Outbox
-from srochno.bot.users import ensure_user
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.payments import refunds, service
+from srochno.telegram import texts
+from srochno.users.service import ensure_user
 
 
 async def pre_checkout(query: PreCheckoutQuery, conn: Connection, outbox: Outbox) -> None:
