@@ -8,8 +8,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from srochno import clock
+from srochno.enums import AdminRole
 from srochno.notifications.fanout import current_period, digest_now
 from srochno.orders.auto_close import close_due_orders
+from srochno.reviews.moderation import resolve_complaint
+from srochno.staff.service import create_operator
 from srochno.worker.ticker import schedule_digests, send_reminders
 from tests.helpers import auth, create_order, recharge, take
 from tests.notifications.conftest import add_user, delivery_statuses, drained
@@ -123,3 +126,32 @@ async def test_digests_list_the_period_s_active_orders_once_per_user(
     await drained(engine)
     await asyncio.sleep(0.3)
     assert len(bot_api.calls_of("sendMessage")) == 2
+
+
+async def test_a_taker_whose_complaint_is_upheld_hears_of_the_refund(
+    app, client, engine, bot_api, start_worker
+):
+    await start_worker()
+    order = await create_order(client, OWNER)
+    for executor in (EXEC1, EXEC2):
+        await recharge(client, executor, 10)
+        assert (await take(client, order["id"], executor)).status_code == 200
+    await bot_api.until("sendMessage", 2, within=20)  # the client heard of both takes
+    response = await client.post(
+        "/api/reviews/executor",
+        json={"order_id": order["id"], "reason": "no_response"},
+        headers=auth(EXEC1),
+    )
+    assert response.status_code == 201, response.text
+
+    async with app.state.db.transaction() as conn:
+        admin = await create_operator(conn, "boss", AdminRole.admin, "a long passphrase")
+        await resolve_complaint(
+            conn, admin, response.json()["id"], "client never answered", refund_take=True
+        )
+    refunded = (await bot_api.until("sendMessage", 3, within=20))[2:]
+    assert [c.params["chat_id"] for c in refunded] == [EXEC1]
+    assert "2 ₽ вернулись на баланс" in refunded[0].params["text"]
+    assert "Жалоба" in refunded[0].params["text"]
+    await drained(engine)
+    assert len(bot_api.calls_of("sendMessage")) == 3
