@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from srochno.catalog import CATEGORIES
+from srochno.enums import RefundReason
 from srochno.orders.rules import timing
 from srochno.telegram.texts import Language, escape, open_app_button, open_order_button
 
@@ -96,20 +97,32 @@ def reminder(lang: Language, data: dict[str, Any], now: datetime) -> Message:
     return Message(text, open_order_button(lang), data["order_id"])
 
 
+REFUND_CAUSES: dict[RefundReason, dict[Language, str]] = {
+    RefundReason.no_response: {
+        "ru": "↩️ Заказчик не ответил на заказ «{category}»",
+        "en": "↩️ The client did not answer on “{category}”",
+    },
+    RefundReason.order_cancelled: {
+        "ru": "↩️ Заказ «{category}» отменён модератором",
+        "en": "↩️ The order “{category}” was cancelled by a moderator",
+    },
+    RefundReason.complaint: {
+        "ru": "↩️ Жалоба на заказ «{category}» признана обоснованной",
+        "en": "↩️ Your complaint about “{category}” was upheld",
+    },
+}
+"""Why the money came back, by :class:`~srochno.enums.RefundReason` (the message's start)."""
+
+
 def refunded(lang: Language, data: dict[str, Any], now: datetime) -> Message:
     category = escape(category_name(lang, data["category"]))
+    reason = RefundReason(data.get("reason") or RefundReason.no_response)
+    cause = REFUND_CAUSES[reason][lang].format(category=category)
     amount = data["amount"]
     if lang == "ru":
-        text = f"↩️ Заказчик не ответил на заказ «{category}»: {amount} ₽ вернулись на баланс."
-        if data.get("reason") == "order_cancelled":
-            text = f"↩️ Заказ «{category}» отменён модератором: {amount} ₽ вернулись на баланс."
+        text = f"{cause}: {amount} ₽ вернулись на баланс."
     else:
-        text = f"↩️ The client did not answer on “{category}”: {amount} ₽ are back on your balance."
-        if data.get("reason") == "order_cancelled":
-            text = (
-                f"↩️ The order “{category}” was cancelled by a moderator: {amount} ₽ are back "
-                "on your balance."
-            )
+        text = f"{cause}: {amount} ₽ are back on your balance."
     return Message(text, open_order_button(lang), data["order_id"])
 
 
