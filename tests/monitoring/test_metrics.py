@@ -13,6 +13,7 @@ from srochno.monitoring.scrape import authorized
 from srochno.orders.cancel import cancel_order
 from srochno.staff.service import create_operator
 from tests.helpers import create_order, recharge, take
+from tests.payments.support import create_invoice, pay
 
 
 def samples(text: str) -> dict[str, float]:
@@ -134,3 +135,12 @@ def test_the_grafana_dashboard_reads_only_metrics_that_exist():
         exposed |= {metric.name + suffix for suffix in suffixes.get(metric.type, [""])}
     assert used
     assert used <= exposed, used - exposed
+
+
+async def test_a_credited_payment_is_counted_once(client, settings, bot_api):
+    before = await scrape(client)
+    invoice = await create_invoice(client, 300, 40)
+    for _ in range(2):  # a redelivered update credits, and counts, nothing more
+        await pay(client, settings, 300, invoice, "metrics-charge-1")
+    after = await scrape(client)
+    assert delta(after, before, 'srochno_payments_total{outcome="paid"}') == 1

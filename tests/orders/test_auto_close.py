@@ -197,9 +197,7 @@ async def test_copies_at_successive_moments_refund_once(app, engine):
     seeded = await seed_due_orders(engine, 60, now)
     settings = app.state.settings.model_copy(update={"auto_close_batch_size": 5})
     moments = [now, now + timedelta(seconds=1), now + timedelta(minutes=30), now]
-    reports = await asyncio.gather(
-        *(close_due_orders(app.state.db, settings, m) for m in moments)
-    )
+    reports = await asyncio.gather(*(close_due_orders(app.state.db, settings, m) for m in moments))
     assert total(list(reports)).refunds == seeded.unanswered_takes
     assert (
         await scalar(engine, "SELECT count(*) FROM ledger_entries WHERE type = 'refund'")

@@ -15,7 +15,7 @@ from datetime import datetime
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
-from srochno import clock
+from srochno import clock, metrics
 from srochno.db import Connection, Record
 from srochno.enums import AdminActionType, LedgerType
 from srochno.ledger import repository as ledger
@@ -26,6 +26,7 @@ from srochno.payments.errors import (
     RefundExceedsBalance,
     RefundFailed,
 )
+from srochno.payments.service import PAYMENT_REFUNDED
 from srochno.staff.service import Operator, clean_reason, record_action, require_admin
 from srochno.telegram.errors import BotNotConfigured
 from srochno.users import repository as users
@@ -64,6 +65,7 @@ async def record_refund(
     await repository.mark_charge_refunded(conn, charge["id"], now, debit_rub, amount - debit_rub)
     if charge["payment_id"] is not None:
         await repository.mark_refunded_if_settled(conn, charge["payment_id"], now)
+    metrics.PAYMENTS.labels(PAYMENT_REFUNDED).inc()
     return Refund(
         telegram_payment_charge_id=charge["telegram_payment_charge_id"],
         user_id=charge["user_id"],

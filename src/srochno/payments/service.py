@@ -19,6 +19,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import LabeledPrice
 
+from srochno import metrics
 from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.enums import STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
@@ -33,6 +34,12 @@ logger = logging.getLogger(__name__)
 PAYMENT_ID_BYTES = 12
 PAYMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 """A payment id (the invoice payload); anything else is no payment of ours."""
+
+
+PAYMENT_PAID = "paid"
+PAYMENT_REFUNDED = "refunded"
+PAYMENT_FAILED = "failed"
+"""The outcomes the ``srochno_payments`` counter counts."""
 
 
 def new_payment_id() -> str:
@@ -96,6 +103,7 @@ async def create_invoice(
             error,
             extra={"payment_id": payment_id, "error": type(error).__name__},
         )
+        metrics.PAYMENTS.labels(PAYMENT_FAILED).inc()
         raise PaymentProviderError() from error
     return invoice_view(await repository.set_invoice_url(conn, payment_id, url))
 
@@ -204,6 +212,7 @@ async def credit_charge(
     assert entry is not None  # a credit always applies
     if payment is not None:
         await repository.mark_paid(conn, payment["id"], now)
+    metrics.PAYMENTS.labels(PAYMENT_PAID).inc()
     return Credit(
         charge_id=row["id"],
         stars=charge.stars,
