@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import uuid
 
+import pytest
+from alembic import command
 from sqlalchemy import text
 
 from srochno.db import create_engine
 from srochno.embedded import drop_database, ensure_database
-from srochno.migrations import check
+from srochno.migrations import alembic_config, check, upgrade
 
 
 async def test_models_and_migrations_agree(database_url):
@@ -49,4 +52,43 @@ async def test_instances_migrating_at_once_are_safe(server_url):
             await engine.dispose()
         assert len(version) == 1
     finally:
+        await drop_database(server_url, name)
+
+
+@pytest.mark.parametrize(
+    ("old", "reached", "runs"),
+    [
+        ("0005_notify", "0006_notify", ["0006_notify -> 0007_live"]),
+        ("0005_live", "0007_live", []),
+    ],
+)
+async def test_a_database_stamped_with_an_old_revision_id_upgrades_cleanly(
+    server_url, caplog, old, reached, runs
+):
+    """Three revisions once shared the number 0005: a database stamped with an old id is
+    upgraded to the head without running again what it has."""
+    name = f"srochno_restamp_{uuid.uuid4().hex[:8]}"
+    url = await ensure_database(server_url, name)
+    engine = create_engine(url, pool_size=1)
+    try:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), reached)
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = :old"), {"old": old})
+
+        with caplog.at_level(logging.INFO, logger="alembic.runtime.migration"):
+            await asyncio.to_thread(upgrade, url)
+        ran = [
+            r.getMessage().removeprefix("Running upgrade ").split(",")[0]
+            for r in caplog.records
+            if r.getMessage().startswith("Running upgrade")
+        ]
+        assert ran == runs
+
+        async with engine.connect() as conn:
+            versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+            events = await conn.execute(text("SELECT to_regclass('order_events') IS NOT NULL"))
+            assert events.scalar_one()
+        assert [v[0] for v in versions] == ["0007_live"]
+    finally:
+        await engine.dispose()
         await drop_database(server_url, name)

@@ -4,7 +4,7 @@ Each server process holds one dedicated connection that LISTENs on ``srochno_eve
 notification carries only an event id, and is only a wake-up: the hub then reads every
 event after the last one it has seen (``id > last``) from the table, in id order, and
 hands each frame to the streams whose filters match. Because event ids are given at
-commit under one lock (migration ``0005_live``), ids grow in commit order and "after the
+commit under one lock (migration ``0007_live``), ids grow in commit order and "after the
 last one seen" can never skip an event committed late.
 
 Recovery: if the connection is lost (a restart, ``pg_terminate_backend``), the hub

@@ -1,4 +1,4 @@
-"""The event log's SQL. Events are written by triggers (migration ``0005_live``) in the
+"""The event log's SQL. Events are written by triggers (migration ``0007_live``) in the
 transaction of the change; ids grow in commit order, so "after id N" misses nothing."""
 
 from __future__ import annotations

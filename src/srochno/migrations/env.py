@@ -30,6 +30,11 @@ def _url() -> str:
     return async_url(str(url))
 
 
+RENAMED_REVISIONS = {"0005_notify": "0006_notify", "0005_live": "0007_live"}
+"""Revisions renumbered after release (three shared the number 0005): a database stamped
+with an old id is restamped with its new one before anything runs, so it upgrades cleanly
+(nothing runs twice)."""
+
 QUEUE_PREFIX = "pgqueuer"
 """The job queue's own tables and indexes (created from pgqueuer's install SQL)."""
 
@@ -55,7 +60,20 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        restamp_renamed(connection)
         context.run_migrations()
+
+
+def restamp_renamed(connection: Connection) -> None:
+    """Old revision ids in ``alembic_version`` replaced by their new ones (under the lock,
+    in the migrations' transaction, before Alembic reads the version)."""
+    if connection.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None:
+        return
+    for old, new in RENAMED_REVISIONS.items():
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+            {"old": old, "new": new},
+        )
 
 
 async def _run_online() -> None:

@@ -1,7 +1,7 @@
 """Notifications: pgqueuer's job tables (its own install SQL), the delivery keys, the
 shared send gate, the per-chat turns and the periodic runs.
 
-Revision ID: 0005_notify
+Revision ID: 0006_notify
 Revises: 0005_admin_refund
 Create Date: 2026-12-02
 """
@@ -15,7 +15,7 @@ from alembic import op
 from pgqueuer.adapters.persistence import qb
 from sqlalchemy.util import await_only
 
-revision: str = "0005_notify"
+revision: str = "0006_notify"
 down_revision: str | None = "0005_admin_refund"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """The live feed's event log (written by triggers, ids given at commit in commit order)
 and the rate limiter's unlogged counters.
 
-Revision ID: 0005_live
-Revises: 0005_notify
+Revision ID: 0007_live
+Revises: 0006_notify
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0005_live"
-down_revision: str | None = "0005_notify"
+revision: str = "0007_live"
+down_revision: str | None = "0006_notify"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
