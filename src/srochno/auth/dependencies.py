@@ -16,9 +16,9 @@ from srochno import clock
 from srochno.auth.errors import AuthMissing, InitDataMalformed
 from srochno.auth.telegram import check_age, validate_init_data
 from srochno.config import Settings
-from srochno.db import Record
 from srochno.ratelimit import RequestGuard
 from srochno.state import settings_of, unit_of_work
+from srochno.users.account import Account
 from srochno.users.errors import UserBanned
 from srochno.users.service import sync_user, telegram_profile
 
@@ -80,7 +80,7 @@ def identify(header: str, settings: Settings) -> Identity:
     return identity
 
 
-async def optional_user(request: Request) -> Record | None:
+async def optional_user(request: Request) -> Account | None:
     """The signed-in user, or None without an ``Authorization`` header. (One dependency
     with no sub-dependencies: it runs on every request, and each level costs FastAPI.)"""
     header = request.headers.get("authorization")
@@ -89,7 +89,7 @@ async def optional_user(request: Request) -> Record | None:
     return await signed_in_user(request, header)
 
 
-async def signed_in_user(request: Request, header: str) -> Record:
+async def signed_in_user(request: Request, header: str) -> Account:
     """The user an ``Authorization`` value names, synced and not banned. The route's
     per-user rate limit is counted with the connection's first statement."""
     identity = identify(header, settings_of(request))
@@ -101,12 +101,12 @@ async def signed_in_user(request: Request, header: str) -> Record:
     if guard is not None and guard.user_limit is not None:  # connected before: count now
         await guard.on_user(conn, identity.user_id)
     user = await sync_user(conn, identity.user_id, identity.profile)
-    if user["is_banned"]:
+    if user.is_banned:
         raise UserBanned()
     return user
 
 
-async def current_user(request: Request) -> Record:
+async def current_user(request: Request) -> Account:
     """The signed-in user; 401 ``auth_missing`` without an ``Authorization`` header.
     (It calls :func:`optional_user` itself: a sub-dependency would be a level more.)"""
     user = await optional_user(request)
@@ -115,5 +115,6 @@ async def current_user(request: Request) -> Record:
     return user
 
 
-CurrentUser = Annotated[Record, Depends(current_user)]
-OptionalUser = Annotated[Record | None, Depends(optional_user)]
+CurrentUser = Annotated[Account, Depends(current_user)]
+"""The signed-in user, a frozen :class:`~srochno.users.account.Account` built once."""
+OptionalUser = Annotated[Account | None, Depends(optional_user)]

@@ -166,6 +166,6 @@ async def my_stream(
     if header is None:
         raise AuthMissing()
     user = await signed_in_user(request, header)
-    subscriber = Subscriber(user_id=user["id"])
+    subscriber = Subscriber(user_id=user.id)
     after = resume_point(last_event_id_header, last_event_id)
     return await open_stream(request, conn, settings, subscriber, after)

@@ -17,7 +17,7 @@ router = domain_router(prefix="/api/balance", tags=["balance"])
 
 @router.get("", response_model=BalanceOut, responses=responses(*AUTH_ERRORS))
 async def read_balance(user: CurrentUser) -> Response:
-    return json_response({"balance": user["balance"], "currency": "RUB"})
+    return json_response({"balance": user.balance, "currency": "RUB"})
 
 
 @router.post(
@@ -37,7 +37,7 @@ async def recharge(
     if not settings.dev_recharge_enabled:
         raise DevRechargeDisabled()
     return json_response(
-        await service.recharge(conn, user["id"], body.amount, body.method, idempotency_key)
+        await service.recharge(conn, user.id, body.amount, body.method, idempotency_key)
     )
 
 
@@ -46,6 +46,4 @@ async def list_transactions(
     user: CurrentUser, conn: ReadConnection, limit: Limit = 20, offset: Offset = 0
 ) -> Response:
     """My ledger, newest first."""
-    return json_response(
-        await service.list_transactions(conn, user["id"], limit=limit, offset=offset)
-    )
+    return json_response(await service.list_transactions(conn, user.id, limit=limit, offset=offset))

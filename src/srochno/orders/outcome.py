@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from srochno import clock, jobs
 from srochno.config import Settings
 from srochno.db import Connection
@@ -15,14 +13,12 @@ from srochno.orders.errors import (
     NoTakes,
     OrderNotActive,
 )
-from srochno.orders.presenter import order_view, status_at
-from srochno.orders.service import lock_owned_order
+from srochno.orders.guards import lock_owned_order
+from srochno.orders.presenter import OrderView, order_view, status_at
 from srochno.users.repository import count_completed
 
 
-async def respond(
-    conn: Connection, settings: Settings, owner_id: int, order_id: str
-) -> dict[str, Any]:
+async def respond(conn: Connection, settings: Settings, owner_id: int, order_id: str) -> OrderView:
     """The owner has reacted to the takers: the no-response refund no longer applies."""
     order = await lock_owned_order(conn, order_id, owner_id)
     now = clock.now()
@@ -38,7 +34,7 @@ async def respond(
 
 async def complete(
     conn: Connection, settings: Settings, owner_id: int, order_id: str, executor_id: int
-) -> dict[str, Any]:
+) -> OrderView:
     """Mark the order done by one of its takers; the executor's count grows exactly once,
     because only the transition out of an open status (under the row lock) counts."""
     order = await lock_owned_order(conn, order_id, owner_id)

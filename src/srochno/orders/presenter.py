@@ -1,14 +1,78 @@
-"""Orders as the API shows them: plain dicts of :class:`~srochno.orders.schemas.OrderOut`'s
-fields, built from rows. The contact only for the owner and the executors who paid."""
+"""Orders as the API shows them: typed dicts of the response models' fields (a test holds
+their keys equal), built from rows. The contact only for the owner and the executors who
+paid."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
+from srochno.db import Record
 from srochno.enums import OrderStatus
 from srochno.orders.rules import effective_status, timing
+from srochno.users.presenter import average_rating
+
+
+class OrderView(TypedDict):
+    """:class:`~srochno.orders.schemas.OrderOut`."""
+
+    id: str
+    category: str
+    description: str
+    city: str
+    contact: str | None
+    contact_hidden: bool
+    status: str
+    city_locked: bool
+    created_at: datetime
+    expires_at: datetime
+    server_time: datetime
+    minutes_left: int
+    seconds_left: int
+    executors_count: int
+    max_executors: int
+    slots_left: int
+    take_price: int
+    is_owner: bool
+    taken_by_me: bool
+    responded_at: datetime | None
+    completed_executor_id: int | None
+
+
+class TakeView(TypedDict):
+    """:class:`~srochno.orders.schemas.TakeOut`."""
+
+    taken_at: datetime
+    price_paid: int
+    refunded_at: datetime | None
+
+
+class TakenOrderView(TypedDict):
+    """:class:`~srochno.orders.schemas.TakenOrder`."""
+
+    order: OrderView
+    take: TakeView
+
+
+class TakeResultView(TakenOrderView):
+    """:class:`~srochno.orders.schemas.TakeResult`."""
+
+    balance: int
+    replayed: bool
+
+
+class TakerView(TypedDict):
+    """:class:`~srochno.orders.schemas.TakerOut`."""
+
+    executor_id: int
+    first_name: str | None
+    taken_at: datetime
+    refunded_at: datetime | None
+    completed_orders_count: int
+    average_rating: float | None
+    reviews_count: int
+    reviewed_by_me: bool
 
 
 def status_at(order: Mapping[str, Any], now: datetime, no_response_timeout: timedelta) -> str:
@@ -30,7 +94,7 @@ def order_view(
     viewer_id: int | None,
     taken_by_me: bool,
     in_list: bool = False,
-) -> dict[str, Any]:
+) -> OrderView:
     is_owner = viewer_id is not None and viewer_id == order["owner_id"]
     show_contact = not in_list and (is_owner or taken_by_me)
     status = status_at(order, now, no_response_timeout)
@@ -62,7 +126,19 @@ def order_view(
     }
 
 
-def take_view(
-    taken_at: datetime, price_paid: int, refunded_at: datetime | None = None
-) -> dict[str, Any]:
+def take_view(taken_at: datetime, price_paid: int, refunded_at: datetime | None = None) -> TakeView:
     return {"taken_at": taken_at, "price_paid": price_paid, "refunded_at": refunded_at}
+
+
+def taker_view(row: Record) -> TakerView:
+    """One executor who took the owner's order, as the owner sees them."""
+    return {
+        "executor_id": row["executor_id"],
+        "first_name": row["first_name"],
+        "taken_at": row["taken_at"],
+        "refunded_at": row["refunded_at"],
+        "completed_orders_count": row["completed_orders_count"],
+        "average_rating": average_rating(row["rating_sum"], row["reviews_count"]),
+        "reviews_count": row["reviews_count"],
+        "reviewed_by_me": row["reviewed_by_me"],
+    }

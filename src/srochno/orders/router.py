@@ -44,7 +44,7 @@ async def create_order(
     body: OrderCreate, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
 ) -> Response:
     """Post an urgent job (free). It is listed for `ORDER_LIFETIME_MINUTES`."""
-    order = await service.create_order(conn, settings, user["id"], body)
+    order = await service.create_order(conn, settings, user.id, body)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 
@@ -64,7 +64,7 @@ async def list_orders(
         await service.list_orders(
             conn,
             settings,
-            viewer["id"] if viewer is not None else None,
+            viewer.id if viewer is not None else None,
             city=city.strip() if city else None,
             category=category or None,
             limit=limit,
@@ -82,7 +82,7 @@ async def read_order(
     order_id: OrderId, viewer: OptionalUser, conn: ReadConnection, settings: SettingsDep
 ) -> Response:
     """One order; the contact only for its owner and the executors who took it."""
-    viewer_id = viewer["id"] if viewer is not None else None
+    viewer_id = viewer.id if viewer is not None else None
     return json_response(await service.read_order(conn, settings, order_id, viewer_id))
 
 
@@ -99,7 +99,7 @@ async def update_order(
     settings: SettingsDep,
 ) -> Response:
     """Edit while active and before the first take. The city cannot change."""
-    return json_response(await service.update_order(conn, settings, user["id"], order_id, body))
+    return json_response(await service.update_order(conn, settings, user.id, order_id, body))
 
 
 @router.delete("/api/orders/{order_id}", status_code=204, responses=responses(*EDIT_ERRORS))
@@ -107,7 +107,7 @@ async def delete_order(
     order_id: OrderId, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
 ) -> Response:
     """Withdraw the order while active and before the first take."""
-    await service.delete_order(conn, settings, user["id"], order_id)
+    await service.delete_order(conn, settings, user.id, order_id)
     return Response(status_code=204)
 
 
@@ -135,7 +135,7 @@ async def take(
 ) -> Response:
     """Pay `take_price` from the balance and see the contact. Repeating it is free and
     answers the same take with `replayed: true`."""
-    return json_response(await take_order(conn, settings, user["id"], order_id, idempotency_key))
+    return json_response(await take_order(conn, settings, user.id, order_id, idempotency_key))
 
 
 @router.post(
@@ -147,7 +147,7 @@ async def respond(
     order_id: OrderId, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
 ) -> Response:
     """The owner reacted to the takers: stops the no-response clock (no refunds)."""
-    return json_response(await outcome.respond(conn, settings, user["id"], order_id))
+    return json_response(await outcome.respond(conn, settings, user.id, order_id))
 
 
 @router.post(
@@ -169,7 +169,7 @@ async def complete(
 ) -> Response:
     """The owner marks the job done by one of the takers."""
     return json_response(
-        await outcome.complete(conn, settings, user["id"], order_id, body.executor_id)
+        await outcome.complete(conn, settings, user.id, order_id, body.executor_id)
     )
 
 
@@ -185,7 +185,7 @@ async def my_orders(
 ) -> Response:
     """Orders I created, newest first, with their contacts."""
     return json_response(
-        await service.list_my_orders(conn, settings, user["id"], limit=limit, offset=offset)
+        await service.list_my_orders(conn, settings, user.id, limit=limit, offset=offset)
     )
 
 
@@ -201,7 +201,7 @@ async def my_takes(
 ) -> Response:
     """Orders I took, most recent first, with their contacts."""
     return json_response(
-        await service.list_my_takes(conn, settings, user["id"], limit=limit, offset=offset)
+        await service.list_my_takes(conn, settings, user.id, limit=limit, offset=offset)
     )
 
 
@@ -213,4 +213,4 @@ async def my_takes(
 async def read_takers(order_id: OrderId, user: CurrentUser, conn: ReadConnection) -> Response:
     """The executors who took my order, first taker first (owner only): the ones I can
     complete the order with and rate."""
-    return json_response(await service.list_takers(conn, user["id"], order_id))
+    return json_response(await service.list_takers(conn, user.id, order_id))

@@ -16,16 +16,22 @@ from srochno.orders.contact import contains_contact
 from srochno.orders.errors import (
     CityLocked,
     ContactInDescription,
-    NotOwner,
     OrderAlreadyTaken,
     OrderNotActive,
-    OrderNotFound,
 )
-from srochno.orders.presenter import order_view, status_at, take_view
+from srochno.orders.guards import lock_owned_order, owned, visible
+from srochno.orders.presenter import (
+    OrderView,
+    TakenOrderView,
+    TakerView,
+    order_view,
+    status_at,
+    take_view,
+    taker_view,
+)
 from srochno.orders.quota import ensure_below_quota
 from srochno.orders.schemas import OrderCreate, OrderUpdate
 from srochno.responses import page
-from srochno.users.presenter import average_rating
 
 ORDER_ID_BYTES = 9  # 12 URL-safe characters
 
@@ -41,24 +47,9 @@ def ensure_public(*texts: str | None) -> None:
             raise ContactInDescription()
 
 
-def visible(order: Record | None, viewer_id: int | None) -> Record:
-    """The order, or ``order_not_found`` (also for a deleted order seen by a non-owner)."""
-    if order is None or (order["status"] == OrderStatus.deleted and order["owner_id"] != viewer_id):
-        raise OrderNotFound()
-    return order
-
-
-async def lock_owned_order(conn: Connection, order_id: str, owner_id: int) -> Record:
-    """The order locked for a change by its owner (``not_owner`` for anybody else)."""
-    order = visible(await repository.lock_order(conn, order_id), owner_id)
-    if order["owner_id"] != owner_id:
-        raise NotOwner()
-    return order
-
-
 async def create_order(
     conn: Connection, settings: Settings, owner_id: int, data: OrderCreate
-) -> dict[str, Any]:
+) -> OrderView:
     ensure_public(data.description, data.city)
     now = clock.now()
     await ensure_below_quota(conn, settings, owner_id, now)
@@ -93,7 +84,7 @@ async def create_order(
 
 async def read_order(
     conn: Connection, settings: Settings, order_id: str, viewer_id: int | None
-) -> dict[str, Any]:
+) -> OrderView:
     order = visible(await repository.find_order(conn, order_id, viewer_id), viewer_id)
     return order_view(
         order,
@@ -113,7 +104,7 @@ def ensure_editable(order: Record, settings: Settings, now: datetime) -> None:
 
 async def update_order(
     conn: Connection, settings: Settings, owner_id: int, order_id: str, data: OrderUpdate
-) -> dict[str, Any]:
+) -> OrderView:
     order = await lock_owned_order(conn, order_id, owner_id)
     now = clock.now()
     ensure_editable(order, settings, now)
@@ -173,24 +164,10 @@ async def list_orders(
     return page(items, total, limit, offset)
 
 
-async def list_takers(conn: Connection, owner_id: int, order_id: str) -> list[dict[str, Any]]:
+async def list_takers(conn: Connection, owner_id: int, order_id: str) -> list[TakerView]:
     """Who took my order (owner only): the executors I can complete it with and rate."""
-    order = visible(await repository.find_order(conn, order_id, owner_id), owner_id)
-    if order["owner_id"] != owner_id:
-        raise NotOwner()
-    return [
-        {
-            "executor_id": row["executor_id"],
-            "first_name": row["first_name"],
-            "taken_at": row["taken_at"],
-            "refunded_at": row["refunded_at"],
-            "completed_orders_count": row["completed_orders_count"],
-            "average_rating": average_rating(row),
-            "reviews_count": row["reviews_count"],
-            "reviewed_by_me": row["reviewed_by_me"],
-        }
-        for row in await repository.takers_of(conn, order_id, owner_id)
-    ]
+    owned(await repository.find_order(conn, order_id, owner_id), owner_id)
+    return [taker_view(row) for row in await repository.takers_of(conn, order_id, owner_id)]
 
 
 async def list_my_orders(
@@ -211,7 +188,7 @@ async def list_my_takes(
     now = clock.now()
     rows, total = await repository.takes_of(conn, executor_id, limit, offset)
     timeout = settings.no_response_timeout
-    items = [
+    items: list[TakenOrderView] = [
         {
             "order": order_view(r, now, timeout, viewer_id=executor_id, taken_by_me=True),
             "take": take_view(r["my_taken_at"], r["my_price_paid"], r["my_refunded_at"]),

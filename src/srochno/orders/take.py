@@ -36,8 +36,8 @@ from srochno.orders.errors import (
     OrderNotActive,
     OwnOrder,
 )
-from srochno.orders.presenter import order_view, status_at, take_view
-from srochno.orders.service import visible
+from srochno.orders.guards import visible
+from srochno.orders.presenter import TakeResultView, order_view, status_at, take_view
 from srochno.users.repository import balance_of
 
 
@@ -47,7 +47,7 @@ async def take_order(
     executor_id: int,
     order_id: str,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> TakeResultView:
     row = visible(
         await repository.take_context(conn, order_id, executor_id, idempotency_key), executor_id
     )
@@ -104,7 +104,7 @@ def _result(
     balance: int,
     *,
     replayed: bool = True,
-) -> dict[str, Any]:
+) -> TakeResultView:
     return {
         "order": order_view(
             order,

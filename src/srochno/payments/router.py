@@ -62,4 +62,4 @@ async def create_invoice(
 async def read_invoice(payment_id: PaymentId, user: CurrentUser, conn: ReadConnection) -> Response:
     """One of my payments: `pending` until Telegram's payment is credited, then `paid`;
     `refunded` once refunded."""
-    return json_response(await service.read_invoice(conn, user["id"], payment_id))
+    return json_response(await service.read_invoice(conn, user.id, payment_id))

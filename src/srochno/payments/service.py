@@ -28,6 +28,7 @@ from srochno.ledger import repository as ledger
 from srochno.payments import repository
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
 from srochno.telegram import texts
+from srochno.users.account import Account
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ async def create_invoice(
     conn: Connection,
     bot: Bot,
     settings: Settings,
-    user: Record,
+    user: Account,
     stars: int,
     idempotency_key: str | None,
     now: datetime,
@@ -72,7 +73,7 @@ async def create_invoice(
         raise StarsOutOfRange(
             f"stars must be between {settings.stars_min} and {settings.stars_max}"
         )
-    user_id: int = user["id"]
+    user_id = user.id
     if idempotency_key is not None:
         known = await repository.keyed_payment(conn, user_id, idempotency_key)
         if known is not None:
@@ -87,7 +88,7 @@ async def create_invoice(
         known = await repository.keyed_payment(conn, user_id, idempotency_key)
         assert known is not None
         return _replayed(known, stars)
-    lang = texts.language(user["language_code"])
+    lang = texts.language(user.language_code)
     try:
         url = await bot.create_invoice_link(
             title=texts.invoice_title(lang),

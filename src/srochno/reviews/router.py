@@ -49,7 +49,7 @@ async def review_executor(
     body: ClientReviewIn, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
 ) -> Response:
     """The client rates an executor who took the order (once per order and executor)."""
-    return json_response(await service.review_executor(conn, settings, user["id"], body), 201)
+    return json_response(await service.review_executor(conn, settings, user.id, body), 201)
 
 
 @router.post(
@@ -62,7 +62,7 @@ async def review_executor(
 )
 async def complain(body: ComplaintIn, user: CurrentUser, conn: WriteConnection) -> Response:
     """An executor who took the order complains about the client (once per order)."""
-    return json_response(await service.complain_about_client(conn, user["id"], body), 201)
+    return json_response(await service.complain_about_client(conn, user.id, body), 201)
 
 
 @router.get("", response_model=Page[PublicReview], responses=responses(DatabaseUnavailable))

@@ -12,7 +12,8 @@ from srochno.config import Settings
 from srochno.db import Connection
 from srochno.orders import repository as orders
 from srochno.orders.errors import ExecutorNotTaker, NotOwner
-from srochno.orders.service import ensure_public, visible
+from srochno.orders.guards import visible
+from srochno.orders.service import ensure_public
 from srochno.responses import page
 from srochno.reviews import repository
 from srochno.reviews.errors import NotATaker, ReviewWindowClosed

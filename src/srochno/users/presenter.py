@@ -1,41 +1,63 @@
-"""Users as the API shows them: plain dicts of the documented fields, built from rows."""
+"""Users as the API shows them: typed dicts of the documented fields (a test holds their
+keys equal to the response models' fields), built from an :class:`Account`."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
-from srochno.db import Record
-
-
-def average_rating(row: Record) -> float | None:
-    count: int = row["reviews_count"]
-    return round(row["rating_sum"] / count, 2) if count else None
+from srochno.users.account import Account
 
 
-def public_profile(row: Record) -> dict[str, Any]:
+class PublicProfileView(TypedDict):
+    id: int
+    first_name: str | None
+    photo_url: str | None
+    completed_orders_count: int
+    average_rating: float | None
+    reviews_count: int
+    complaints_count: int
+    created_at: datetime
+
+
+class ProfileView(PublicProfileView):
+    username: str | None
+    last_name: str | None
+    language_code: str | None
+    balance: int
+    subscribed_categories: list[str]
+    subscribed_cities: list[str]
+    notification_frequency: str
+
+
+def average_rating(rating_sum: int, count: int) -> float | None:
+    return round(rating_sum / count, 2) if count else None
+
+
+def public_profile(user: Account) -> PublicProfileView:
     """What anybody may see: no handle, last name, balance or preferences (a client's
     Telegram handle would bypass the paid contact)."""
     return {
-        "id": row["id"],
-        "first_name": row["first_name"],
-        "photo_url": row["photo_url"],
-        "completed_orders_count": row["completed_orders_count"],
-        "average_rating": average_rating(row),
-        "reviews_count": row["reviews_count"],
-        "complaints_count": row["complaints_count"],
-        "created_at": row["created_at"],
+        "id": user.id,
+        "first_name": user.first_name,
+        "photo_url": user.photo_url,
+        "completed_orders_count": user.completed_orders_count,
+        "average_rating": average_rating(user.rating_sum, user.reviews_count),
+        "reviews_count": user.reviews_count,
+        "complaints_count": user.complaints_count,
+        "created_at": user.created_at,
     }
 
 
-def profile(row: Record) -> dict[str, Any]:
+def profile(user: Account) -> ProfileView:
     """The user's own profile."""
     return {
-        **public_profile(row),
-        "username": row["username"],
-        "last_name": row["last_name"],
-        "language_code": row["language_code"],
-        "balance": row["balance"],
-        "subscribed_categories": row["subscribed_categories"],
-        "subscribed_cities": row["subscribed_cities"],
-        "notification_frequency": row["notification_frequency"],
+        **public_profile(user),
+        "username": user.username,
+        "last_name": user.last_name,
+        "language_code": user.language_code,
+        "balance": user.balance,
+        "subscribed_categories": list(user.subscribed_categories),
+        "subscribed_cities": list(user.subscribed_cities),
+        "notification_frequency": user.notification_frequency,
     }

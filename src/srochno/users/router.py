@@ -35,8 +35,8 @@ async def update_preferences(
     body: PreferencesIn, user: CurrentUser, conn: WriteConnection
 ) -> Response:
     """Categories and cities to hear about; cities are stored by their normalised key."""
-    row = await service.set_preferences(conn, user["id"], body.categories, body.cities)
-    return json_response(presenter.profile(row))
+    account = await service.set_preferences(conn, user.id, body.categories, body.cities)
+    return json_response(presenter.profile(account))
 
 
 @router.put(
@@ -47,8 +47,8 @@ async def update_preferences(
 async def update_notification_settings(
     body: NotificationSettingsIn, user: CurrentUser, conn: WriteConnection
 ) -> Response:
-    row = await service.set_notification_frequency(conn, user["id"], body.frequency)
-    return json_response(presenter.profile(row))
+    account = await service.set_notification_frequency(conn, user.id, body.frequency)
+    return json_response(presenter.profile(account))
 
 
 @router.get(

@@ -9,6 +9,7 @@ from srochno import clock
 from srochno.catalog import normalize_city
 from srochno.db import Connection, Record
 from srochno.users import repository
+from srochno.users.account import Account
 from srochno.users.errors import UserNotFound
 from srochno.users.repository import PROFILE_COLUMNS
 
@@ -63,7 +64,7 @@ def profile_changed(row: Record, profile: tuple[object, ...]) -> bool:
     return any(row[field] != value for field, value in zip(PROFILE_COLUMNS, profile, strict=True))
 
 
-async def sync_user(conn: Connection, user_id: int, profile: tuple[object, ...]) -> Record:
+async def sync_user(conn: Connection, user_id: int, profile: tuple[object, ...]) -> Account:
     """The user behind a valid initData: created on first sight, refreshed when Telegram's
     profile changed, and read without any write when nothing changed.
 
@@ -73,16 +74,16 @@ async def sync_user(conn: Connection, user_id: int, profile: tuple[object, ...])
     and a request never waits for a second connection.
     """
     row = await repository.find_user(conn, user_id)
-    if row is not None and not profile_changed(row, profile):
-        return row
-    return await repository.upsert_user(conn, user_id, profile, clock.now())
+    if row is None or profile_changed(row, profile):
+        row = await repository.upsert_user(conn, user_id, profile, clock.now())
+    return Account.from_row(row)
 
 
-async def get_user(conn: Connection, user_id: int) -> Record:
+async def get_user(conn: Connection, user_id: int) -> Account:
     row = await repository.find_user(conn, user_id)
     if row is None:
         raise UserNotFound()
-    return row
+    return Account.from_row(row)
 
 
 def distinct_cities(cities: list[str]) -> list[str]:
@@ -92,11 +93,12 @@ def distinct_cities(cities: list[str]) -> list[str]:
 
 async def set_preferences(
     conn: Connection, user_id: int, categories: list[str], cities: list[str]
-) -> Record:
-    return await repository.set_preferences(
+) -> Account:
+    row = await repository.set_preferences(
         conn, user_id, list(dict.fromkeys(categories)), distinct_cities(cities), clock.now()
     )
+    return Account.from_row(row)
 
 
-async def set_notification_frequency(conn: Connection, user_id: int, frequency: str) -> Record:
-    return await repository.set_frequency(conn, user_id, frequency, clock.now())
+async def set_notification_frequency(conn: Connection, user_id: int, frequency: str) -> Account:
+    return Account.from_row(await repository.set_frequency(conn, user_id, frequency, clock.now()))
