@@ -25,13 +25,15 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
+import asyncpg
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno import clock
 from srochno.config import Settings, load_settings
-from srochno.db import create_engine, create_sessionmaker
+from srochno.db import Database, create_engine, plain_url
 from srochno.embedded import drop_database, ensure_database, with_database
+from srochno.ledger import refunds as flow
 from srochno.ledger.audit import audit
 from srochno.migrations import upgrade
 from srochno.orders import auto_close as job
@@ -136,71 +138,48 @@ async def seed(engine: AsyncEngine, orders: int, executors: int, now: datetime) 
         await connection.execute(text("VACUUM ANALYZE"))
 
 
-async def explain_one_batch(engine: AsyncEngine, settings: Settings, now: datetime) -> None:
-    """EXPLAIN ANALYZE every statement of one unanswered batch and one expiry batch, in a
-    transaction that is rolled back."""
+async def explain_one_batch(url: str, settings: Settings, now: datetime) -> None:
+    """EXPLAIN ANALYZE every statement of one unanswered batch (the job's and the refund
+    flow's) and one expiry batch, in a transaction that is rolled back."""
     deadline = now - settings.no_response_timeout
     batch = settings.auto_close_batch_size
+    connection = await asyncpg.connect(plain_url(url))
 
-    async def explain(
-        connection: AsyncConnection, label: str, sql: str, params: dict[str, object]
-    ) -> None:
-        rows = await connection.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"), params)
+    async def explain(label: str, sql: str, *args: object) -> None:
+        rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *args)
         print(f"--- {label}")
-        for (line,) in rows.all():
+        for (line,) in rows:
             print("   ", line if len(line) < 160 else line[:157] + "...")
 
-    async with engine.connect() as connection:
-        trans = await connection.begin()
-        ids = list(
-            (
-                await connection.execute(
-                    job.PICK_UNANSWERED, {"deadline": deadline, "batch": batch}
-                )
-            ).scalars()
+    trans = connection.transaction()
+    await trans.start()
+    try:
+        ids = [row["id"] for row in await connection.fetch(job.PICK_UNANSWERED, deadline, batch)]
+        await explain("pick unanswered", job.PICK_UNANSWERED, deadline, batch)
+        await explain("close", job.CLOSE_UNANSWERED, ids, now)
+        refunds = await connection.fetch(
+            "SELECT id, order_id, executor_id, price_paid FROM takes"
+            " WHERE order_id = ANY($1::varchar[]) AND refunded_at IS NULL",
+            ids,
         )
+        await explain("mark refunded", flow.MARK_REFUNDED, ids, now, None)
+        executors = [r["executor_id"] for r in refunds]
+        prices = [r["price_paid"] for r in refunds]
+        await explain("lock users", flow.LOCK_USERS, sorted(set(executors)))
         await explain(
-            connection,
-            "pick unanswered",
-            job.PICK_UNANSWERED.text,
-            {"deadline": deadline, "batch": batch},
-        )
-        await explain(connection, "close", job.CLOSE_UNANSWERED.text, {"ids": ids, "now": now})
-        refunds = (
-            await connection.execute(
-                text(
-                    "SELECT id, order_id, executor_id, price_paid FROM takes"
-                    " WHERE order_id = ANY(:ids) AND refunded_at IS NULL"
-                ),
-                {"ids": ids},
-            )
-        ).all()
-        await explain(connection, "mark refunded", job.MARK_REFUNDED.text, {"ids": ids, "now": now})
-        executors = [r.executor_id for r in refunds]
-        prices = [r.price_paid for r in refunds]
-        await explain(
-            connection, "lock users", job.LOCK_USERS.text, {"ids": sorted(set(executors))}
-        )
-        await explain(
-            connection,
             "write refunds",
-            job.WRITE_REFUNDS.text,
-            {
-                "take_ids": [r.id for r in refunds],
-                "order_ids": [r.order_id for r in refunds],
-                "executor_ids": executors,
-                "prices": prices,
-                "now": now,
-            },
+            flow.WRITE_REFUNDS,
+            [r["id"] for r in refunds],
+            [r["order_id"] for r in refunds],
+            executors,
+            prices,
+            now,
         )
-        await explain(
-            connection,
-            "credit refunds",
-            job.CREDIT_REFUNDS.text,
-            {"executor_ids": executors, "prices": prices},
-        )
-        await explain(connection, "expire", job.EXPIRE.text, {"now": now, "batch": batch})
+        await explain("credit refunds", flow.CREDIT_REFUNDS, executors, prices)
+        await explain("expire", job.EXPIRE, now, batch)
+    finally:
         await trans.rollback()
+        await connection.close()
 
 
 async def run(args: argparse.Namespace, server_url: str) -> bool:
@@ -222,10 +201,14 @@ async def run(args: argparse.Namespace, server_url: str) -> bool:
             auto_close_batch_size=args.batch_size,
         )
         if args.explain:
-            await explain_one_batch(engine, settings, now)
+            await explain_one_batch(url, settings, now)
 
         started = time.perf_counter()
-        report = await job.close_due_orders(create_sessionmaker(engine), settings, now)
+        db = await Database.open(url, pool_size=2)
+        try:
+            report = await job.close_due_orders(db, settings, now)
+        finally:
+            await db.close()
         seconds = time.perf_counter() - started
         print(
             f"close_due_orders: {report.changed} orders closed"
