@@ -1,9 +1,11 @@
-"""The database: an asyncpg pool for the request paths, an SQLAlchemy engine for the
-batch jobs and tools, the per-request unit of work, and what an outage is.
+"""The database: an asyncpg pool for all application code (requests, jobs, tools), an
+SQLAlchemy engine for the admin's list views, the per-request unit of work, and what an
+outage is.
 
-Request paths run the plain SQL of each domain's ``repository.py`` on asyncpg (prepared
-and cached per connection by asyncpg), returning plain records: a statement costs what
-its SQL costs. The ORM models stay the schema's source (Alembic).
+Application code runs the plain SQL of each domain's ``repository.py`` on asyncpg
+(prepared and cached per connection by asyncpg), returning plain records: a statement
+costs what its SQL costs. The ORM models stay the schema's source (Alembic) and serve the
+admin's list views.
 """
 
 from __future__ import annotations
@@ -17,12 +19,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from srochno.errors import DatabaseUnavailable
 
@@ -87,10 +84,6 @@ def create_engine(
             "server_settings": {"application_name": APPLICATION_NAME},
         },
     )
-
-
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
 class Database:
