@@ -14,7 +14,9 @@ from sqlalchemy import text
 
 from srochno.db import create_engine
 from srochno.embedded import drop_database, ensure_database
+from srochno.errors import CONSTRAINT_ERRORS
 from srochno.migrations import alembic_config, check, upgrade
+from srochno.models import Base
 
 
 async def test_models_and_migrations_agree(database_url):
@@ -92,3 +94,15 @@ async def test_a_database_stamped_with_an_old_revision_id_upgrades_cleanly(
     finally:
         await engine.dispose()
         await drop_database(server_url, name)
+
+
+def test_every_constraint_an_error_is_registered_for_exists(app):
+    """Each domain registers the unique constraints whose violation it answers; a renamed
+    constraint would silently become a 500."""
+    names = {
+        constraint.name
+        for table in Base.metadata.tables.values()
+        for constraint in [*table.constraints, *table.indexes]
+    }
+    assert len(CONSTRAINT_ERRORS) == 5
+    assert set(CONSTRAINT_ERRORS) <= names
