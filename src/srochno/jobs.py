@@ -5,12 +5,10 @@ change that decided it commits; every message job carries its delivery key
 ``(event, user)``, which the sender (:mod:`srochno.notifications.sender`) claims once.
 Importing this module loads no Telegram library: the domains below the bot import it.
 
-A job written with :func:`enqueue` on a connection inside a transaction is part of that
-transaction: it exists if and only if the transaction commits. The SQL is pgqueuer's own
-(``Queries.enqueue``'s statement, built once by its query builder); it runs directly on
-the request's connection, without the per-call layers of ``Queries`` and its driver
-(argument normalisation, a lock, tracing hooks, decoding the new ids nobody reads), which
-cost a take nearly half as much as the statement itself.
+:func:`enqueue` runs pgqueuer's own SQL (``Queries.enqueue``'s statement, built once by
+its query builder) directly on the caller's connection, without the per-call layers of
+``Queries`` and its driver (argument normalisation, a lock, tracing hooks, decoding the new
+ids nobody reads), which cost a take nearly half as much as the statement itself.
 """
 
 from __future__ import annotations
