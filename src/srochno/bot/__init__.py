@@ -1,1 +1,2 @@
-"""The Telegram bot (aiogram 3): the webhook, the dispatcher and its handlers, the texts."""
+"""The Telegram bot's update handling (aiogram 3): the webhook, the dispatcher and its
+handlers, the inbox and outbox, polling and setup. The Bot API kit is ``telegram/``."""
