@@ -8,11 +8,11 @@ from typing import Any
 
 from srochno import clock, metrics
 from srochno.config import Settings
+from srochno.contacts import find_in_fields
 from srochno.db import Connection, Record
 from srochno.enums import OrderStatus
 from srochno.notifications import events as notifications
 from srochno.orders import repository
-from srochno.orders.contact import contains_contact
 from srochno.orders.errors import (
     CityLocked,
     ContactInDescription,
@@ -26,7 +26,7 @@ from srochno.orders.quota import ensure_below_quota
 from srochno.orders.rules import display_city, normalize_city
 from srochno.orders.schemas import OrderCreate, OrderUpdate
 from srochno.responses import page
-from srochno.users.presenter import average_rating
+from srochno.users.presenter import average_rating, public_first_name
 
 ORDER_ID_BYTES = 9  # 12 URL-safe characters
 
@@ -35,11 +35,12 @@ def new_order_id() -> str:
     return secrets.token_urlsafe(ORDER_ID_BYTES)
 
 
-def ensure_public(*texts: str | None) -> None:
-    """Refuse public text that carries a way to reach somebody (the paid contact)."""
-    for text in texts:
-        if text and contains_contact(text):
-            raise ContactInDescription()
+def ensure_public(**texts: str | None) -> None:
+    """Refuse public texts that carry a way to reach somebody (the paid contact), each
+    alone and all together in the given order (a phone split between two fields)."""
+    found = find_in_fields(texts)
+    if found is not None:
+        raise ContactInDescription.at(found, texts[found.field] or "")
 
 
 def visible(order: Record | None, viewer_id: int | None) -> Record:
@@ -60,7 +61,7 @@ async def lock_owned_order(conn: Connection, order_id: str, owner_id: int) -> Re
 async def create_order(
     conn: Connection, settings: Settings, owner_id: int, data: OrderCreate
 ) -> dict[str, Any]:
-    ensure_public(data.description, data.city)
+    ensure_public(city=data.city, description=data.description)
     now = clock.now()
     await ensure_below_quota(conn, settings, owner_id, now)
     order: dict[str, Any] = {
@@ -120,7 +121,7 @@ async def update_order(
     ensure_editable(order, settings, now)
     if data.city is not None and normalize_city(data.city) != order["city_key"]:
         raise CityLocked()
-    ensure_public(data.description)
+    ensure_public(city=order["city"], description=data.description)
     updated = await repository.update_order(
         conn,
         order_id,
@@ -182,7 +183,7 @@ async def list_takers(conn: Connection, owner_id: int, order_id: str) -> list[di
     return [
         {
             "executor_id": row["executor_id"],
-            "first_name": row["first_name"],
+            "first_name": public_first_name(row["first_name"]),
             "taken_at": row["taken_at"],
             "refunded_at": row["refunded_at"],
             "completed_orders_count": row["completed_orders_count"],

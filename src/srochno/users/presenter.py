@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from srochno.contacts import public_name
 from srochno.db import Record
+
+
+def public_first_name(first_name: str | None) -> str | None:
+    """A Telegram first name as others see it: whatever carries a contact is cut out
+    (ours to hide, not to refuse). Every presenter that shows a name to others uses it."""
+    return public_name(first_name)
 
 
 def average_rating(row: Record) -> float | None:
@@ -17,7 +24,7 @@ def public_profile(row: Record) -> dict[str, Any]:
     Telegram handle would bypass the paid contact)."""
     return {
         "id": row["id"],
-        "first_name": row["first_name"],
+        "first_name": public_first_name(row["first_name"]),
         "photo_url": row["photo_url"],
         "completed_orders_count": row["completed_orders_count"],
         "average_rating": average_rating(row),
@@ -31,6 +38,7 @@ def profile(row: Record) -> dict[str, Any]:
     """The user's own profile."""
     return {
         **public_profile(row),
+        "first_name": row["first_name"],
         "username": row["username"],
         "last_name": row["last_name"],
         "language_code": row["language_code"],
