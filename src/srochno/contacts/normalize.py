@@ -238,7 +238,11 @@ _AT: Final = _constant("@")
 
 
 _WORD_GATE: Final = frozenset(
-    fold(word) for word in ["dot", "точка", "точку", "тчк", "at", "собака", "собачка", "собаку", "собачку", "sobaka", "эт"]
+    fold(word)
+    for word in [
+        *("dot", "точка", "точку", "тчк", "at", "эт"),
+        *("собака", "собачка", "собаку", "собачку", "sobaka"),
+    ]
 )
 _BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]}>])")
 
