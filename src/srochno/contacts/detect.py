@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -74,7 +75,7 @@ _DIGITS_FOR_LETTERS: Final = (str.maketrans("013", "ole"), str.maketrans("013", 
 _MAX_DOMAIN_LABELS: Final = 10
 
 _LABEL: Final = r"[^\W_][\w\-]*+"
-_DOT: Final = r"(?:\.|,(?=[^\W\d_])|[ \t]*+\n?[ \t]*+\.[ \t]*+\n?[ \t]*+)"
+_DOT: Final = r"(?:\.|[ \t]*+,[ \t]*+(?=[^\W\d_])|[ \t]*+\n?[ \t]*+\.[ \t]*+\n?[ \t]*+)"
 _SPACED_LETTERS: Final = r"[^\W\d_](?:[ \t][^\W\d_]){1,5}(?![\w])"
 _DOMAIN: Final = re.compile(
     rf"(?<![\w.@])(?P<domain>{_LABEL}(?:{_DOT}(?:{_SPACED_LETTERS}|{_LABEL}))++)"
@@ -173,7 +174,8 @@ def _tld_triggers() -> frozenset[str]:
 
 _LETTERS_FOR_DIGITS: Final = str.maketrans("ole", "013")
 _LETTERS_FOR_DIGITS_I: Final = str.maketrans("ie", "13")
-_LABELS_BEFORE: Final = re.compile(rf"(?:{_LABEL}{_DOT})*+{_LABEL}$")
+_INNER_DOT: Final = r"(?:\.|,(?=[^\W\d_])|[ \t]*+\.[ \t]*+)"
+_LABELS_BEFORE: Final = re.compile(rf"(?:{_LABEL}{_INNER_DOT})*+{_LABEL}$")
 _SPACED_TLD: Final = re.compile(rf"{_DOT}(?P<tld>{_SPACED_LETTERS})")
 
 
@@ -233,7 +235,7 @@ def _find_bare_link(text: Text) -> Finding | None:
     if "/" in folded:
         for match in _BARE_DOMAIN.finditer(folded):
             label, tld = match.group("domain"), match.group("tld")
-            if tld in top_level_domains() and _has_latin(label) and len(label) >= 2:
+            if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
                 return Finding("link", *match.span("domain"))
     return None
 
@@ -257,8 +259,17 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
 
 
 def _loose_dots(domain: str) -> list[str]:
-    """The separators between labels other than a bare ``.``."""
-    return [sep for sep in re.findall(r"[^\w\-]+", domain) if sep != "."]
+    """The separators between labels that may be prose rather than a dot: a comma, a line
+    break, or a dot with nothing but a space after it (a sentence's end). A bare dot and a
+    dot with a space before it (``vk . com``) are dots."""
+    return [
+        sep
+        for sep in re.findall(r"[^\w\-]+", domain)
+        if sep != "." and not _SPACED_DOT.fullmatch(sep)
+    ]
+
+
+_SPACED_DOT: Final = re.compile(r"[ \t]+\.[ \t]*")
 
 
 def _find_email(text: Text) -> Finding | None:
@@ -334,7 +345,7 @@ _CONNECTOR_WORDS: Final = fold(
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
-    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_]){_PUNCT}{{1,8}}+){{0,2}}+)"
+    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,2}})"
 )
 _HANDLE: Final = r"(?P<handle>@?[a-z0-9][a-z0-9_.]*+)"
 _FORWARD: Final = re.compile(
@@ -420,7 +431,12 @@ def _is_handle(match: re.Match[str], plain_handle: str, *, forward: bool) -> boo
 
 
 def _has_latin(text: str) -> bool:
-    return any(char.isascii() and char.isalnum() for char in text)
+    """A Latin letter or digit (small capitals included): no handle is all Cyrillic."""
+    return any(
+        (char.isascii() and char.isalnum())
+        or (char.isalpha() and "LATIN" in unicodedata.name(char, ""))
+        for char in text
+    )
 
 
 # The detector -----------------------------------------------------------------------------

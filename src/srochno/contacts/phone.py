@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -42,6 +43,7 @@ _JOINING_GAP: Final = re.compile(
     rf"|{_NW}{{0,3}}[^\W\d_]{_NW}{{0,3}}"
     rf"|(?:{_NW}{{1,4}}(?:{_FILLER}))+{_NW}{{1,4}}"
 )
+_MEANINGFUL: Final = frozenset("%‰°№×=<>")
 _PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
 _GROUP: Final = re.compile(r"\d+")
 
@@ -112,6 +114,13 @@ def find_number(text: str, folded_labels: str | None = None) -> NumberFinding | 
 
 @functools.lru_cache(maxsize=8192)
 def _joins(gap: str) -> bool:
+    """Whether ``gap`` joins the digit groups around it (on its own, not repeated).
+
+    A currency sign or a unit-like sign (``% ° № × =``) gives the number before it a
+    meaning of its own (``30000 ₽. 10×100``), so it joins only when repeated.
+    """
+    if any(char in _MEANINGFUL or unicodedata.category(char) == "Sc" for char in gap):
+        return False
     return _JOINING_GAP.fullmatch(gap) is not None
 
 
@@ -284,7 +293,9 @@ def _segment_phone(
             window = groups[first : end + 1]
             window_separators = separators[first:end]
             if _phone_shaped(window, window_separators, international and first == 0) and not (
-                _is_round_range(window, window_separators) or _is_increasing_list(window)
+                _is_round_range(window, window_separators)
+                or _is_increasing_list(window)
+                or _has_round_amounts(window)
             ):
                 longest = end
         if longest is not None:
@@ -363,6 +374,11 @@ def _amount(groups: list[str], separators: list[str]) -> int | None:
         return None
     digits = "".join(groups)
     return int(digits) if len(digits) <= _MAX_AMOUNT_DIGITS else None
+
+
+def _has_round_amounts(groups: list[str]) -> bool:
+    """``15600-30000. 10000``: two or more round amounts (4+ digits ending in 00)."""
+    return sum(len(group) >= 4 and group.endswith("00") for group in groups) >= 2
 
 
 def _is_increasing_list(groups: list[str]) -> bool:
