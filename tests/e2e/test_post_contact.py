@@ -34,9 +34,7 @@ async def test_the_offending_span_is_selected_and_shown(open_user):
     await expect(client.page.locator(".contact-span")).to_have_text(PHONE)
     await expect(client.page.get_by_text("В тексте есть контакт")).to_be_visible()
     await expect(textarea).to_be_focused()
-    selected = await textarea.evaluate(
-        "(el) => el.value.slice(el.selectionStart, el.selectionEnd)"
-    )
+    selected = await textarea.evaluate("(el) => el.value.slice(el.selectionStart, el.selectionEnd)")
     assert selected == PHONE
     await expect(client.page.locator("html")).to_have_attribute("data-screen", "post")
     await client.screenshot("post-contact-refused")

@@ -167,16 +167,23 @@ def _tld_triggers() -> frozenset[str]:
         if name.startswith("xn--"):
             names.add(name[4:])  # the words of a text are split at hyphens
         elif name.isascii():
-            names.add(name.translate(_LETTERS_FOR_DIGITS))
-            names.add(name.translate(_LETTERS_FOR_DIGITS_I))
+            for table in (_LETTERS_FOR_DIGITS, _LETTERS_FOR_DIGITS_I):
+                spelling = name.translate(table)
+                if any(char.isalpha() for char in spelling):  # «000» is no domain
+                    names.add(spelling)
     return frozenset(names)
 
 
 _LETTERS_FOR_DIGITS: Final = str.maketrans("ole", "013")
 _LETTERS_FOR_DIGITS_I: Final = str.maketrans("ie", "13")
 _INNER_DOT: Final = r"(?:\.|,(?=[^\W\d_])|[ \t]*+\.[ \t]*+)"
-_LABELS_BEFORE: Final = re.compile(rf"(?:{_LABEL}{_INNER_DOT})*+{_LABEL}$")
-_SPACED_TLD: Final = re.compile(rf"{_DOT}(?P<tld>{_SPACED_LETTERS})")
+_LABELS_BEFORE: Final = re.compile(rf"(?:{_LABEL}{_INNER_DOT})*+{_LABEL}[ \t]*+\n?[ \t]*+$")
+# Patterns that start with the dot (or comma, or line break) itself, so that the regex
+# engine skips quickly to the places worth trying.
+_SPACED_TLD_STARTS: Final = frozenset(
+    name[0] for name in _STRONG_TLDS if name.isascii()
+)  # a spaced top-level domain starts with a word of one letter
+_SPACED_TLD: Final = re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?P<tld>{_SPACED_LETTERS})")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -184,7 +191,7 @@ def _tld_after_dot(tlds: frozenset[str]) -> re.Pattern[str]:
     names = "|".join(
         sorted((rf"(?:xn--)?{re.escape(name)}" for name in tlds), key=len, reverse=True)
     )
-    return re.compile(rf"{_DOT}(?:{names})(?![\w\-])(?P<path>[ \t]*+/)?")
+    return re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?:{names})(?![\w\-])(?P<path>[ \t]*+/)?")
 
 
 _PATH: Final = re.compile(r"[ \t]*+/[^\s]*+")
@@ -221,15 +228,16 @@ def _find_bare_link(text: Text) -> Finding | None:
     if hits:
         for match in _tld_after_dot(hits).finditer(folded):
             candidates.append((match.start(), match.end(), match.group("path") is not None))
-    for match in _SPACED_TLD.finditer(folded):
-        candidates.append((match.start(), match.end(), False))
+    if not words.isdisjoint(_SPACED_TLD_STARTS):
+        for match in _SPACED_TLD.finditer(folded):
+            candidates.append((match.start(), match.end(), False))
     for dot, end, path in candidates:
         head = _LABELS_BEFORE.search(folded, max(0, dot - _DOMAIN_REACH), dot)
         if head is None or (head.start() > 0 and folded[head.start() - 1] in "@."):
             continue
-        found = _domain_at(
-            text, head.start(), end - (len(folded[:end]) - len(folded[:end].rstrip(" \t/"))), path
-        )
+        while end > dot and folded[end - 1] in " \t/":
+            end -= 1
+        found = _domain_at(text, head.start(), end, path)
         if found is not None:
             return found
     if "/" in folded:

@@ -250,8 +250,8 @@ _BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]
 def normalise(text: str, *, track: bool = False) -> Text:
     """The text as classes of characters, with ``dot``/``at`` words made ``.``/``@``."""
     classes = _classes(text, track)
-    if _WORD_GATE.isdisjoint(classes.text.split()) and not _BRACKETED.search(classes.text):
-        return classes
+    if _WORD_GATE.isdisjoint(classes.words) and not _BRACKETED.search(classes.text):
+        return classes  # keeps its words for the detectors
     return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT)
 
 
@@ -269,7 +269,7 @@ _ROMAN_WORD: Final = re.compile(rf"(?<![^\W\d_])(?:{_ROMAN})(?![^\W\d_])")
 # A token of digits and letters that stand in for digits, holding at least one such letter.
 _DIGITISH: Final = re.compile(r"(?<![^\W_])(?=[0-9]*+[oilз])[0-9oilз]++(?![^\W_])")
 _DIGIT_LOOKALIKES: Final = str.maketrans("oilз", "0113")
-_LOOKALIKE_DIGIT: Final = re.compile(r"^[oilз]++$|\d[oilз]|[oilз]\d")
+_LOOKALIKE_NEAR_DIGIT: Final = re.compile(r"\d[oilз]|[oilз]\d|\d[^\w\n]{1,4}[oilз]++[^\w\n]")
 _NUMBER_WORD_SET: Final = frozenset(NUMBER_WORDS)
 _LOOKALIKE_REACH: Final = 4
 
@@ -289,7 +289,7 @@ def phone_copy(normal: Text) -> Text:
         normal = normal.sub(_number_run(spelled), _spell_out)
     if not words.isdisjoint(ROMAN_DIGITS):
         normal = normal.sub(_ROMAN_RUN, _roman_digits)
-    if any(_LOOKALIKE_DIGIT.search(word) for word in words):
+    if _LOOKALIKE_NEAR_DIGIT.search(normal.text):
         normal = normal.sub(_DIGITISH, _digits_for_lookalikes)
     return normal
 

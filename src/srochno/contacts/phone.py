@@ -97,7 +97,9 @@ def find_number(text: str, folded_labels: str | None = None) -> NumberFinding | 
     if sum(end - start for start, end in groups) < _MIN_DIGITS:
         return None
     chains = _chains(text, groups)
-    for start, chain in chains:
+    for start, chain, digits in chains:
+        if digits < _MIN_DIGITS:
+            continue
         found = _chain_phone(chain)
         if found is not None:
             return NumberFinding("phone", start + found[0], start + found[1])
@@ -124,8 +126,8 @@ def _joins(gap: str) -> bool:
     return _JOINING_GAP.fullmatch(gap) is not None
 
 
-def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str]]:
-    """Digit groups joined across the gaps that join them: (start, text) of each chain.
+def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+    """Digit groups joined across the gaps that join them: (start, text, digits) of each.
 
     A gap also joins when the same gap, whatever it is, stands between four or more
     groups in a row (``8 руб 999 руб 123 руб 45``): that is a separator.
@@ -142,17 +144,21 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str]]:
         ):
             for j in range(_REPEATS):
                 joined[k + j] = True
-    chains: list[tuple[int, str]] = []
+    chains: list[tuple[int, str, int]] = []
     first = 0
+    digits = 0
     for k in range(len(groups)):
+        digits += groups[k][1] - groups[k][0]
         if k < len(joined) and joined[k]:
             continue
         start, end = groups[first][0], groups[k][1]
-        plus = _PLUS.search(text, max(0, start - 6), start)
-        if plus is not None:
-            start = plus.start()
-        chains.append((start, text[start:end]))
+        if "+" in text[max(0, start - 6) : start]:
+            plus = _PLUS.search(text, max(0, start - 6), start)
+            if plus is not None:
+                start = plus.start()
+        chains.append((start, text[start:end], digits))
         first = k + 1
+        digits = 0
     return chains
 
 
@@ -160,17 +166,18 @@ def _glued_to_letter(text: str, start: int, end: int) -> bool:
     return (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
 
 
-def _split_phone(text: str, chains: list[tuple[int, str]]) -> tuple[int, int] | None:
+def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, int] | None:
     """A number cut in two (or three): ``8999 …, последние 1234567``."""
-    digits = [(start, chain, "".join(_GROUP.findall(chain))) for start, chain in chains]
-    for index, (start, chain, head) in enumerate(digits):
-        if not _PHONE_START.fullmatch(head) or _ATOM.search(chain):
+    for index, (start, chain, size) in enumerate(chains):
+        if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
-        total = len(head)
-        for later_start, later, tail in digits[index + 1 : index + 3]:
+        if _ATOM.search(chain):
+            continue
+        total = size
+        for later_start, later, later_size in chains[index + 1 : index + 3]:
             if later_start - start > _SPLIT_REACH or _ATOM.search(later):
                 break
-            total += len(tail)
+            total += later_size
             if total == _SPLIT_TOTAL:
                 return start, later_start + len(later)
             if total > _SPLIT_TOTAL:
@@ -180,8 +187,12 @@ def _split_phone(text: str, chains: list[tuple[int, str]]) -> tuple[int, int] | 
 
 def _chain_phone(chain: str) -> tuple[int, int] | None:
     spans = [match.span() for match in _GROUP.finditer(chain)]
-    if sum(end - start for start, end in spans) < _MIN_DIGITS:
+    sizes = [end - start for start, end in spans]
+    total = sum(sizes)
+    if total < _MIN_DIGITS:
         return None
+    if total < _LONG_NUMBER and not chain.startswith("+") and not _has_local_shape(sizes):
+        return None  # too short for any shape but a local 3-2-2 number
     barrier = _barriers(chain, spans)
     _break_glued_letters(chain, spans, barrier)
     segments: list[list[tuple[int, int]]] = [[]]
@@ -200,6 +211,10 @@ def _chain_phone(chain: str) -> tuple[int, int] | None:
                     start = 0
                 return start, end
     return None
+
+
+def _has_local_shape(sizes: list[int]) -> bool:
+    return any(sizes[k : k + 3] == [3, 2, 2] for k in range(len(sizes) - 2))
 
 
 def _break_glued_letters(chain: str, spans: list[tuple[int, int]], barrier: list[bool]) -> None:
