@@ -20,7 +20,7 @@ from srochno.contacts import find_contact
 from srochno.contacts.detect import top_level_domains
 from srochno.contacts.fold import fold
 
-EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def kind(text: str) -> str | None:

@@ -35,15 +35,18 @@ _MAX_REPEATED_GAP: Final = 24
 _REPEATS: Final = 3
 
 # Gaps that join two digit groups whatever else: up to eight symbols, punctuation marks,
-# spaces, line breaks or emoji; one letter; filler words such as «и», «and», «плюс».
+# spaces, line breaks or emoji; one letter; one short word (up to three letters: «и»,
+# «до», «abc»); filler words such as «and», «плюс», «потом».
 _NW: Final = r"(?:[^\w]|_)"
 _FILLER: Final = "|".join(sorted(map(re.escape, FILLER_WORDS), key=len, reverse=True))
 _JOINING_GAP: Final = re.compile(
     rf"{_NW}{{1,8}}"
     rf"|{_NW}{{0,3}}[^\W\d_]{_NW}{{0,3}}"
+    rf"|{_NW}{{1,3}}[^\W\d_]{{2,3}}{_NW}{{1,3}}"
     rf"|(?:{_NW}{{1,4}}(?:{_FILLER}))+{_NW}{{1,4}}"
 )
 _MEANINGFUL: Final = frozenset("%‰°№×=<>")
+_SENTENCE_END: Final = re.compile(r"(?<!\s)[.!?…]\s")
 _PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
 _GROUP: Final = re.compile(r"\d+")
 
@@ -119,10 +122,13 @@ def _joins(gap: str) -> bool:
     """Whether ``gap`` joins the digit groups around it (on its own, not repeated).
 
     A currency sign or a unit-like sign (``% ° № × =``) gives the number before it a
-    meaning of its own (``30000 ₽. 10×100``), so it joins only when repeated.
+    meaning of its own (``30000 ₽. 10×100``), and a sentence's end separates two
+    sentences' numbers: such gaps join only when repeated.
     """
     if any(char in _MEANINGFUL or unicodedata.category(char) == "Sc" for char in gap):
         return False
+    if _SENTENCE_END.search(gap):
+        return False  # «… 3#1001. 10000 руб.»: numbers of two sentences
     return _JOINING_GAP.fullmatch(gap) is not None
 
 
@@ -133,11 +139,12 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
     groups in a row (``8 руб 999 руб 123 руб 45``): that is a separator.
     """
     gaps = [text[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)]
-    joined = [_joins(gap) for gap in gaps]
+    alone = [_joins(gap) for gap in gaps]
+    joined = alone.copy()
     for k in range(len(gaps) - _REPEATS + 1):
         gap = gaps[k]
         if (
-            not joined[k]
+            not alone[k]
             and len(gap) <= _MAX_REPEATED_GAP
             and "\n" not in gap
             and all(gaps[k + j] == gap for j in range(1, _REPEATS))
@@ -392,8 +399,17 @@ def _amount(groups: list[str], separators: list[str]) -> int | None:
 
 
 def _has_round_amounts(groups: list[str]) -> bool:
-    """``15600-30000. 10000``: two or more round amounts (4+ digits ending in 00)."""
-    return sum(len(group) >= 4 and group.endswith("00") for group in groups) >= 2
+    """``15600-30000. 10000``, ``от 30 000 до 31 000``: two or more round amounts, each a
+    group of four digits or more ending in 00, or a group followed by thousands ``000``,
+    never starting with 0."""
+    amounts = 0
+    for index, group in enumerate(groups):
+        if group[0] == "0" or group == "000":
+            continue
+        thousands = index + 1 < len(groups) and groups[index + 1] == "000"
+        if thousands or (len(group) >= 4 and group.endswith("00")):
+            amounts += 1
+    return amounts >= 2
 
 
 def _is_increasing_list(groups: list[str]) -> bool:
