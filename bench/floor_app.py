@@ -32,10 +32,10 @@ from srochno import ratelimit as limits_sql
 from srochno.auth.errors import AuthMissing
 from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.catalog import CATEGORIES, normalize_city
+from srochno.contacts import contains_contact
 from srochno.errors import AppError
 from srochno.orders import quota as quota_sql
 from srochno.orders import repository as orders_sql
-from srochno.orders.contact import contains_contact
 from srochno.orders.errors import OrderNotFound
 from srochno.orders.presenter import status_at
 from srochno.orders.rules import timing

@@ -47,7 +47,7 @@ ECHOED = frozenset({"input", "msg"})
 
 def error_response(error: AppError) -> JSONResponse:
     return JSONResponse(
-        {"detail": error.detail, "code": error.code},
+        {"detail": error.detail, "code": error.code, **error.extra},
         status_code=error.status,
         headers=error.headers,
     )

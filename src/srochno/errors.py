@@ -35,16 +35,26 @@ class ValidationErrorResponse(BaseModel):
 
 
 class AppError(Exception):
-    """A business error with a stable ``code`` and an HTTP ``status``."""
+    """A business error with a stable ``code`` and an HTTP ``status``.
+
+    ``extra`` holds machine-readable fields some errors add beside ``detail`` and
+    ``code``; such an error documents them with its own ``model`` and ``example``.
+    """
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
     message: ClassVar[str] = "Bad request"
     headers: ClassVar[dict[str, str] | None] = None
+    model: ClassVar[type[BaseModel]] = ErrorResponse
 
     def __init__(self, message: str | None = None) -> None:
         self.detail = message if message is not None else self.message
+        self.extra: dict[str, Any] = {}
         super().__init__(self.detail)
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {"detail": cls.message, "code": cls.code}
 
 
 class IdempotencyKeyConflict(AppError):
@@ -90,18 +100,20 @@ def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     documented: dict[int | str, dict[str, Any]] = {}
     for status, group in sorted(by_status.items()):
         description = "; ".join(f"`{e.code}`: {e.message}" for e in group)
-        model: Any = ErrorResponse
+        models = list(dict.fromkeys(e.model for e in group))
         if status == 422:  # the endpoint's own 422 replaces FastAPI's: document both shapes
-            model = ValidationErrorResponse | ErrorResponse
+            models.insert(0, ValidationErrorResponse)
             description = f"`validation_error`: the request is invalid; {description}"
+        model: Any = models[0]
+        for other in models[1:]:
+            model = model | other
         documented[status] = {
             "model": model,
             "description": description,
             "content": {
                 "application/json": {
                     "examples": {
-                        e.code: {"value": {"detail": e.message, "code": e.code}}
-                        for e in group[:ERROR_EXAMPLE_LIMIT]
+                        e.code: {"value": e.example()} for e in group[:ERROR_EXAMPLE_LIMIT]
                     }
                 }
             },

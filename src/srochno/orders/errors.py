@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from srochno.errors import AppError, IdempotencyKeyConflict, on_violation
+from typing import Any, Literal
+
+from pydantic import Field
+
+from srochno.contacts import FieldFinding
+from srochno.errors import AppError, ErrorResponse, IdempotencyKeyConflict, on_violation
+
+ContactKind = Literal["phone", "handle", "link", "email", "long_number"]
+_KIND_NAMES = {
+    "phone": "a phone number",
+    "handle": "a messenger or social-network handle",
+    "link": "a link",
+    "email": "an e-mail address",
+    "long_number": "a number of 10 or more digits, which reads as a phone number",
+}
+_EXCERPT_LIMIT = 60
+
+
+class ContactErrorResponse(ErrorResponse):
+    """A public text carries a contact: where (``field``, ``start``, ``end``) and what."""
+
+    field: str = Field(description="The request field: description, city, comment, …")
+    start: int = Field(description="Offset of the span's first character (code points)")
+    end: int = Field(description="Offset after its last character, in the trimmed text")
+    kind: ContactKind
 
 
 class OrderNotFound(AppError):
@@ -74,6 +98,47 @@ class ContactInDescription(AppError):
         "Public texts (description, city, comments) must not contain contacts: "
         "phone numbers, @usernames, e-mails, links or messenger handles"
     )
+    model = ContactErrorResponse
+
+    @classmethod
+    def at(cls, found: FieldFinding, text: str) -> ContactInDescription:
+        """The refusal of ``text`` (the trimmed value of ``found.field``), naming the span."""
+        excerpt = text[found.start : found.end]
+        if len(excerpt) > _EXCERPT_LIMIT:
+            excerpt = excerpt[: _EXCERPT_LIMIT - 1] + "…"
+        detail = (
+            f"The {found.field} contains {_KIND_NAMES[found.kind]} at characters "
+            f"{found.start}-{found.end}: «{excerpt}»"
+        )
+        if found.together_with is not None:
+            detail += f" (read together with the {found.together_with})"
+        if found.kind == "long_number":
+            detail += (
+                ". Say what the number is (contract, order, account, article, VIN, IMEI) "
+                "right before it, or leave it out"
+            )
+        detail += ". Contacts are given in the contact field and sold to executors."
+        error = cls(detail)
+        error.extra = {
+            "field": found.field,
+            "start": found.start,
+            "end": found.end,
+            "kind": found.kind,
+        }
+        return error
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {
+            "detail": "The description contains a phone number at characters 8-24: "
+            "«+7 999 123-45-67». Contacts are given in the contact field and sold to "
+            "executors.",
+            "code": cls.code,
+            "field": "description",
+            "start": 8,
+            "end": 24,
+            "kind": "phone",
+        }
 
 
 class NoTakes(AppError):

@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 from srochno.db import Record
 from srochno.enums import OrderStatus
 from srochno.orders.rules import effective_status, timing
-from srochno.users.presenter import average_rating
+from srochno.users.presenter import average_rating, public_first_name
 
 
 class OrderView(TypedDict):
@@ -134,7 +134,7 @@ def taker_view(row: Record) -> TakerView:
     """One executor who took the owner's order, as the owner sees them."""
     return {
         "executor_id": row["executor_id"],
-        "first_name": row["first_name"],
+        "first_name": public_first_name(row["first_name"]),
         "taken_at": row["taken_at"],
         "refunded_at": row["refunded_at"],
         "completed_orders_count": row["completed_orders_count"],

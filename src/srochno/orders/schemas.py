@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -29,10 +30,26 @@ Description = Annotated[
     ),
     CleanText,
 ]
+# A city is a place name: letters, spaces, hyphens, dots and apostrophes. No digits, no @,
+# no links: it is shown to everybody. The same pattern is documented in OpenAPI.
+CITY_PATTERN = r"^(?:[^\W\d_]|[ \-.'’ʼ‘`])+$"
+_CITY = re.compile(CITY_PATTERN)
+
+
+def _place_name(value: str) -> str:
+    if not _CITY.match(value):
+        raise ValueError(
+            "A city is a place name: letters, spaces, hyphens, dots and apostrophes only"
+        )
+    return value
+
+
 City = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=NO_NUL_PATTERN),
     CleanText,
+    AfterValidator(_place_name),
+    WithJsonSchema({"type": "string", "minLength": 2, "maxLength": 64, "pattern": CITY_PATTERN}),
 ]
 Contact = Annotated[
     str,

@@ -9,10 +9,10 @@ from typing import Any
 from srochno import clock, jobs, metrics
 from srochno.catalog import display_city, normalize_city
 from srochno.config import Settings
+from srochno.contacts import find_in_fields
 from srochno.db import Connection, Record
 from srochno.enums import OrderStatus
 from srochno.orders import repository
-from srochno.orders.contact import contains_contact
 from srochno.orders.errors import (
     CityLocked,
     ContactInDescription,
@@ -40,17 +40,18 @@ def new_order_id() -> str:
     return secrets.token_urlsafe(ORDER_ID_BYTES)
 
 
-def ensure_public(*texts: str | None) -> None:
-    """Refuse public text that carries a way to reach somebody (the paid contact)."""
-    for text in texts:
-        if text and contains_contact(text):
-            raise ContactInDescription()
+def ensure_public(**texts: str | None) -> None:
+    """Refuse public texts that carry a way to reach somebody (the paid contact), each
+    alone and all together in the given order (a phone split between two fields)."""
+    found = find_in_fields(texts)
+    if found is not None:
+        raise ContactInDescription.at(found, texts[found.field] or "")
 
 
 async def create_order(
     conn: Connection, settings: Settings, owner_id: int, data: OrderCreate
 ) -> OrderView:
-    ensure_public(data.description, data.city)
+    ensure_public(city=data.city, description=data.description)
     now = clock.now()
     await ensure_below_quota(conn, settings, owner_id, now)
     order: dict[str, Any] = {
@@ -110,7 +111,7 @@ async def update_order(
     ensure_editable(order, settings, now)
     if data.city is not None and normalize_city(data.city) != order["city_key"]:
         raise CityLocked()
-    ensure_public(data.description)
+    ensure_public(city=order["city"], description=data.description)
     updated = await repository.update_order(
         conn,
         order_id,

@@ -18,6 +18,7 @@ from srochno.responses import page
 from srochno.reviews import repository
 from srochno.reviews.errors import NotATaker, ReviewWindowClosed
 from srochno.reviews.schemas import ClientReviewIn, ComplaintIn
+from srochno.users.presenter import public_first_name
 from srochno.users.repository import add_rating, count_complaint
 
 
@@ -32,7 +33,7 @@ async def review_executor(
     now = clock.now()
     if now > order["created_at"] + settings.review_window:
         raise ReviewWindowClosed()
-    ensure_public(data.comment)
+    ensure_public(comment=data.comment)
     # uq_reviews_order_id_author_id_executor_id → already_reviewed
     review = await repository.insert_review(
         conn, data.order_id, author_id, data.executor_id, data.rating, data.comment or None, now
@@ -47,7 +48,7 @@ async def complain_about_client(
     order = visible(await orders.find_order(conn, data.order_id, author_id), author_id)
     if not order["taken_by_me"]:
         raise NotATaker()
-    ensure_public(data.comment)
+    ensure_public(comment=data.comment)
     # uq_complaints_order_id_author_id → already_complained
     complaint = await repository.insert_complaint(
         conn,
@@ -68,4 +69,5 @@ async def list_reviews(
     rows, total = await repository.reviews(
         conn, rating=rating, executor_id=executor_id, limit=limit, offset=offset
     )
-    return page([dict(r) for r in rows], total, limit, offset)
+    items = [{**r, "author_name": public_first_name(r["author_name"])} for r in rows]
+    return page(items, total, limit, offset)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
+from srochno.contacts import public_name
 from srochno.users.account import Account
+
+
+def public_first_name(first_name: str | None) -> str | None:
+    """A Telegram first name as others see it: whatever carries a contact is cut out
+    (ours to hide, not to refuse). Every presenter that shows a name to others uses it."""
+    return public_name(first_name)
 
 
 class PublicProfileView(TypedDict):
@@ -39,7 +46,7 @@ def public_profile(user: Account) -> PublicProfileView:
     Telegram handle would bypass the paid contact)."""
     return {
         "id": user.id,
-        "first_name": user.first_name,
+        "first_name": public_first_name(user.first_name),
         "photo_url": user.photo_url,
         "completed_orders_count": user.completed_orders_count,
         "average_rating": average_rating(user.rating_sum, user.reviews_count),
@@ -53,6 +60,7 @@ def profile(user: Account) -> ProfileView:
     """The user's own profile."""
     return {
         **public_profile(user),
+        "first_name": user.first_name,
         "username": user.username,
         "last_name": user.last_name,
         "language_code": user.language_code,

@@ -84,5 +84,12 @@ export function field(label, control, hint = null) {
   const error = h('p', { class: 'field-error', attrs: { role: 'alert' }, hidden: true });
   const wrap = h('label', { class: 'field' }, h('span', { class: 'label', text: label }), control,
     hint ? h('span', { class: 'hint', text: hint }) : null, error);
-  return { wrap, control, setError(text) { error.textContent = text || ''; error.hidden = !text; } };
+  return {
+    wrap, control,
+    // ``mark``: the part of the value the error is about, shown highlighted after the text.
+    setError(text, mark = '') {
+      error.replaceChildren(text || '', mark ? h('mark', { class: 'contact-span', text: mark }) : '');
+      error.hidden = !text;
+    },
+  };
 }

@@ -3,12 +3,13 @@
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { categoryTitle, errorText, t } from '../i18n.js';
-import { length, ORDER_LIMITS, orderProblems, trimmed } from '../rules.js';
+import { length, ORDER_LIMITS, orderProblems, rawRange, trimmed } from '../rules.js';
 import { field, state, toast } from '../state.js';
 import { setMainButton } from '../tg.js';
 
 function problemText(name, problem) {
   if (problem === 'required') return t('required');
+  if (problem === 'not_a_place') return t('not_a_place');
   const { min, max } = ORDER_LIMITS[name];
   return problem === 'too_short' ? t('too_short', { n: min }) : t('too_long', { n: max });
 }
@@ -59,8 +60,13 @@ export async function renderPost(ctx) {
       ctx.navigate(`order/${order.id}`);
     } catch (error) {
       if (error.code === 'contact_in_description') {
-        fields.description.setError(errorText(error.code));
-        fields.description.control.focus();
+        // The API names the field and the span (code points of the trimmed text): select it.
+        const { field: name = 'description', start = 0, end = 0 } = error.body || {};
+        const f = fields[name] || fields.description;
+        const [from, to] = rawRange(f.control.value, start, end);
+        f.setError(errorText(error.code), f.control.value.slice(from, to));
+        f.control.focus();
+        f.control.setSelectionRange(from, to);
       } else if (error.code === 'validation_error' && Array.isArray(error.detail)) {
         for (const issue of error.detail) {
           const name = issue.loc && issue.loc[issue.loc.length - 1];

@@ -1,0 +1,535 @@
+"""Finding a way to reach someone in a public text: phones, handles, links, e-mails.
+
+:func:`find_contact` returns the first :class:`Finding` (its kind and the span of
+the text it covers) or ``None``; :func:`find_in_fields` checks the texts of one
+thing (an order's city and description) one by one and together. Pure and
+linear: precompiled patterns whose repeated parts are possessive or made of
+disjoint classes. How the classes and shapes are defined: ``docs/contacts.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+import tldextract
+
+from srochno.contacts.fold import fold
+from srochno.contacts.normalize import Text, normalise, phone_copy
+from srochno.contacts.phone import find_number
+from srochno.contacts.words import MAIL_PROVIDERS, SPOKEN_TLDS
+
+__all__ = ["KINDS", "FieldFinding", "Finding", "find_contact", "find_in_fields"]
+
+KINDS: Final = ("phone", "handle", "link", "email", "long_number")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A contact of ``kind`` at ``text[start:end]`` of the text that was checked."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFinding:
+    """A contact in one field of several; ``together_with`` names the field it continues."""
+
+    field: str
+    kind: str
+    start: int
+    end: int
+    together_with: str | None = None
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Links and e-mails ------------------------------------------------------------------------
+
+_ABBREVIATIONS: Final = frozenset(
+    _words(
+        "г гор ул д дом пр просп пер пл наб ш бул мкр мкрн р-н рн обл пос п с дер ст "
+        "кв корп стр им т м тел тц жк пн вт ср чт пт сб вс см"
+    )
+)
+_FILE_EXTENSIONS: Final = frozenset(_words("py sh md rs pl zip mov java"))
+_TECH_NAMES: Final = frozenset({"asp.net", "vb.net", "ado.net", "socket.io"})
+_TRANSLITERATED_TLDS: Final = frozenset({"ру"})
+# Top-level domains a spaced or comma dot may stand before: not ordinary words.
+_STRONG_TLDS: Final = frozenset(
+    _words(
+        "ru рф ру рус su com net org info biz pro xyz online site shop store ua by kz uz "
+        "io ly gg cc tv ws me"
+    )
+)
+_LOOKALIKE_TLDS: Final = frozenset({"com", "me"})
+_DIGITS_FOR_LETTERS: Final = (str.maketrans("013", "ole"), str.maketrans("013", "ile"))
+_MAX_DOMAIN_LABELS: Final = 10
+
+_LABEL: Final = r"[^\W_][\w\-]*+"
+_DOT: Final = r"(?:\.|[ \t]*+,[ \t]*+(?=[^\W\d_])|[ \t]*+\n?[ \t]*+\.[ \t]*+\n?[ \t]*+)"
+_SPACED_LETTERS: Final = r"[^\W\d_](?:[ \t][^\W\d_]){1,5}(?![\w])"
+_DOMAIN: Final = re.compile(
+    rf"(?<![\w.@])(?P<domain>{_LABEL}(?:{_DOT}(?:{_SPACED_LETTERS}|{_LABEL}))++)"
+    r"(?P<path>[ \t]*+/)?"
+)
+_BARE_DOMAIN: Final = re.compile(
+    rf"(?<![\w.@])(?P<domain>{_LABEL})[ \t]*+\n?[ \t]*+(?P<tld>[^\W\d_]++)[ \t]*+/"
+)
+_SCHEME: Final = re.compile(
+    r"(?<![^\W\d_])(?:h[tx][tx]ps?|ftp|tg)[ \t]*+[:;]?[ \t]*+/[ \t]*+/?"
+    r"|(?<![\w.\-])www[ \t]*+[.,][ \t]*+[^\W_]"
+)
+_PROVIDER_WORDS: Final = MAIL_PROVIDERS | {"t"}
+_PROVIDER: Final = "|".join(sorted(map(re.escape, MAIL_PROVIDERS | {"t"}), key=len, reverse=True))
+_SPOKEN_TLD: Final = "|".join(sorted(map(re.escape, SPOKEN_TLDS), key=len, reverse=True))
+_WELL_KNOWN: Final = re.compile(
+    rf"(?<![^\W\d_])(?P<provider>{_PROVIDER})(?:[ \t]++|[ \t]*+[.,][ \t]*+)"
+    rf"(?P<tld>{_SPOKEN_TLD})(?![^\W\d_])(?P<path>[ \t]*+/)?"
+)
+_EMAIL: Final = re.compile(
+    r"(?<![\w.%+\-])(?P<local>[\w.%+\-]++)[ \t]*+@[ \t]*+"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*+)"
+)
+
+
+@functools.cache
+def top_level_domains() -> frozenset[str]:
+    """The top-level domains of the Public Suffix List snapshot bundled with
+    ``tldextract``: no URL and no cache directory, so neither network nor disk."""
+    extractor = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
+    )
+    names = {suffix for suffix in extractor.tlds if "." not in suffix}
+    for name in list(names):
+        if not name.isascii():
+            try:
+                names.add(name.encode("idna").decode("ascii"))
+            except UnicodeError:
+                continue
+    return frozenset(names)
+
+
+_SPLIT_DOT: Final = re.compile(_DOT)
+
+
+def _labels(text: str) -> list[str]:
+    return [label.strip(" \t\n") for label in _SPLIT_DOT.split(text)]
+
+
+def _is_domain(plain: list[str], folded: list[str], *, loose_dot: bool, path: bool) -> bool:
+    """Tell whether the labels make a host name on a real top-level domain."""
+    if any(not label or "_" in label for label in plain):
+        return False
+    tld, folded_tld = plain[-1].replace(" ", ""), folded[-1].replace(" ", "")
+    spaced = tld != plain[-1]
+    if not tld[0].isalpha():
+        return False
+    strong = tld in _STRONG_TLDS or folded_tld in _STRONG_TLDS
+    if (loose_dot or spaced) and not path and not strong:
+        return False
+    if loose_dot and not path and tld == "me":
+        return False
+    if len(plain) == 2 and plain[0] in _ABBREVIATIONS:
+        return False
+    if ".".join(folded) in _TECH_NAMES:
+        return False
+    if not path and len(plain) == 2 and tld in _FILE_EXTENSIONS:
+        return False
+    tlds = top_level_domains()
+    if tld in tlds or tld in _TRANSLITERATED_TLDS:
+        return True
+    if any("a" <= char <= "z" for label in plain for char in label):
+        spellings = {folded_tld} | {folded_tld.translate(table) for table in _DIGITS_FOR_LETTERS}
+        return any(spelling in tlds for spelling in spellings)
+    return (
+        folded_tld in _LOOKALIKE_TLDS
+        and len(folded[-2]) >= 2
+        and all(label.isascii() for label in folded)
+    )
+
+
+@functools.cache
+def _tld_triggers() -> frozenset[str]:
+    """Words that may end a domain: each top-level domain, folded, and its spellings
+    with digits for look-alike letters (``c0m``)."""
+    names = {fold(name) for name in top_level_domains()} | _TRANSLITERATED_TLDS
+    names |= {fold(name) for name in _TRANSLITERATED_TLDS}
+    for name in list(names):
+        if name.startswith("xn--"):
+            names.add(name[4:])  # the words of a text are split at hyphens
+        elif name.isascii():
+            for table in (_LETTERS_FOR_DIGITS, _LETTERS_FOR_DIGITS_I):
+                spelling = name.translate(table)
+                if any(char.isalpha() for char in spelling):  # «000» is no domain
+                    names.add(spelling)
+    return frozenset(names)
+
+
+_LETTERS_FOR_DIGITS: Final = str.maketrans("ole", "013")
+_LETTERS_FOR_DIGITS_I: Final = str.maketrans("ie", "13")
+_INNER_DOT: Final = r"(?:\.|,(?=[^\W\d_])|[ \t]*+\.[ \t]*+)"
+_LABELS_BEFORE: Final = re.compile(rf"(?:{_LABEL}{_INNER_DOT})*+{_LABEL}[ \t]*+\n?[ \t]*+$")
+# Patterns that start with the dot (or comma, or line break) itself, so that the regex
+# engine skips quickly to the places worth trying.
+_SPACED_TLD_STARTS: Final = frozenset(
+    name[0] for name in _STRONG_TLDS if name.isascii()
+)  # a spaced top-level domain starts with a word of one letter
+_SPACED_TLD: Final = re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?P<tld>{_SPACED_LETTERS})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _tld_after_dot(tlds: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join(
+        sorted((rf"(?:xn--)?{re.escape(name)}" for name in tlds), key=len, reverse=True)
+    )
+    return re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?:{names})(?![\w\-])(?P<path>[ \t]*+/)?")
+
+
+_PATH: Final = re.compile(r"[ \t]*+/[^\s]*+")
+_REST: Final = re.compile(r"[^\s]*+")
+
+
+def _find_link(text: Text) -> Finding | None:
+    """The first link, its span covering the path after the domain."""
+    found = _find_bare_link(text)
+    if found is None:
+        return None
+    pattern = _REST if text.text[found.end - 1] == "/" else _PATH
+    path = pattern.match(text.text, found.end)
+    return found if path is None else Finding("link", found.start, path.end())
+
+
+def _find_bare_link(text: Text) -> Finding | None:
+    folded = text.text
+    words = text.words
+    if "/" in folded or "www" in folded:
+        match = _SCHEME.search(folded)
+        if match is not None:
+            return Finding("link", *match.span())
+    if not words.isdisjoint(_PROVIDER_WORDS) and not words.isdisjoint(SPOKEN_TLDS):
+        for match in _WELL_KNOWN.finditer(folded):
+            provider = match.group("provider")
+            if provider == "t" and match.group("tld") != "me":
+                continue
+            if len(provider) < 2 and match.group("path") is None:
+                continue
+            return Finding("link", *match.span())
+    candidates: list[tuple[int, int, bool]] = []
+    hits = words & _tld_triggers()
+    if hits:
+        for match in _tld_after_dot(hits).finditer(folded):
+            candidates.append((match.start(), match.end(), match.group("path") is not None))
+    if not words.isdisjoint(_SPACED_TLD_STARTS):
+        for match in _SPACED_TLD.finditer(folded):
+            candidates.append((match.start(), match.end(), False))
+    for dot, end, path in candidates:
+        head = _LABELS_BEFORE.search(folded, max(0, dot - _DOMAIN_REACH), dot)
+        if head is None or (head.start() > 0 and folded[head.start() - 1] in "@."):
+            continue
+        while end > dot and folded[end - 1] in " \t/":
+            end -= 1
+        found = _domain_at(text, head.start(), end, path)
+        if found is not None:
+            return found
+    if "/" in folded:
+        for match in _BARE_DOMAIN.finditer(folded):
+            label, tld = match.group("domain"), match.group("tld")
+            if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                return Finding("link", *match.span("domain"))
+    return None
+
+
+_DOMAIN_REACH: Final = 253
+
+
+def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
+    folded, plain = text.text, text.plain
+    plain_labels = _labels(plain[start:end])
+    folded_labels = _labels(folded[start:end])
+    if len(plain_labels) != len(folded_labels) or len(plain_labels) < 2:
+        return None
+    loose = any(not part.isalnum() for part in _loose_dots(folded[start:end]))
+    plain_labels = plain_labels[-_MAX_DOMAIN_LABELS:]
+    folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
+    for first in range(len(plain_labels) - 1):
+        if _is_domain(plain_labels[first:], folded_labels[first:], loose_dot=loose, path=path):
+            return Finding("link", start, end)
+    return None
+
+
+def _loose_dots(domain: str) -> list[str]:
+    """The separators between labels that may be prose rather than a dot: a comma, a line
+    break, or a dot with nothing but a space after it (a sentence's end). A bare dot and a
+    dot with a space before it (``vk . com``) are dots."""
+    return [
+        sep
+        for sep in re.findall(r"[^\w\-]+", domain)
+        if sep != "." and not _SPACED_DOT.fullmatch(sep)
+    ]
+
+
+_SPACED_DOT: Final = re.compile(r"[ \t]+\.[ \t]*")
+
+
+def _find_email(text: Text) -> Finding | None:
+    folded = text.text
+    if "@" not in folded:
+        return None
+    for match in _EMAIL.finditer(folded):
+        start, end = match.span("domain")
+        labels = _labels(folded[start:end])
+        if len(labels) == 1:
+            if _is_mailbox_name(labels[0]):
+                return Finding("email", match.start(), end)
+            rest = folded[end:]
+            spoken = re.match(rf"[ \t]++(?:{_SPOKEN_TLD})(?![^\W\d_])", rest)
+            if spoken is not None and labels[0] in MAIL_PROVIDERS:
+                return Finding("email", match.start(), end + spoken.end())
+        elif _is_domain(_labels(text.plain[start:end]), labels, loose_dot=False, path=True):
+            return Finding("email", match.start(), end)
+    return None
+
+
+def _is_mailbox_name(label: str) -> bool:
+    """``gmail``, ``mailru``, ``yandexru``: a provider, with its TLD glued on or not."""
+    if label in MAIL_PROVIDERS:
+        return True
+    return any(
+        label.endswith(tld) and label[: -len(tld)] in MAIL_PROVIDERS
+        for tld in ("ru", "com", "net", "org", "ua", "by", "kz")
+    )
+
+
+# Handles ----------------------------------------------------------------------------------
+
+_AT_HANDLE: Final = re.compile(
+    r"(?<![\w.@])@[ \t]?(?P<handle>[a-z][a-z0-9_.]{3,30}[a-z0-9_]"
+    r"|[a-z0-9_](?:[ \t][a-z0-9_]){4,31})(?![\w])"
+)
+
+_MESSENGER_WORDS: Final = (
+    # Telegram
+    r"tele?gr[ae]m+\w*|telega\w*|teleg|tg|tlg|тг|тгм|тлг|телег\w*|тележ\w*|тэлег\w*|"
+    r"телеграм\w*|телеграмм\w*|"
+    # WhatsApp
+    r"w?h?ats?app?\w*|вотс?ап+\w*|ватс?ап+\w*|вацап+\w*|вотсап\w*|ватсап\w*|вотс|ватс|wa|"
+    # Viber
+    r"viber\w*|вайбер\w*|вибер\w*|"
+    # VK
+    r"vk|вк|vkontakte\w*|вконтакт\w*|в[ \t]++контакт\w*|"
+    # Instagram
+    r"insta\w*|инста\w*|инсту|инсте|инст|ig|"
+    # MAX and others
+    r"max|макс|мах|skype\w*|скайп\w*|discord\w*|дискорд\w*|facebook\w*|фейсбук\w*|fb|"
+    r"tik[ \t]?tok\w*|тик[ \t]?ток\w*|snapchat\w*|signal|сигнал\w*|icq|аськ\w*|ok|"
+    r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*"
+)
+_AMBIGUOUS: Final = frozenset(
+    fold(word) for word in _words("vk вк wa ig fb инст max макс мах ok signal сигнал teleg tg")
+)
+_MESSENGER: Final = fold(_MESSENGER_WORDS)
+# One word that may be (part of) a messenger's name: a cheap test before the patterns run.
+_MESSENGER_WORD: Final = re.compile(
+    _MESSENGER.replace("[ \\t]++", "").replace("[ \\t]?", "") + "|" + fold(r"контакт\w*|tok|ток")
+)
+_MESSENGER_PREFIXES: Final = frozenset(
+    prefix
+    for alternative in _MESSENGER_WORD.pattern.split("|")
+    if (prefix := alternative[:2]).isalnum()
+) | {"wh", "wa", "ha", "at"}
+_CONNECTOR_WORDS: Final = fold(
+    r"в|во|на|in|on|at|via|через|по|мой|моя|мое|my|ник|ником|nick|логин|login|id|ид|айди|"
+    r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
+    r"find|ищите|пишите|write|me"
+)
+_PUNCT: Final = r"(?:[^\w]|_)"
+_CONNECTOR: Final = (
+    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,2}})"
+)
+_HANDLE: Final = r"(?P<handle>@?[a-z0-9][a-z0-9_.]*+)"
+_FORWARD: Final = re.compile(
+    rf"(?<![^\W\d_])(?P<messenger>{_MESSENGER})(?![^\W\d_]){_CONNECTOR}{_HANDLE}(?![\w])"
+)
+_BACKWARD: Final = re.compile(
+    rf"(?<![\w@.])(?P<handle>[a-z0-9][a-z0-9_.]*+){_CONNECTOR}"
+    rf"(?P<messenger>{_MESSENGER})(?![^\W\d_])"
+)
+_ORDINARY_WORDS: Final = frozenset(
+    _words(
+        "bot bots channel channels chat chats group groups premium business app apps web api "
+        "ads stars mini desktop android ios iphone pay wallet story stories reels market video "
+        "videos call calls voice sticker stickers emoji link links account accounts login "
+        "online messenger server servers cloud play music pro plus post posts profile page "
+        "shop store please only with from about after before today there where which other "
+        "message messages write text contact send link and the for not now then when this "
+        "that your mine here also or python java php django node react nginx docker linux "
+        "windows excel word sql html css javascript golang rust ruby flutter kotlin swift "
+        "telegram whatsapp viber instagram skype discord facebook tiktok business direct "
+        "ads reklama target bitrix wordpress tilda"
+    )
+)
+# Words that say the next word is a handle: after them, a short handle counts.
+_NAMING_WORD: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:id|ид|айди|ник|ником|nick|логин|login|username|юзернейм|user|юзер)"
+        r"(?![^\W\d_])"
+    )
+)
+_MIN_STRONG_HANDLE: Final = 3
+_MIN_WEAK_HANDLE: Final = 5
+_MIN_NUMERIC_HANDLE: Final = 5
+
+
+def _find_handle(text: Text) -> Finding | None:
+    folded = text.text
+    if "@" in folded:
+        for match in _AT_HANDLE.finditer(folded):
+            start, end = match.span("handle")
+            if _has_latin(text.plain[start:end]):
+                return Finding("handle", match.start(), end)
+    if not any(
+        word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word) for word in text.words
+    ):
+        return None
+    plain = text.plain
+    for pattern, forward in ((_FORWARD, True), (_BACKWARD, False)):
+        for match in pattern.finditer(folded):
+            start, end = match.span("handle")
+            if _is_handle(match, plain[start:end], forward=forward):
+                return Finding("handle", min(match.start(), start), max(match.end(), end))
+    return None
+
+
+def _is_handle(match: re.Match[str], plain_handle: str, *, forward: bool) -> bool:
+    handle = match.group("handle").lstrip("@").rstrip(".")
+    if not handle or not _has_latin(plain_handle) or handle in _ORDINARY_WORDS:
+        return False
+    separator = match.group("sep")
+    at = match.group("handle").startswith("@")
+    words = any(char.isalpha() for char in separator)
+    strong = (
+        at
+        or (bool(separator.strip(" \t")) and not separator.strip(" \t").isalpha())
+        or bool(_NAMING_WORD.search(separator))
+    )
+    if not separator and not at:
+        return False  # glued: part of one word
+    marked = any(char in handle for char in "_.0123456789")
+    ambiguous = match.group("messenger") in _AMBIGUOUS
+    if handle.isdigit():
+        return strong and len(handle) >= _MIN_NUMERIC_HANDLE
+    if not forward:
+        return (marked and len(handle) >= _MIN_STRONG_HANDLE) or (
+            words and not ambiguous and len(handle) >= _MIN_WEAK_HANDLE
+        )
+    if strong and (not words or _NAMING_WORD.search(separator)):
+        return len(handle) >= _MIN_STRONG_HANDLE
+    if ambiguous:
+        return marked and len(handle) >= _MIN_STRONG_HANDLE
+    return (marked and len(handle) >= _MIN_STRONG_HANDLE) or len(handle) >= _MIN_WEAK_HANDLE
+
+
+def _has_latin(text: str) -> bool:
+    """A Latin letter or digit (small capitals included): no handle is all Cyrillic."""
+    return any(
+        (char.isascii() and char.isalnum())
+        or (char.isalpha() and "LATIN" in unicodedata.name(char, ""))
+        for char in text
+    )
+
+
+# The detector -----------------------------------------------------------------------------
+
+
+def _detect(text: Text) -> Finding | None:
+    for finder in (_find_email, _find_link, _find_handle):
+        found = finder(text)
+        if found is not None:
+            return found
+    digits = phone_copy(text)
+    number = find_number(digits.text)
+    if number is None:
+        return None
+    return Finding(number.kind, number.start, number.end)
+
+
+def find_contact(text: str) -> Finding | None:
+    """The first contact found in ``text`` with its span in ``text``, or ``None``."""
+    found = _detect(normalise(text))
+    if found is None:
+        return None
+    return _locate(text, found)
+
+
+def _locate(text: str, found: Finding) -> Finding:
+    """The finding again, on a tracked copy, so that its span is one of ``text``."""
+    tracked = normalise(text, track=True)
+    again = _detect(tracked)
+    if again is None or again.kind != found.kind:  # pragma: no cover - the same function
+        return Finding(found.kind, 0, len(text))
+    stage = tracked if again.kind in ("email", "link", "handle") else phone_copy(tracked)
+    start, end = stage.span(again.start, again.end)
+    return Finding(again.kind, start, end)
+
+
+def contains_contact(text: str) -> bool:
+    """Tell whether ``text`` carries any contact."""
+    return find_contact(text) is not None
+
+
+def find_in_fields(fields: dict[str, str | None]) -> FieldFinding | None:
+    """The first contact in the texts of one thing, checked alone and then together.
+
+    Together means each text followed by the next one (in the given order) on a line of
+    its own, so a number split between two fields is seen whole. A finding that spans
+    two fields is reported in the later one, clipped to it.
+    """
+    present = [(name, value) for name, value in fields.items() if value]
+    for name, value in present:
+        found = find_contact(value)
+        if found is not None:
+            return FieldFinding(name, found.kind, found.start, found.end)
+    for (first, head), (second, tail) in itertools.pairwise(present):
+        joined = f"{head}\n{tail}"
+        found = find_contact(joined)
+        if found is None:
+            continue
+        offset = len(head) + 1
+        if found.end <= offset:  # pragma: no cover - already found alone
+            return FieldFinding(first, found.kind, found.start, min(found.end, len(head)))
+        return FieldFinding(
+            second, found.kind, max(0, found.start - offset), found.end - offset, first
+        )
+    return None
+
+
+_MAX_CUTS: Final = 8
+_NAME_EDGES: Final = " \t\n-–—:;,.|/\\()[]{}<>\"'«»+*#=_~"
+
+
+def public_name(name: str | None) -> str | None:
+    """A name as it may be shown to everybody: the parts that carry a contact cut out.
+
+    ``Иван +7 999 123-45-67 @ivan_petrov`` becomes ``Иван``; a name that is nothing but
+    a contact becomes ``None``.
+    """
+    if not name:
+        return name
+    for _ in range(_MAX_CUTS):
+        found = find_contact(name)
+        if found is None:
+            break
+        name = f"{name[: found.start]} {name[found.end :]}"
+    else:
+        return None
+    kept = " ".join(name.split()).strip(_NAME_EDGES)
+    return kept or None

@@ -1,0 +1,361 @@
+"""Normalising a text into the classes contact detection reads.
+
+Every character is mapped to its class first (:func:`normalise`): a digit in any
+script or form becomes an ASCII digit, a dot-like character ``.``, an ``@``-like
+one ``@``, a dash ``-``, a space ``" "``, a line break ``"\\n"``; invisible
+characters disappear; letters are lower-cased and look-alike letters folded to
+Latin ones. Then words are mapped: ``dot``/``точка`` become ``.``,
+``at``/``собака`` ``@`` (:func:`normalise`), and, in the copy the phone
+detector reads (:func:`phone_copy`), number words, Roman numerals and letters
+standing for digits become digits.
+
+Each stage is a :class:`Text`: the string and, when asked for, where each of its
+characters came from in the original, so a finding can name the span the client
+wrote. Tracking costs a Python loop per character, so it is done only once
+something was found.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from srochno.contacts.fold import fold
+from srochno.contacts.words import NUMBER_WORDS, ROMAN_DIGITS
+
+__all__ = ["Text", "normalise", "phone_copy"]
+
+_HANGUL_FILLERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
+_BLANKS: Final = frozenset("\u2800")
+_NEWLINES: Final = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_MINUSES: Final = frozenset("\u2212\u2796\ufe63\uff0d\u02d7")
+_DOTS: Final = frozenset(
+    "\u00b7\u0387\u2022\u2024\u2027\u2219\u22c5\u30fb\uff65\u3002\uff61\ufe52\ua78f\u2e31"
+    "\u2981\u066b\u2e3c\u1427\u0701\u0702\u2e33\u25cf\u26ab\u2e30\u16eb\u318d\u00b0"
+)
+_COMMAS: Final = frozenset("\u060c\u066c\u201a\u3001\uff64\u2e34\ufe50\ufe51")
+_AT_SIGNS: Final = frozenset("\U0001f436\U0001f415\U0001f429\U0001f9ae\U0001f300")
+_ROMAN_CHARS: Final = {
+    **{chr(0x2160 + k): str(k + 1) for k in range(12)},
+    **{chr(0x2170 + k): str(k + 1) for k in range(12)},
+}
+_DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
+_CACHE_LIMIT: Final = 65536
+
+
+def _map_one(char: str) -> str:
+    if char in _NEWLINES:
+        return "\n"
+    if char == "\t" or char in _BLANKS:
+        return " "
+    if char in _HANGUL_FILLERS:
+        return ""
+    if char in _DOTS:
+        return "."
+    if char in _COMMAS:
+        return ","
+    category = unicodedata.category(char)
+    if category in _DROPPED_CATEGORIES:
+        return ""
+    if category == "Zs":
+        return " "
+    if category == "Pd" or char in _MINUSES:
+        return "-"
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    if category == "No":
+        digit = unicodedata.digit(char, None)
+        if digit is not None:
+            return str(digit)
+    return char
+
+
+def _map_char(char: str) -> str:
+    if char in _ROMAN_CHARS:
+        return _ROMAN_CHARS[char]
+    if char in _AT_SIGNS:
+        return "@"
+    if char in _DOTS:  # before NFKC, which would make some of them letters or spaces
+        return "."
+    normal = unicodedata.normalize("NFKC", char).lower()
+    return "".join(_map_one(part) for part in normal)
+
+
+class _CharMap(dict[int, str]):
+    """A ``str.translate`` table computed per character on first use."""
+
+    def __init__(self, folded: bool) -> None:
+        super().__init__()
+        self.folded = folded
+        # The common ranges up front: a translate hit costs less than a miss.
+        for code in (*range(0x530), *range(0x2000, 0x2070)):
+            self[code] = self.map(code)
+        self.update({ord("\t"): " ", ord("\n"): "\n", ord("\r"): "\n"})
+
+    def map(self, code: int) -> str:
+        value = _map_char(chr(code))
+        return fold(value) if self.folded else value
+
+    def __missing__(self, key: int) -> str:
+        value = self.map(key)
+        if len(self) < _CACHE_LIMIT:
+            self[key] = value
+        return value
+
+
+_FOLDED: Final = _CharMap(folded=True)
+
+
+class _LengthMap(dict[int, str]):
+    """``str.translate`` table: each character → the length of its class, as a character."""
+
+    def __missing__(self, key: int) -> str:
+        value = chr(len(_FOLDED[key]))
+        if len(self) < _CACHE_LIMIT:
+            self[key] = value
+        return value
+
+
+_LENGTHS: Final = _LengthMap()
+_PLAIN: Final = _CharMap(folded=False)
+
+
+_Edit = tuple[int, int, str]
+_NON_WORD: Final = re.compile(r"[\W_]+")
+
+
+@dataclass(slots=True)
+class Text:
+    """A stage of the normalised text: ``text`` has look-alike letters folded.
+
+    ``plain`` (the same without folding, of the same length) is made only when asked
+    for; ``starts``/``ends`` map each character back to the original when tracked.
+    """
+
+    text: str
+    original: str
+    edits: tuple[list[_Edit], ...] = ()
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    _plain: str | None = None
+    _words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The distinct words and numbers of ``text`` (split at everything else)."""
+        if self._words is None:
+            self._words = frozenset(_NON_WORD.split(self.text))
+        return self._words
+
+    @property
+    def plain(self) -> str:
+        if self._plain is None:
+            plain = self.original.translate(_PLAIN)
+            for edits in self.edits:
+                plain = _apply(plain, edits)
+            self._plain = plain
+        return self._plain
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` came from."""
+        if self.starts is None or self.ends is None or end <= start:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+    def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Text:
+        """Replace matches of ``pattern``, keeping track of the origin when tracked."""
+        edits = [(*match.span(), replace(match)) for match in pattern.finditer(self.text)]
+        if not edits:
+            return self
+        text = _apply(self.text, edits)
+        if self.starts is None or self.ends is None:
+            return Text(text, self.original, (*self.edits, edits))
+        starts: list[int] = []
+        ends: list[int] = []
+        last = 0
+        for start, end, value in edits:
+            starts += self.starts[last:start]
+            ends += self.ends[last:start]
+            starts += [self.starts[start]] * len(value)
+            ends += [self.ends[end - 1]] * len(value)
+            last = end
+        starts += self.starts[last:]
+        ends += self.ends[last:]
+        return Text(text, self.original, (*self.edits, edits), starts, ends)
+
+
+def _apply(text: str, edits: list[_Edit]) -> str:
+    parts: list[str] = []
+    last = 0
+    for start, end, value in edits:
+        parts += (text[last:start], value)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _classes(text: str, track: bool) -> Text:
+    folded = text.translate(_FOLDED)
+    if not track:
+        return Text(folded, text)
+    if text.translate(_LENGTHS).count("\x01") == len(text):  # one character for one
+        return Text(folded, text, (), list(range(len(text))), list(range(1, len(text) + 1)))
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, char in enumerate(text):
+        value = _FOLDED[ord(char)]
+        parts.append(value)
+        starts += [index] * len(value)
+        ends += [index + 1] * len(value)
+    return Text("".join(parts), text, (), starts, ends)
+
+
+_DOT_WORD: Final = re.compile(
+    fold(
+        r"[ \t]*+[(\[{<][ \t]*+(?:dot|точка|точку|тчк|\.|,)[ \t]*+[)\]}>][ \t]*+"
+        r"|[ \t]++(?:dot|точка|точку|тчк)[ \t]++"
+    )
+)
+_AT_WORD: Final = re.compile(
+    fold(
+        r"[ \t]*+[(\[{<][ \t]*+(?:at|a|собака|собачка|собаку|sobaka|@)[ \t]*+[)\]}>][ \t]*+"
+        r"|[ \t]++(?:at|собака|собачка|собаку|собачку|sobaka|эт)[ \t]++"
+    )
+)
+
+
+def _constant(value: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: value
+
+
+_DOT: Final = _constant(".")
+_AT: Final = _constant("@")
+
+
+_WORD_GATE: Final = frozenset(
+    fold(word)
+    for word in [
+        *("dot", "точка", "точку", "тчк", "at", "эт"),
+        *("собака", "собачка", "собаку", "собачку", "sobaka"),
+    ]
+)
+_BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]}>])")
+
+
+def normalise(text: str, *, track: bool = False) -> Text:
+    """The text as classes of characters, with ``dot``/``at`` words made ``.``/``@``."""
+    classes = _classes(text, track)
+    if _WORD_GATE.isdisjoint(classes.words) and not _BRACKETED.search(classes.text):
+        return classes  # keeps its words for the detectors
+    return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT)
+
+
+# The phone copy ---------------------------------------------------------------
+
+_WORD: Final = re.compile(r"[^\W\d_]++")
+_CLOSED, _AFTER_TENS, _AFTER_HUNDREDS = 0, 1, 2
+_HUNDRED: Final = NUMBER_WORDS.get("hundred", 100)
+_NUMBER_GAP: Final = r"(?:[^\w\n]|_){1,4}+"
+_ROMAN: Final = "|".join(sorted(ROMAN_DIGITS, key=len, reverse=True))
+_ROMAN_RUN: Final = re.compile(
+    rf"(?<![^\W\d_])(?:{_ROMAN})(?:{_NUMBER_GAP}(?:{_ROMAN}))++(?![^\W\d_])"
+)
+_ROMAN_WORD: Final = re.compile(rf"(?<![^\W\d_])(?:{_ROMAN})(?![^\W\d_])")
+# A token of digits and letters that stand in for digits, holding at least one such letter.
+_DIGITISH: Final = re.compile(r"(?<![^\W_])(?=[0-9]*+[oilз])[0-9oilз]++(?![^\W_])")
+_DIGIT_LOOKALIKES: Final = str.maketrans("oilз", "0113")
+_LOOKALIKE_NEAR_DIGIT: Final = re.compile(r"\d[oilз]|[oilз]\d|\d[^\w\n]{1,4}[oilз]++[^\w\n]")
+_NUMBER_WORD_SET: Final = frozenset(NUMBER_WORDS)
+_LOOKALIKE_REACH: Final = 4
+
+
+_SPELLED_PHONE: Final = 7
+SPELLED_MARK: Final = "\x01"  # a control character: none survives normalisation
+"""Put before a run of number words that spells seven digits or more: dictated, it is a
+phone whatever its shape (``one two three four five six seven``)."""
+
+
+def phone_copy(normal: Text) -> Text:
+    """The copy the phone detector reads: digits for number words, Roman numerals in
+    a run of them, and letters standing in for digits next to digits."""
+    words = normal.words
+    spelled = words & _NUMBER_WORD_SET
+    if spelled:
+        normal = normal.sub(_number_run(spelled), _spell_out)
+    if not words.isdisjoint(ROMAN_DIGITS):
+        normal = normal.sub(_ROMAN_RUN, _roman_digits)
+    if _LOOKALIKE_NEAR_DIGIT.search(normal.text):
+        normal = normal.sub(_DIGITISH, _digits_for_lookalikes)
+    return normal
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_run(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    word = rf"(?:{alternatives})(?![^\W\d_])"
+    return re.compile(rf"(?<![^\W\d_]){word}(?:(?:[^\w]|_)*+{word})*+")
+
+
+def _spell_out(match: re.Match[str]) -> str:
+    values = [NUMBER_WORDS[word] for word in _WORD.findall(match.group())]
+    digits = _compose(values)
+    if len(values) > 1 and sum(char.isdigit() for char in digits) >= _SPELLED_PHONE:
+        return SPELLED_MARK + digits
+    return digits
+
+
+def _roman_digits(match: re.Match[str]) -> str:
+    return " ".join(str(ROMAN_DIGITS[word]) for word in _ROMAN_WORD.findall(match.group()))
+
+
+def _digits_for_lookalikes(match: re.Match[str]) -> str:
+    """Digits for look-alike letters in a token with a digit or between digits."""
+    token = match.group()
+    if token.isalpha() and not (
+        _digit_beside(match.string, match.start() - 1, -1)
+        and _digit_beside(match.string, match.end(), 1)
+    ):
+        return token
+    return token.translate(_DIGIT_LOOKALIKES)
+
+
+def _digit_beside(text: str, index: int, step: int) -> bool:
+    """Tell whether the first letter or digit from ``index`` on is a digit."""
+    for _ in range(_LOOKALIKE_REACH):
+        if not 0 <= index < len(text):
+            return False
+        if text[index].isalnum():
+            return text[index].isdigit()
+        index += step
+    return False
+
+
+def _compose(values: list[int]) -> str:
+    """Read number words the way they are said: ``900 90 9`` is ``999``."""
+    numbers: list[int] = []
+    current: int | None = None
+    stage = _CLOSED
+    for value in values:
+        if value == _HUNDRED and current is not None and 0 < current < 10:
+            current, stage = current * 100, _AFTER_HUNDREDS
+            continue
+        if current is not None:
+            if stage == _AFTER_HUNDREDS and 0 < value < 100:
+                current += value
+                stage = _AFTER_TENS if value >= 20 else _CLOSED
+                continue
+            if stage == _AFTER_TENS and 0 < value < 10:
+                current += value
+                stage = _CLOSED
+                continue
+            numbers.append(current)
+        current = value
+        stage = _AFTER_HUNDREDS if value >= 100 else _AFTER_TENS if value >= 20 else _CLOSED
+    if current is not None:
+        numbers.append(current)
+    return " ".join(str(number) for number in numbers)

@@ -1,0 +1,421 @@
+"""Phone numbers (and over-long numbers) in the phone copy of a text.
+
+The rules are described in ``docs/contacts.md``. In short: digit groups are
+joined into *chains* across bounded gaps, windows of consecutive groups are
+tried against the shapes of phone numbers, and the structures of ordinary texts
+(dates, times, amounts grouped by thousands, round ranges, increasing lists) are
+not read as phones.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+from srochno.contacts.fold import fold
+from srochno.contacts.normalize import SPELLED_MARK
+from srochno.contacts.words import FILLER_WORDS
+
+__all__ = ["NumberFinding", "find_number"]
+
+_MIN_DIGITS: Final = 7
+_MAX_DIGITS: Final = 15
+_LONG_NUMBER: Final = 10
+_MAX_AMOUNT_DIGITS: Final = 9
+_MAX_RANGE_RATIO: Final = 10
+_SPLIT_TOTAL: Final = 11
+_SPLIT_REACH: Final = 120
+_CIS_COUNTRY_CODES: Final = ("375", "380", "992", "993", "994", "995", "996", "998")
+_MAX_GLUED_GROUP: Final = 4
+_MAX_REPEATED_GAP: Final = 24
+_REPEATS: Final = 3
+
+# Gaps that join two digit groups whatever else: up to eight symbols, punctuation marks,
+# spaces, line breaks or emoji; one letter; one short word (up to three letters: «и»,
+# «до», «abc»); filler words such as «and», «плюс», «потом».
+_NW: Final = r"(?:[^\w]|_)"
+_FILLER: Final = "|".join(sorted(map(re.escape, FILLER_WORDS), key=len, reverse=True))
+_JOINING_GAP: Final = re.compile(
+    rf"{_NW}{{1,8}}"
+    rf"|{_NW}{{0,3}}[^\W\d_]{_NW}{{0,3}}"
+    rf"|{_NW}{{1,3}}[^\W\d_]{{2,3}}{_NW}{{1,3}}"
+    rf"|(?:{_NW}{{1,4}}(?:{_FILLER}))+{_NW}{{1,4}}"
+)
+_MEANINGFUL: Final = frozenset("%‰°№×=<>")
+_SENTENCE_END: Final = re.compile(r"(?<!\s)[.!?…]\s")
+_PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
+_GROUP: Final = re.compile(r"\d+")
+
+_DAY: Final = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH: Final = r"(?:0?[1-9]|1[0-2])"
+# Dates, times and day.month pairs; never glued by . : / - to a digit on the left
+# or by . : / to a digit on the right.
+_ATOM: Final = re.compile(
+    r"(?<!\d)(?<!\d[.:/\-])(?:"
+    rf"{_DAY}(?P<s1>[./\-]){_MONTH}(?P=s1)(?:(?:19|20)\d\d|\d\d)"
+    rf"|(?:19|20)\d\d(?P<s2>[./\-]){_MONTH}(?P=s2){_DAY}"
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
+    r"|(?:[012]?\d|3[01])\.[0-5]\d"
+    r")(?!\d)(?![.:/]\d)"
+)
+_RANGE_MARKS: Final = ("-", "/", "…", "..")
+_PHONE_START: Final = re.compile(r"[78]9\d{2,8}")
+# Words that say what a long number is (an account, a contract, a serial number).
+_LABEL: Final = re.compile(
+    fold(
+        r"(?:инн|огрн|огрнип|кпп|бик|снилс|окпо|оквэд|сч[её]т\w*|р/с|к/с|л/с|договор\w*|"
+        r"заказ\w*|no|nr|артикул\w*|арт|art|vin|imei\d?|s/n|sn|серийн\w*|"
+        r"штрих\W?код\w*|ean|upc|isbn|трек\w*|track\w*|ордер\w*|накладн\w*|полис\w*|"
+        r"паспорт\w*)\W{0,4}$"
+    )
+)
+_LABEL_REACH: Final = 24
+
+
+@dataclass(frozen=True, slots=True)
+class NumberFinding:
+    kind: str  # "phone" | "long_number"
+    start: int
+    end: int
+
+
+def find_number(text: str, folded_labels: str | None = None) -> NumberFinding | None:
+    """The first phone (or, failing that, over-long number) in the phone copy ``text``.
+
+    ``folded_labels`` is the text in which labels of long numbers are looked for (the
+    phone copy itself when not given).
+    """
+    labels = text if folded_labels is None else folded_labels
+    spelled = text.find(SPELLED_MARK)
+    if spelled >= 0:
+        end = spelled + 1
+        while end < len(text) and (text[end].isdigit() or text[end] == " "):
+            end += 1
+        return NumberFinding("phone", spelled, end)
+    groups = [match.span() for match in _GROUP.finditer(text)]
+    if sum(end - start for start, end in groups) < _MIN_DIGITS:
+        return None
+    chains = _chains(text, groups)
+    for start, chain, digits in chains:
+        if digits < _MIN_DIGITS:
+            continue
+        found = _chain_phone(chain)
+        if found is not None:
+            return NumberFinding("phone", start + found[0], start + found[1])
+    split = _split_phone(text, chains)
+    if split is not None:
+        return NumberFinding("phone", *split)
+    for start, end in groups:
+        if end - start < _LONG_NUMBER or _glued_to_letter(text, start, end):
+            continue
+        if not _LABEL.search(labels[max(0, start - _LABEL_REACH) : start]):
+            return NumberFinding("long_number", start, end)
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _joins(gap: str) -> bool:
+    """Whether ``gap`` joins the digit groups around it (on its own, not repeated).
+
+    A currency sign or a unit-like sign (``% ° № × =``) gives the number before it a
+    meaning of its own (``30000 ₽. 10×100``), and a sentence's end separates two
+    sentences' numbers: such gaps join only when repeated.
+    """
+    if any(char in _MEANINGFUL or unicodedata.category(char) == "Sc" for char in gap):
+        return False
+    if _SENTENCE_END.search(gap):
+        return False  # «… 3#1001. 10000 руб.»: numbers of two sentences
+    return _JOINING_GAP.fullmatch(gap) is not None
+
+
+def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+    """Digit groups joined across the gaps that join them: (start, text, digits) of each.
+
+    A gap also joins when the same gap, whatever it is, stands between four or more
+    groups in a row (``8 руб 999 руб 123 руб 45``): that is a separator.
+    """
+    gaps = [text[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)]
+    alone = [_joins(gap) for gap in gaps]
+    joined = alone.copy()
+    for k in range(len(gaps) - _REPEATS + 1):
+        gap = gaps[k]
+        if (
+            not alone[k]
+            and len(gap) <= _MAX_REPEATED_GAP
+            and "\n" not in gap
+            and all(gaps[k + j] == gap for j in range(1, _REPEATS))
+        ):
+            for j in range(_REPEATS):
+                joined[k + j] = True
+    chains: list[tuple[int, str, int]] = []
+    first = 0
+    digits = 0
+    for k in range(len(groups)):
+        digits += groups[k][1] - groups[k][0]
+        if k < len(joined) and joined[k]:
+            continue
+        start, end = groups[first][0], groups[k][1]
+        if "+" in text[max(0, start - 6) : start]:
+            plus = _PLUS.search(text, max(0, start - 6), start)
+            if plus is not None:
+                start = plus.start()
+        chains.append((start, text[start:end], digits))
+        first = k + 1
+        digits = 0
+    return chains
+
+
+def _glued_to_letter(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
+
+
+def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, int] | None:
+    """A number cut in two (or three): ``8999 …, последние 1234567``."""
+    for index, (start, chain, size) in enumerate(chains):
+        if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
+            continue
+        if _ATOM.search(chain):
+            continue
+        total = size
+        for later_start, later, later_size in chains[index + 1 : index + 3]:
+            if later_start - start > _SPLIT_REACH or _ATOM.search(later):
+                break
+            total += later_size
+            if total == _SPLIT_TOTAL:
+                return start, later_start + len(later)
+            if total > _SPLIT_TOTAL:
+                break
+    return None
+
+
+def _chain_phone(chain: str) -> tuple[int, int] | None:
+    spans = [match.span() for match in _GROUP.finditer(chain)]
+    sizes = [end - start for start, end in spans]
+    total = sum(sizes)
+    if total < _MIN_DIGITS:
+        return None
+    if total < _LONG_NUMBER and not chain.startswith("+") and not _has_local_shape(sizes):
+        return None  # too short for any shape but a local 3-2-2 number
+    barrier = _barriers(chain, spans)
+    _break_glued_letters(chain, spans, barrier)
+    segments: list[list[tuple[int, int]]] = [[]]
+    for index, span in enumerate(spans):
+        if barrier[index]:
+            segments.append([])
+        else:
+            segments[-1].append(span)
+    international = chain.startswith("+") and bool(segments[0])
+    for number, segment in enumerate(segments):
+        if segment:
+            found = _segment_phone(chain, segment, international and number == 0)
+            if found is not None:
+                start, end = found
+                if international and number == 0 and start == segment[0][0]:
+                    start = 0
+                return start, end
+    return None
+
+
+def _has_local_shape(sizes: list[int]) -> bool:
+    return any(sizes[k : k + 3] == [3, 2, 2] for k in range(len(sizes) - 2))
+
+
+def _break_glued_letters(chain: str, spans: list[tuple[int, int]], barrier: list[bool]) -> None:
+    """A letter glued between digits (``89633A004352``) is part of a model or serial
+    number, unless the token is cut by two or more letters into short groups or by one
+    and the same letter (``8x999x123x45x67``)."""
+    glued = [
+        spans[k + 1][0] - spans[k][1] == 1 and chain[spans[k][1]].isalpha()
+        for k in range(len(spans) - 1)
+    ]
+    k = 0
+    while k < len(glued):
+        if not glued[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(glued) and glued[end]:
+            end += 1
+        letters = {chain[spans[j][1]] for j in range(k, end)}
+        sizes = [spans[j][1] - spans[j][0] for j in range(k, end + 1)]
+        separator = end - k >= 2 and (len(letters) == 1 or max(sizes) <= _MAX_GLUED_GROUP)
+        if not separator:
+            for j in range(k, end):
+                barrier[j + 1] = True
+        k = end
+
+
+def _barriers(run: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Mark the digit groups that begin a new segment: those of a date or time.
+
+    A date or time joined by nothing but spaces to a plain number is taken as
+    part of that number (``8 999 1 23.12.05``), so it is no barrier.
+    """
+    atoms = [match.span() for match in _ATOM.finditer(run)]
+    if not atoms:
+        return [False] * len(spans)
+    items: list[tuple[int, int, bool, list[int]]] = []
+    atom_index = 0
+    for index, (start, end) in enumerate(spans):
+        while atom_index < len(atoms) and atoms[atom_index][1] <= start:
+            atom_index += 1
+        if atom_index < len(atoms) and atoms[atom_index][0] <= start:
+            atom_start, atom_end = atoms[atom_index]
+            if items and items[-1][2] and items[-1][0] == atom_start:
+                items[-1][3].append(index)
+            else:
+                items.append((atom_start, atom_end, True, [index]))
+        else:
+            items.append((start, end, False, [index]))
+    barrier = [False] * len(spans)
+    component: list[tuple[int, int, bool, list[int]]] = []
+    for position, item in enumerate(items):
+        joined = position > 0 and not run[items[position - 1][1] : item[0]].strip()
+        if not joined:
+            _mark(component, barrier)
+            component = []
+        component.append(item)
+    _mark(component, barrier)
+    return barrier
+
+
+def _mark(component: list[tuple[int, int, bool, list[int]]], barrier: list[bool]) -> None:
+    if not all(is_atom for _, _, is_atom, _ in component):
+        return
+    for _, _, _, indices in component:
+        for index in indices:
+            barrier[index] = True
+
+
+def _segment_phone(
+    run: str, spans: list[tuple[int, int]], international: bool
+) -> tuple[int, int] | None:
+    groups = [run[start:end] for start, end in spans]
+    separators = [run[spans[k][1] : spans[k + 1][0]] for k in range(len(spans) - 1)]
+    sizes = [len(group) for group in groups]
+    if sum(sizes) < _MIN_DIGITS:
+        return None
+    junction = _thousands_junctions(sizes, separators)
+    last = len(groups) - 1
+    for first in range(len(groups)):
+        if first > 0 and junction[first - 1]:
+            continue
+        count = 0
+        longest: int | None = None
+        for end in range(first, len(groups)):
+            count += sizes[end]
+            if count > _MAX_DIGITS:
+                break
+            if end < last and junction[end]:
+                continue
+            window = groups[first : end + 1]
+            window_separators = separators[first:end]
+            if _phone_shaped(window, window_separators, international and first == 0) and not (
+                _is_round_range(window, window_separators)
+                or _is_increasing_list(window)
+                or _has_round_amounts(window)
+            ):
+                longest = end
+        if longest is not None:
+            return spans[first][0], spans[longest][1]
+    return None
+
+
+def _thousands_junctions(sizes: list[int], separators: list[str]) -> list[bool]:
+    """Mark the places where a number is grouped by thousands (``1 500 000``).
+
+    A window neither begins nor ends there, so an amount is never cut in the
+    middle. A chain of such groups longer than nine digits is no amount (it is
+    how a phone number is disguised), so its places are not marked.
+    """
+    base = [
+        separators[k] in (" ", ".") and sizes[k] <= 3 and sizes[k + 1] == 3
+        for k in range(len(separators))
+    ]
+    junction = [False] * len(separators)
+    k = 0
+    while k < len(base):
+        if not base[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(base) and base[end]:
+            end += 1
+        if sum(sizes[k : end + 1]) <= _MAX_AMOUNT_DIGITS:
+            junction[k:end] = [True] * (end - k)
+        k = end
+    return junction
+
+
+def _phone_shaped(groups: list[str], separators: list[str], international: bool) -> bool:
+    digits = "".join(groups)
+    count = len(digits)
+    if international and 8 <= count <= _MAX_DIGITS:
+        return True
+    if count == 11:
+        return digits[0] in "78" and digits[1] in "3456789"
+    if count == 10:
+        return digits[0] in "3489"
+    if count == 12:
+        return digits.startswith(_CIS_COUNTRY_CODES)
+    if count == 7:
+        return [len(group) for group in groups] == [3, 2, 2] and all(
+            separator.strip() in ("", "-", ".") for separator in separators
+        )
+    return False
+
+
+def _is_round_range(groups: list[str], separators: list[str]) -> bool:
+    """``15000-20000``, ``30 000 - 40 000``: two round amounts, low to high."""
+    marks = [k for k, separator in enumerate(separators) if _is_range_mark(separator)]
+    if len(marks) != 1:
+        return False
+    cut = marks[0] + 1
+    low = _amount(groups[:cut], separators[: cut - 1])
+    high = _amount(groups[cut:], separators[cut:])
+    if low is None or high is None:
+        return False
+    return low % 100 == 0 and high % 100 == 0 and 0 < low <= high <= low * _MAX_RANGE_RATIO
+
+
+def _is_range_mark(separator: str) -> bool:
+    return any(mark in separator for mark in _RANGE_MARKS)
+
+
+def _amount(groups: list[str], separators: list[str]) -> int | None:
+    """The value of one number written plainly or grouped by thousands."""
+    if len(groups) > 1 and (
+        any(separator not in (" ", ".") for separator in separators)
+        or len(groups[0]) > 3
+        or any(len(group) != 3 for group in groups[1:])
+    ):
+        return None
+    digits = "".join(groups)
+    return int(digits) if len(digits) <= _MAX_AMOUNT_DIGITS else None
+
+
+def _has_round_amounts(groups: list[str]) -> bool:
+    """``15600-30000. 10000``, ``от 30 000 до 31 000``: two or more round amounts, each a
+    group of four digits or more ending in 00, or a group followed by thousands ``000``,
+    never starting with 0."""
+    amounts = 0
+    for index, group in enumerate(groups):
+        if group[0] == "0" or group == "000":
+            continue
+        thousands = index + 1 < len(groups) and groups[index + 1] == "000"
+        if thousands or (len(group) >= 4 and group.endswith("00")):
+            amounts += 1
+    return amounts >= 2
+
+
+def _is_increasing_list(groups: list[str]) -> bool:
+    """``42, 44, 46, 48, 50``: a sorted list of numbers of one length."""
+    return (
+        len(groups) >= 3
+        and len({len(group) for group in groups}) == 1
+        and all(int(a) < int(b) for a, b in itertools.pairwise(groups))
+    )
