@@ -18,6 +18,7 @@ from starlette.routing import Match
 
 from srochno.db import is_outage
 from srochno.errors import AppError, DatabaseUnavailable, IdempotencyKeyConflict
+from srochno.orders.errors import AlreadyReported
 from srochno.reviews.errors import AlreadyComplained, AlreadyReviewed
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ CONSTRAINT_ERRORS: dict[str, type[AppError]] = {
     "uq_payments_user_id_idempotency_key": IdempotencyKeyConflict,
     "uq_reviews_order_id_author_id_executor_id": AlreadyReviewed,
     "uq_complaints_order_id_author_id": AlreadyComplained,
+    "uq_order_reports_order_id_reporter_id": AlreadyReported,
 }
 # Echoed input is cut to this many characters.
 ECHO_LIMIT = 200

@@ -30,7 +30,7 @@ ORDERS_CREATED = Counter("srochno_orders_created", "Orders created")
 TAKES = Counter("srochno_takes", "Orders taken (paid takes; replays not counted)")
 REFUNDS = Counter(
     "srochno_refunds",
-    "Takes refunded, by reason (no_response, order_cancelled, complaint)",
+    "Takes refunded, by reason (no_response, order_cancelled, complaint, report_confirmed)",
     ["reason"],
 )
 REFUNDED_RUB = Counter("srochno_refunded_rub", "Rubles refunded to executors", ["reason"])
@@ -47,13 +47,14 @@ NOTIFICATIONS_FAILED = Counter(
 )
 RATE_LIMITED = Counter(
     "srochno_rate_limited",
-    "Requests refused with 429 rate_limited, by limit (ip, create, take, invoice)",
+    "Requests refused with 429 rate_limited, by limit (ip, create, take, invoice, report)",
     ["limit"],
 )
 
 REFUND_NO_RESPONSE = "no_response"
 REFUND_ORDER_CANCELLED = "order_cancelled"
 REFUND_COMPLAINT = "complaint"
+REFUND_REPORT_CONFIRMED = "report_confirmed"
 
 
 def count_refunds(reason: str, count: int, amount: int) -> None:

@@ -102,3 +102,19 @@ class TooManyActiveOrders(AppError):
     @classmethod
     def for_cap(cls, cap: int) -> TooManyActiveOrders:
         return cls(f"At most {cap} active orders at a time")
+
+
+class OwnOrderReport(OwnOrder):
+    message = "You cannot report your own order"
+
+
+class AlreadyReported(AppError):
+    status = 409
+    code = "already_reported"
+    message = "You have already reported this order"
+
+
+class NoPendingReports(AppError):
+    status = 409
+    code = "no_pending_reports"
+    message = "The order has no reports waiting for a decision"
