@@ -103,11 +103,18 @@ def refunded(lang: Language, data: dict[str, Any], now: datetime) -> Message:
         text = f"↩️ Заказчик не ответил на заказ «{category}»: {amount} ₽ вернулись на баланс."
         if data.get("reason") == "order_cancelled":
             text = f"↩️ Заказ «{category}» отменён модератором: {amount} ₽ вернулись на баланс."
+        elif data.get("reason") == "report_confirmed":
+            text = f"↩️ Заказ «{category}» снят модератором: {amount} ₽ вернулись на баланс."
     else:
         text = f"↩️ The client did not answer on “{category}”: {amount} ₽ are back on your balance."
         if data.get("reason") == "order_cancelled":
             text = (
                 f"↩️ The order “{category}” was cancelled by a moderator: {amount} ₽ are back "
+                "on your balance."
+            )
+        elif data.get("reason") == "report_confirmed":
+            text = (
+                f"↩️ The order “{category}” was taken down by a moderator: {amount} ₽ are back "
                 "on your balance."
             )
     return Message(text, open_order_button(lang), data["order_id"])
