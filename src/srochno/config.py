@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     admin_cookie_secure: bool | None = None
     """``ADMIN_COOKIE_SECURE``: unset, the admin cookie is ``Secure`` in production and when
     ``PUBLIC_URL`` is https."""
+    strikes_to_ban: int = Field(default=3, ge=1, le=1000)
+    """``STRIKES_TO_BAN``: confirmed reports of a client's orders that ban the client."""
     metrics_token: str | None = None
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = Field(default=0, ge=0, le=1)
@@ -117,6 +119,7 @@ class Settings(BaseSettings):
     rate_create_per_hour: int = Field(default=10, ge=1)
     rate_take_per_minute: int = Field(default=60, ge=1)
     rate_invoice_per_minute: int = Field(default=10, ge=1)
+    rate_report_per_hour: int = Field(default=20, ge=1)
     rate_ip_per_minute: int = Field(default=300, ge=1)
     max_active_orders_per_client: int = Field(default=5, ge=1)
     redis_url: str | None = None

@@ -40,6 +40,8 @@ class RefundReason(StrEnum):
     """An operator cancelled the order."""
     complaint = "complaint"
     """An admin upheld the executor's complaint about the client."""
+    report_confirmed = "report_confirmed"
+    """A moderator confirmed a report and took the order down."""
 
 
 class PaymentStatus(StrEnum):
@@ -89,6 +91,22 @@ class ComplaintReason(StrEnum):
     other = "other"
 
 
+class ReportReason(StrEnum):
+    """Why an executor reports an order's public text."""
+
+    contact_in_text = "contact_in_text"
+    fake = "fake"
+    other = "other"
+
+
+class ReportStatus(StrEnum):
+    """A report waits (``pending``) until a moderator confirms or dismisses it."""
+
+    pending = "pending"
+    confirmed = "confirmed"
+    dismissed = "dismissed"
+
+
 class AdminRole(StrEnum):
     """An operator of the admin panel: a moderator moderates; only an admin moves money."""
 
@@ -107,6 +125,8 @@ class AdminActionType(StrEnum):
     resolve_complaint = "resolve_complaint"
     adjust_balance = "adjust_balance"
     refund_payment = "refund_payment"
+    confirm_reports = "confirm_reports"
+    dismiss_reports = "dismiss_reports"
 
 
 def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:

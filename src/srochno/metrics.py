@@ -32,7 +32,7 @@ ORDERS_CREATED = Counter("srochno_orders_created", "Orders created")
 TAKES = Counter("srochno_takes", "Orders taken (paid takes; replays not counted)")
 REFUNDS = Counter(
     "srochno_refunds",
-    "Takes refunded, by reason (a RefundReason: no_response, order_cancelled, complaint)",
+    "Takes refunded, by reason (a RefundReason)",
     ["reason"],
 )
 REFUNDED_RUB = Counter("srochno_refunded_rub", "Rubles refunded to executors", ["reason"])
@@ -49,7 +49,7 @@ NOTIFICATIONS_FAILED = Counter(
 )
 RATE_LIMITED = Counter(
     "srochno_rate_limited",
-    "Requests refused with 429 rate_limited, by limit (ip, create, take, invoice)",
+    "Requests refused with 429 rate_limited, by limit (ip, create, take, invoice, report)",
     ["limit"],
 )
 

@@ -60,7 +60,8 @@ class RateLimited(AppError):
 @dataclass(frozen=True, slots=True)
 class Limit:
     name: str
-    """``ip``, ``create``, ``take``, ``invoice``: the metric's label and the key's prefix."""
+    """``ip``, ``create``, ``take``, ``invoice``, ``report``: the metric's label and the key's
+    prefix."""
     hits: int
     seconds: int
 
@@ -181,6 +182,9 @@ class Limiter:
             ),
             ("POST", "/api/balance/invoices"): Limit(
                 "invoice", settings.rate_invoice_per_minute, 60
+            ),
+            ("POST", "/api/orders/{order_id}/report"): Limit(
+                "report", settings.rate_report_per_hour, 3600
             ),
         }
         self._warned_at = -math.inf

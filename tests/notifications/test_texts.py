@@ -62,3 +62,16 @@ def test_periods_follow_the_time_zone_and_the_digest_hour():
     assert before.starts_at == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
     assert daily.since == daily.starts_at - timedelta(days=1)
     assert daily.key != before.key
+
+
+def test_a_refund_says_why():
+    data = {"order_id": "abc", "category": "plumbing", "amount": 2}
+    reasons = {
+        "no_response": ("Заказчик не ответил", "did not answer"),
+        "order_cancelled": ("отменён модератором", "cancelled by a moderator"),
+        "report_confirmed": ("снят модератором", "taken down by a moderator"),
+    }
+    for reason, (ru, en) in reasons.items():
+        message = {**data, "reason": reason}
+        assert ru in render("refunded", "ru", message, NOW).text  # type: ignore[arg-type]
+        assert en in render("refunded", "en", message, NOW).text  # type: ignore[arg-type]

@@ -9,19 +9,20 @@ by the service even if the button were shown.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from html import escape
 from typing import Any
 
+from sqlalchemy import Select, func, or_, select
 from starlette.requests import Request
-from starlette_admin import row_action
+from starlette_admin import ComputedField, IntegerField, row_action
 from starlette_admin.contrib.sqla import ModelView
 from starlette_admin.exceptions import ActionFailed
 from starlette_admin.flash import flash
 
 from srochno.admin.context import AdminContext, operator_of
 from srochno.db import Connection
-from srochno.enums import OPEN_STATUSES
+from srochno.enums import OPEN_STATUSES, ReportStatus
 from srochno.errors import AppError
 from srochno.ledger.adjustment import adjust_balance
 from srochno.models import (
@@ -29,6 +30,7 @@ from srochno.models import (
     Complaint,
     LedgerEntry,
     Order,
+    OrderReport,
     Payment,
     PaymentCharge,
     Review,
@@ -36,6 +38,13 @@ from srochno.models import (
     User,
 )
 from srochno.orders.cancel import cancel_order
+from srochno.orders.moderation import (
+    PendingReports,
+    confirm_reports,
+    detector_findings,
+    dismiss_reports,
+    pending_reports,
+)
 from srochno.payments.refunds import refund_by_operator
 from srochno.reviews.moderation import hide_review, resolve_complaint, unhide_review
 from srochno.staff.service import Operator
@@ -126,18 +135,19 @@ class ReadOnlyView(ModelView):
         self,
         request: Request,
         action: Callable[[Connection, Operator], Awaitable[Any]],
-        done: str,
+        done: str | Callable[[Any], str],
     ) -> None:
-        """One action: the service in one transaction; its refusal shown to the operator."""
+        """One action: the service in one transaction; its refusal shown to the operator,
+        its outcome too (``done``: a message, or one made from the service's answer)."""
         operator = operator_of(request)
         if operator is None:
             raise ActionFailed("Sign in again")
         try:
             async with self.context.transaction() as conn:
-                await action(conn, operator)
+                result = await action(conn, operator)
         except AppError as error:
             raise ActionFailed(error.detail) from None
-        flash(request, done, "success")
+        flash(request, done if isinstance(done, str) else done(result), "success")
 
 
 def moves_money(request: Request) -> bool:
@@ -157,10 +167,11 @@ class UserView(ReadOnlyView):
         "reviews_count",
         "rating_sum",
         "complaints_count",
+        "strikes",
         "created_at",
     ]
     searchable_fields: Any = ["first_name", "last_name", "username"]
-    sortable_fields: Any = ["id", "balance", "complaints_count", "created_at"]
+    sortable_fields: Any = ["id", "balance", "complaints_count", "strikes", "created_at"]
     fields_default_sort: Any = [("created_at", True)]
     row_actions: Any = ["view", "ban", "unban", "adjust_balance"]
 
@@ -421,14 +432,195 @@ class AdminActionView(ReadOnlyView):
     searchable_fields: Any = ["action", "admin_name", "target_id", "reason"]
 
 
+PENDING = (
+    select(
+        OrderReport.order_id,
+        func.count().label("reports"),
+        func.min(OrderReport.created_at).label("first_at"),
+    )
+    .where(OrderReport.status == ReportStatus.pending.value)
+    .group_by(OrderReport.order_id)
+    .subquery("pending")
+)
+IN_QUEUE = or_(PENDING.c.reports.is_not(None), Order.status.in_(sorted(OPEN_STATUSES)))
+QUEUE_ORDER = (
+    PENDING.c.reports.desc().nulls_last(),
+    PENDING.c.first_at,
+    Order.created_at.desc(),
+    Order.id,
+)
+QUEUE_STATE = "srochno_queue"
+"""The attribute a listed order carries its :class:`PendingReports` and detector finding in."""
+
+
+def queued(attribute: str) -> Callable[[Request, Any], Any]:
+    def read(request: Request, obj: Any) -> Any:
+        return getattr(obj, QUEUE_STATE)[attribute]
+
+    return read
+
+
+class ModerationView(ReadOnlyView):
+    """The moderation queue: orders with reports waiting for a decision first (the most
+    reports first, then the longest waiting), then the other open orders, newest first;
+    each with its pending reports and what the contact detector finds in its public
+    texts. Confirm closes the order (its takers refunded, a strike for its client);
+    dismiss only closes the reports. Both need a reason and write the audit row."""
+
+    fields: Any = [
+        "id",
+        "status",
+        IntegerField("pending_reports", label="Reports", getter=queued("count")),
+        ComputedField("report_reasons", label="Reasons", getter=queued("reasons")),
+        ComputedField("detector", label="Detector finds", getter=queued("detector")),
+        "category",
+        "city",
+        "description",
+        ComputedField("report_comments", label="Reporters' comments", getter=queued("comments")),
+        "owner_id",
+        "executors_count",
+        "created_at",
+        "closed_at",
+    ]
+    exclude_fields_from_list: Any = ["report_comments", "closed_at"]
+    searchable_fields: Any = ["id", "city", "description"]
+    sortable_fields: Any = []
+    row_actions: Any = ["view", "confirm", "dismiss"]
+
+    def get_list_query(self, request: Request) -> Select[Any]:
+        query = select(Order).outerjoin(PENDING, PENDING.c.order_id == Order.id)
+        return query.where(IN_QUEUE).order_by(*QUEUE_ORDER)
+
+    def get_detail_query(self, request: Request) -> Select[Any]:
+        return select(Order)  # any order opens, decided ones included
+
+    def get_count_query(self, request: Request) -> Select[Any]:
+        query = select(func.count()).select_from(Order)
+        return query.outerjoin(PENDING, PENDING.c.order_id == Order.id).where(IN_QUEUE)
+
+    async def find_all(
+        self,
+        request: Request,
+        skip: int = 0,
+        limit: int = 100,
+        q: str | None = None,
+        sorts: Sequence[tuple[str, str]] | None = None,
+        filters: Any = None,
+    ) -> Sequence[Any]:
+        # The queue has one order of its own: a column sort asked for is not applied.
+        orders = await super().find_all(request, skip, limit, q, None, filters)
+        await self.annotate(orders)
+        return orders
+
+    async def find_by_pk(self, request: Request, pk: Any) -> Any:
+        order = await super().find_by_pk(request, pk)
+        if order is not None:
+            await self.annotate([order])
+        return order
+
+    async def annotate(self, orders: Sequence[Any]) -> None:
+        async with self.context.connection() as conn:
+            reports = await pending_reports(conn, [order.id for order in orders])
+        for order in orders:
+            summary: PendingReports = reports[order.id]
+            state = {
+                "count": summary.count,
+                "reasons": summary.reasons_text(),
+                "comments": " · ".join(summary.comments) or "none",
+                "detector": detector_findings(order.description, order.city),
+            }
+            setattr(order, QUEUE_STATE, state)
+
+    async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
+        if name in ("confirm", "dismiss") and not getattr(obj, QUEUE_STATE)["count"]:
+            return False
+        return await self.is_row_action_allowed(request, name)
+
+    @row_action(
+        name="confirm",
+        text="Confirm the reports",
+        confirmation=(
+            "Confirm the reports? The order is closed (deleted), its takers get their price "
+            "back if it was open, and its client gets a strike (STRIKES_TO_BAN strikes ban)."
+        ),
+        icon_class="fa fa-gavel",
+        submit_btn_text="Confirm",
+        form=reason_form("Reason"),
+    )
+    async def confirm(self, request: Request, pk: Any) -> None:
+        reason = await form_value(request, "reason")
+        strikes_to_ban = self.context.settings.strikes_to_ban
+
+        def done(result: dict[str, Any]) -> str:
+            banned = ", client banned" if result["banned"] else ""
+            return (
+                f"Reports confirmed: order closed, {result['refunds']} take(s) refunded "
+                f"({result['refunded']} ₽), client at {result['strikes']} strike(s){banned}"
+            )
+
+        await self.run(
+            request,
+            lambda c, o: confirm_reports(c, o, str(pk), reason, strikes_to_ban=strikes_to_ban),
+            done,
+        )
+
+    @row_action(
+        name="dismiss",
+        text="Dismiss the reports",
+        confirmation="Dismiss the reports? The order stays as it is; no strike.",
+        icon_class="fa fa-circle-check",
+        submit_btn_text="Dismiss",
+        form=reason_form("Note"),
+    )
+    async def dismiss(self, request: Request, pk: Any) -> None:
+        note = await form_value(request, "reason")
+        await self.run(
+            request, lambda c, o: dismiss_reports(c, o, str(pk), note), "Reports dismissed"
+        )
+
+
+class ReportView(ReadOnlyView):
+    """Every report and its decision (the queue shows the pending ones)."""
+
+    fields: Any = [
+        "id",
+        "order_id",
+        "reporter_id",
+        "reason",
+        "comment",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by_id",
+    ]
+    sortable_fields: Any = ["id", "created_at", "status", "decided_at"]
+    fields_default_sort: Any = [("id", True)]
+    searchable_fields: Any = ["order_id", "reason", "status", "comment"]
+
+
 def model_views(context: AdminContext) -> list[ReadOnlyView]:
     return [
+        ModerationView(
+            Order,
+            context,
+            icon="fa fa-gavel",
+            key="moderation",
+            menu_label="Moderation queue",
+            display_name="Reported order",
+        ),
         UserView(User, context, icon="fa fa-users", key="users", menu_label="Users"),
         OrderView(Order, context, icon="fa fa-bolt", key="orders", menu_label="Orders"),
         TakeView(Take, context, icon="fa fa-hand", key="takes", menu_label="Takes"),
         ReviewView(Review, context, icon="fa fa-star", key="reviews", menu_label="Reviews"),
         ComplaintView(
             Complaint, context, icon="fa fa-flag", key="complaints", menu_label="Complaints"
+        ),
+        ReportView(
+            OrderReport,
+            context,
+            icon="fa fa-triangle-exclamation",
+            key="reports",
+            menu_label="Reports",
         ),
         LedgerView(
             LedgerEntry, context, icon="fa fa-book", key="ledger", menu_label="Ledger entries"

@@ -78,7 +78,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "refunded takes belong to orders closed for no response or cancelled, "
-        "or to a complaint an admin upheld",
+        "to a complaint an admin upheld, or to an order whose reports were confirmed",
         """
         SELECT t.id, o.id AS order_id, o.status FROM takes t JOIN orders o ON o.id = t.order_id
         WHERE t.refunded_at IS NOT NULL
@@ -87,6 +87,13 @@ CHECKS: tuple[Check, ...] = (
               SELECT 1 FROM admin_actions a
               WHERE a.action = 'resolve_complaint' AND a.target_type = 'complaint'
                 AND a.details ->> 'refunded_take_id' = t.id::text
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM admin_actions a
+              WHERE o.status = 'deleted' AND a.action = 'confirm_reports'
+                AND a.target_type = 'order' AND a.target_id = o.id
+                AND (a.details -> 'refunded_takes' @> to_jsonb(t.id)
+                     OR a.details ->> 'previous_status' IN ('closed_no_response', 'cancelled'))
           )
         """,
     ),

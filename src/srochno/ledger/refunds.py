@@ -69,16 +69,19 @@ async def refund_takes(
     now: datetime,
     *,
     executor_id: int | None = None,
+    lock_also: Sequence[int] = (),
 ) -> Refunds:
     """Refund the unrefunded takes of ``order_ids`` (only ``executor_id``'s, when given).
-    The caller holds the orders' rows locked."""
+    The caller holds the orders' rows locked; ``lock_also`` are users the caller changes
+    next, locked in the same id order as the takers."""
     takes = await conn.fetch(MARK_REFUNDED, list(order_ids), now, executor_id)
     paid = sorted((take for take in takes if take["price_paid"] > 0), key=lambda t: t["id"])
     refunds = Refunds(takes, paid)
+    executors = [take["executor_id"] for take in paid]
+    if executors or lock_also:
+        await conn.execute(LOCK_USERS, sorted({*executors, *lock_also}))
     if paid:
-        executors = [take["executor_id"] for take in paid]
         prices = [take["price_paid"] for take in paid]
-        await conn.execute(LOCK_USERS, sorted(set(executors)))
         await conn.execute(
             WRITE_REFUNDS,
             [take["id"] for take in paid],

@@ -13,6 +13,7 @@ from srochno.models.notifications import (
 )
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
+from srochno.models.reports import OrderReport
 from srochno.models.reviews import Complaint, Review
 from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminUser
 from srochno.models.users import User
@@ -30,6 +31,7 @@ __all__ = [
     "NotificationRun",
     "Order",
     "OrderEvent",
+    "OrderReport",
     "Payment",
     "PaymentCharge",
     "RateLimitWindow",

@@ -25,6 +25,7 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("balance >= 0", name="balance_not_negative"),
         CheckConstraint("reviews_count >= 0 AND rating_sum >= 0", name="rating_not_negative"),
+        CheckConstraint("strikes >= 0", name="strikes_not_negative"),
         CheckConstraint(
             one_of("notification_frequency", sql_list(Frequency)),
             name="notification_frequency",
@@ -46,6 +47,8 @@ class User(Base):
     rating_sum: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     reviews_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     complaints_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    strikes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    """Reports of the user's orders a moderator confirmed; ``STRIKES_TO_BAN`` ban."""
     subscribed_categories: Mapped[list[str]] = mapped_column(
         ARRAY(String(32)), server_default=text("'{}'")
     )

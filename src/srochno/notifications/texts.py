@@ -110,6 +110,10 @@ REFUND_CAUSES: dict[RefundReason, dict[Language, str]] = {
         "ru": "↩️ Жалоба на заказ «{category}» признана обоснованной",
         "en": "↩️ Your complaint about “{category}” was upheld",
     },
+    RefundReason.report_confirmed: {
+        "ru": "↩️ Заказ «{category}» снят модератором",
+        "en": "↩️ The order “{category}” was taken down by a moderator",
+    },
 }
 """Why the money came back, by :class:`~srochno.enums.RefundReason` (the message's start)."""
 

@@ -169,4 +169,21 @@ class TooManyActiveOrders(AppError):
         return cls(f"At most {cap} active orders at a time")
 
 
+class OwnOrderReport(OwnOrder):
+    message = "You cannot report your own order"
+
+
+class AlreadyReported(AppError):
+    status = 409
+    code = "already_reported"
+    message = "You have already reported this order"
+
+
+class NoPendingReports(AppError):
+    status = 409
+    code = "no_pending_reports"
+    message = "The order has no reports waiting for a decision"
+
+
 on_violation("uq_takes_executor_id_idempotency_key", IdempotencyKeyConflict)
+on_violation("uq_order_reports_order_id_reporter_id", AlreadyReported)

@@ -10,7 +10,7 @@ import functools
 from datetime import datetime
 
 from srochno.db import Connection, Record
-from srochno.enums import OrderStatus
+from srochno.enums import OrderStatus, ReportStatus
 from srochno.orders.rules import no_response_due_sql
 
 ORDER_FIELDS = (
@@ -248,3 +248,65 @@ CANCEL_ORDER = (
 
 async def cancel_order(conn: Connection, order_id: str, now: datetime) -> None:
     await conn.execute(CANCEL_ORDER, order_id, now)
+
+
+# --- reports and their moderation ----------------------------------------------------------
+
+REPORT_COLUMNS = "id, order_id, reason, comment, status, created_at"
+# The order as a report needs it, share-locked: a moderator's decision (which locks the
+# row for an update) waits for the report's commit, or the report waits for the decision
+# and then reads the order as the decision left it.
+LOCK_ORDER_FOR_REPORT = "SELECT id, owner_id, status FROM orders WHERE id = $1 FOR SHARE"
+# uq_order_reports_order_id_reporter_id → already_reported
+INSERT_REPORT = (
+    "INSERT INTO order_reports (order_id, reporter_id, reason, comment, created_at) "
+    f"VALUES ($1, $2, $3, $4, $5) RETURNING {REPORT_COLUMNS}"
+)
+# Every pending report of the order gets the decision; a report decided already (by a
+# moderator who was first) is not touched again, so a decision happens once.
+DECIDE_REPORTS = (
+    "UPDATE order_reports SET status = $2, decided_at = $3, decided_by_id = $4 "
+    f"WHERE order_id = $1 AND status = '{ReportStatus.pending.value}' "
+    "RETURNING id, reporter_id, reason"
+)
+CLOSE_REPORTED_ORDER = (
+    f"UPDATE orders SET status = '{OrderStatus.deleted.value}', updated_at = $2, "
+    f"closed_at = coalesce(closed_at, $2) WHERE id = $1 AND status <> '{OrderStatus.deleted.value}'"
+)
+# The pending reports of some orders (a page of the moderation queue), oldest first.
+PENDING_REPORTS = (
+    "SELECT order_id, reason, comment, created_at FROM order_reports "
+    f"WHERE order_id = ANY($1::text[]) AND status = '{ReportStatus.pending.value}' "
+    "ORDER BY order_id, created_at, id"
+)
+
+
+async def lock_order_for_report(conn: Connection, order_id: str) -> Record | None:
+    return await conn.fetchrow(LOCK_ORDER_FOR_REPORT, order_id)
+
+
+async def insert_report(
+    conn: Connection,
+    order_id: str,
+    reporter_id: int,
+    reason: str,
+    comment: str | None,
+    now: datetime,
+) -> Record:
+    row = await conn.fetchrow(INSERT_REPORT, order_id, reporter_id, reason, comment, now)
+    assert row is not None
+    return row
+
+
+async def decide_reports(
+    conn: Connection, order_id: str, status: ReportStatus, now: datetime, operator_id: int
+) -> list[Record]:
+    return await conn.fetch(DECIDE_REPORTS, order_id, status.value, now, operator_id)
+
+
+async def close_reported_order(conn: Connection, order_id: str, now: datetime) -> None:
+    await conn.execute(CLOSE_REPORTED_ORDER, order_id, now)
+
+
+async def pending_reports(conn: Connection, order_ids: list[str]) -> list[Record]:
+    return await conn.fetch(PENDING_REPORTS, order_ids)

@@ -8,12 +8,14 @@ from starlette.responses import Response
 from srochno.auth.dependencies import CurrentUser, OptionalUser
 from srochno.auth.errors import AUTH_ERRORS
 from srochno.errors import IdempotencyKeyConflict, responses
-from srochno.orders import errors, outcome, service
+from srochno.orders import errors, outcome, reports, service
 from srochno.orders.schemas import (
     CompleteIn,
     OrderCreate,
     OrderOut,
     OrderUpdate,
+    ReportIn,
+    ReportOut,
     TakenOrder,
     TakeResult,
     TakerOut,
@@ -171,6 +173,26 @@ async def complete(
     return json_response(
         await outcome.complete(conn, settings, user.id, order_id, body.executor_id)
     )
+
+
+@router.post(
+    "/api/orders/{order_id}/report",
+    status_code=201,
+    response_model=ReportOut,
+    responses=responses(
+        *AUTH_ERRORS,
+        errors.OwnOrderReport,
+        errors.OrderNotFound,
+        errors.AlreadyReported,
+        RateLimited,
+    ),
+)
+async def report(
+    order_id: OrderId, body: ReportIn, user: CurrentUser, conn: WriteConnection
+) -> Response:
+    """Report an order whose public text carries a contact, or that is fake (once per
+    order; not your own). Nothing changes for anybody until a moderator decides."""
+    return json_response(await reports.report_order(conn, user.id, order_id, body), 201)
 
 
 @router.get(

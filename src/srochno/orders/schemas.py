@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
 
 from srochno.catalog import CATEGORIES
-from srochno.enums import OrderStatus
+from srochno.enums import OrderStatus, ReportReason, ReportStatus
+from srochno.models.reports import MAX_REPORT_COMMENT_LENGTH
 from srochno.schemas import NO_NUL_PATTERN, CleanText, EntityId
 
 
@@ -135,3 +136,33 @@ class TakerOut(BaseModel):
     average_rating: float | None = Field(description="Mean rating 1..5; null until rated")
     reviews_count: int
     reviewed_by_me: bool = Field(description="I already rated this executor for this order")
+
+
+ReportComment = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=MAX_REPORT_COMMENT_LENGTH, pattern=NO_NUL_PATTERN
+    ),
+    CleanText,
+]
+
+
+class ReportIn(BaseModel):
+    reason: ReportReason = Field(
+        description="contact_in_text: the public text carries a way to reach the client; "
+        "fake: the order is not real; other: say why in the comment"
+    )
+    comment: ReportComment | None = Field(
+        default=None, description="Read by moderators only (up to 500 characters)"
+    )
+
+
+class ReportOut(BaseModel):
+    """A report as its author sees it: it changes nothing until a moderator decides."""
+
+    id: int
+    order_id: str
+    reason: ReportReason
+    comment: str | None
+    status: ReportStatus
+    created_at: datetime

@@ -121,3 +121,14 @@ SET_BANNED = (
 async def set_banned(conn: Connection, user_id: int, banned: bool, now: datetime) -> Record | None:
     """The user with ``is_banned`` changed, or None when it already had that value."""
     return await conn.fetchrow(SET_BANNED, user_id, banned, now)
+
+
+ADD_STRIKE = (
+    "UPDATE users SET strikes = strikes + 1, updated_at = $2 WHERE id = $1 "
+    "RETURNING strikes, is_banned"
+)
+
+
+async def add_strike(conn: Connection, user_id: int, now: datetime) -> Record | None:
+    """One more strike; the user's strikes and ban flag after it (None: no such user)."""
+    return await conn.fetchrow(ADD_STRIKE, user_id, now)

@@ -6,6 +6,7 @@ export const ORDER_LIMITS = {
   contact: { min: 3, max: 128 },
 };
 export const COMMENT_MAX = 1000;
+export const REPORT_COMMENT_MAX = 500;
 
 // The API trims white space and Unicode format characters before it counts, and counts
 // code points (not UTF-16 units).

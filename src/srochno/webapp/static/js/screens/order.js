@@ -5,6 +5,7 @@ import { h, mount } from '../dom.js';
 import { errorText, formatTime, t } from '../i18n.js';
 import { formatLeft, secondsLeft, serverClock, state, statusBadge, toast } from '../state.js';
 import { haptic, setMainButton } from '../tg.js';
+import { reportBlock } from './report.js';
 
 function contactBlock(order) {
   if (order.contact === null) {
@@ -21,6 +22,7 @@ export async function renderOrder(ctx) {
   if (!ctx.alive()) return null;
   let note = null;
   let ticker = 0;
+  const report = reportBlock(order, Boolean(state.userId));
 
   const left = h('span', { class: 'left' });
   const draw = () => {
@@ -48,7 +50,8 @@ export async function renderOrder(ctx) {
       note,
       order.is_owner ? h('p', { class: 'muted', text: t('order_yours') }) : null,
       order.taken_by_me && !note ? h('p', { class: 'muted', text: t('order_already_mine') }) : null,
-      state.me ? h('p', { class: 'muted small balance-line', text: t('order_balance', { n: state.me.balance }) }) : null);
+      state.me ? h('p', { class: 'muted small balance-line', text: t('order_balance', { n: state.me.balance }) }) : null,
+      report);
     const canTake = order.status === 'active' && !order.is_owner && !order.taken_by_me && order.slots_left > 0;
     setMainButton(canTake ? t('order_take', { n: order.take_price }) : null, take);
   };
