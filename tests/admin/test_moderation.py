@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from srochno import clock
 from srochno.enums import AdminRole, ReportReason
-from srochno.lifecycle.job import close_due_orders
+from srochno.orders.auto_close import close_due_orders
 from srochno.orders.moderation import confirm_reports
 from srochno.orders.reports import report_order
 from srochno.orders.schemas import ReportIn
@@ -270,7 +270,7 @@ async def test_deleting_or_closing_a_reported_order_does_not_escape_the_decision
     closed = await taken_order(client, EXEC1, EXEC2)
     await report(client, closed["id"], OTHER)
     clock.advance(timedelta(minutes=16))
-    await close_due_orders(app.state.sessionmaker, app.state.settings)
+    await close_due_orders(app.state.db, app.state.settings)
     assert await balance(client, EXEC1) == 10
     await mod.act("moderation", closed["id"], "confirm", reason="a phone")
     assert await balance(client, EXEC1) == 10
