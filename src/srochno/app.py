@@ -103,7 +103,7 @@ def database_url(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
     if settings is None:  # started by a server process: read the environment
         settings = load_settings()
-        configure_logging(settings.log_level, settings.log_format)
+        configure_logging(settings.log_level, settings.logs_as)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -180,7 +180,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             expose_headers=["Location", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, timeout=settings.body_timeout_seconds)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(RequestMetricsMiddleware)

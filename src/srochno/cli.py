@@ -63,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from srochno.monitoring.multiprocess import prepare_folder
 
     prepare_folder(settings.data_dir)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     url = _prepare_database(settings, migrate=settings.migrate_on_start and not args.no_migrate)
     # Workers (and the reloader's child) connect to the same database, embedded one included.
     os.environ["DATABASE_URL"] = url
@@ -103,7 +103,7 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     _prepare_database(settings, migrate=True)
     print("database is at the newest migration")
     return 0
@@ -115,7 +115,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from srochno.notifications.worker import run_worker
 
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     url = _prepare_database(settings, migrate=settings.migrate_on_start)
 
     async def once() -> None:
@@ -235,7 +235,7 @@ async def _bot_and_database(settings: Settings, url: str) -> AsyncIterator[tuple
 
 def _tool_settings() -> Settings:
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     return settings
 
 

@@ -11,15 +11,17 @@ from srochno.models.notifications import (
     NotificationGate,
     NotificationRun,
 )
+from srochno.models.operations import WorkerHeartbeat
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
 from srochno.models.reviews import Complaint, Review
-from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminUser
+from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminSignIn, AdminUser
 from srochno.models.users import User
 
 __all__ = [
     "AdminAction",
     "AdminLoginAttempt",
+    "AdminSignIn",
     "AdminUser",
     "Base",
     "Complaint",
@@ -37,4 +39,5 @@ __all__ = [
     "Take",
     "TelegramUpdate",
     "User",
+    "WorkerHeartbeat",
 ]

@@ -95,6 +95,15 @@ def authorized(header: str | None, token: str | None) -> bool:
 
 async def metrics(request: Request) -> Response:
     settings = settings_of(request)
+    if not settings.metrics_token and not settings.is_development:
+        # Production without a token: the figures are not for the internet.
+        return json_response(
+            {
+                "detail": "Metrics need METRICS_TOKEN in production",
+                "code": "metrics_token_required",
+            },
+            status_code=403,
+        )
     if not authorized(request.headers.get("authorization"), settings.metrics_token):
         return json_response(
             {"detail": "A valid metrics token is required", "code": "metrics_unauthorized"},

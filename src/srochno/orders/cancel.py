@@ -1,9 +1,10 @@
-"""Cancelling an order: an operator's action. Its takers get their price back.
+"""Cancelling an order: an operator's action. Its takers get their price back, unless the
+client responded (then the takers got what they paid for: the contact and an answer).
 
 One transaction, locks in the fixed order (the order row, then the takers' rows in id
 order): the order becomes ``cancelled``, every take not yet refunded is marked refunded and
-credited back through the ledger, and the audit row is written. A moderator may do it: the
-refunds follow the rule (the price each taker paid, once), no amount is chosen.
+credited back through the ledger, and the audit row is written. A cancel that refunds moves
+money: only an admin may do it; a moderator may cancel an order with nothing to refund.
 """
 
 from __future__ import annotations
@@ -17,26 +18,32 @@ from srochno.ledger.refunds import refund_takes
 from srochno.notifications import events as notifications
 from srochno.orders import repository
 from srochno.orders.errors import OrderNotActive, OrderNotFound
-from srochno.staff.service import Operator, clean_reason, record_action
+from srochno.staff.service import Operator, clean_reason, record_action, require_admin
 
 
 async def cancel_order(
     conn: Connection, operator: Operator, order_id: str, reason: str
 ) -> dict[str, Any]:
-    """Cancel an open (active or expired) order and refund its takers."""
+    """Cancel an open (active or expired) order and, if its client never responded,
+    refund its takers (``admin_rights_required`` for a moderator when there is money to
+    give back)."""
     reason = clean_reason(reason)
     order = await repository.lock_order(conn, order_id)
     if order is None:
         raise OrderNotFound()
     if order["status"] not in OPEN_STATUSES:
         raise OrderNotActive()
+    responded = order["responded_at"] is not None
+    if not responded and await repository.unrefunded_paid_takes(conn, order_id):
+        require_admin(operator)
     now = clock.now()
     await repository.cancel_order(conn, order_id, now)
-    takes = await repository.mark_takes_refunded(conn, order_id, now)
+    takes = [] if responded else await repository.mark_takes_refunded(conn, order_id, now)
     refunded = await refund_takes(conn, order_id, takes, now)
-    await notifications.takes_refunded(
-        conn, [{**t, "order_id": order_id} for t in takes], metrics.REFUND_ORDER_CANCELLED
-    )
+    if takes:
+        await notifications.takes_refunded(
+            conn, [{**t, "order_id": order_id} for t in takes], metrics.REFUND_ORDER_CANCELLED
+        )
     await record_action(
         conn,
         operator,

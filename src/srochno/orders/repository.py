@@ -290,6 +290,9 @@ MARK_TAKES_REFUNDED = (
     "UPDATE takes SET refunded_at = $2 WHERE order_id = $1 AND refunded_at IS NULL "
     "RETURNING id, executor_id, price_paid"
 )
+UNREFUNDED_PAID_TAKES = (
+    "SELECT count(*) FROM takes WHERE order_id = $1 AND refunded_at IS NULL AND price_paid > 0"
+)
 MARK_TAKE_REFUNDED = (
     "UPDATE takes SET refunded_at = $3 WHERE order_id = $1 AND executor_id = $2 "
     "AND refunded_at IS NULL RETURNING id, executor_id, price_paid"
@@ -298,6 +301,11 @@ MARK_TAKE_REFUNDED = (
 
 async def cancel_order(conn: Connection, order_id: str, now: datetime) -> None:
     await conn.execute(CANCEL_ORDER, order_id, now)
+
+
+async def unrefunded_paid_takes(conn: Connection, order_id: str) -> int:
+    count: int = await conn.fetchval(UNREFUNDED_PAID_TAKES, order_id)
+    return count
 
 
 async def mark_takes_refunded(conn: Connection, order_id: str, now: datetime) -> list[Record]:

@@ -155,9 +155,10 @@ class DevInitData(BaseModel):
 
 
 async def _dev_tools_on(settings: SettingsDep) -> Settings:
-    """404 unless dev recharge is on (and a bot token can sign): the route does not exist
-    outside development. Runs before the query is validated, so any request gets the 404."""
-    if not settings.dev_recharge_enabled or not settings.telegram_bot_token:
+    """404 unless in development with the generated token: with a real bot token, this
+    would sign valid initData of any user for anyone (``DEV_RECHARGE`` does not open it).
+    Runs before the query is validated, so any request gets the 404."""
+    if not settings.dev_init_data_enabled or not settings.telegram_bot_token:
         raise HTTPException(404, "Not Found")
     return settings
 
