@@ -120,6 +120,12 @@ def _serve(asset: Asset, request: Request) -> Response:
     return Response(body, media_type=asset.media_type, headers=headers)
 
 
+@router.get("/", include_in_schema=False)
+async def root() -> RedirectResponse:
+    """The service's address opens the Mini App (the API lives under ``/api``)."""
+    return RedirectResponse("/app/", status_code=307)
+
+
 @router.get("/app", include_in_schema=False)
 async def app_without_slash(request: Request) -> RedirectResponse:
     query = f"?{request.url.query}" if request.url.query else ""
