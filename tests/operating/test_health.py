@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import subprocess
+import sys
 import time
 
+import asyncpg
+
+from srochno.db import plain_url
 from srochno.monitoring.heartbeat import Heartbeat, beat_forever, worker_name
 from tests.monitoring.test_metrics import scrape
+from tests.servers import server_env
 
 
 async def test_live_and_ready(client, app):
@@ -57,3 +64,48 @@ async def test_a_worker_beats_and_the_metrics_show_it(client, app):
     assert not heartbeat.running
     metrics = await scrape(client)  # a stopped worker is no longer listed
     assert f'srochno_worker_heartbeat_timestamp_seconds{{worker="{worker_name()}"}}' not in metrics
+
+
+def test_a_worker_process_beats_and_stops_in_time(database_url, tmp_path):
+    """``srochno worker``: its heartbeat row appears at start; on SIGTERM it says it stopped
+    and exits within ``SHUTDOWN_SECONDS``."""
+    env = server_env(database_url, {"WORKER_HEARTBEAT_SECONDS": "0.5"}, tmp_path)
+    env["AUTO_CLOSE_INTERVAL_SECONDS"] = "1"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "srochno", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    name = f"%:{worker.pid}"
+    try:
+        deadline = time.monotonic() + 60
+        while not beat_row(database_url, name):
+            assert worker.poll() is None, worker.stdout.read().decode() if worker.stdout else ""
+            assert time.monotonic() < deadline, "no heartbeat recorded"
+            time.sleep(0.2)
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=15)
+        stopped_in = time.monotonic() - started
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    print(f"srochno worker stopped in {stopped_in:.2f} s")
+    assert stopped_in < 15
+    [row] = beat_row(database_url, name)
+    assert row[1] is not None  # stopped_at: it said so on the way out
+
+
+def beat_row(database_url: str, name: str) -> list[tuple[object, object]]:
+    async def read() -> list[tuple[object, object]]:
+        conn = await asyncpg.connect(plain_url(database_url))
+        try:
+            rows = await conn.fetch(
+                "SELECT beat_at, stopped_at FROM worker_heartbeats WHERE worker LIKE $1", name
+            )
+        finally:
+            await conn.close()
+        return [(r["beat_at"], r["stopped_at"]) for r in rows]
+
+    return asyncio.run(read())
