@@ -60,6 +60,9 @@ class GracefulStop:
         previous = self._previous.get(signum)
         if callable(previous):
             previous(signum, frame)
+        elif previous == signal.SIG_DFL:  # nobody else handles it: what it would have done
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
 
     def stop(self) -> None:
         if self.stopping:
