@@ -12,7 +12,7 @@ import time
 import asyncpg
 
 from srochno.db import plain_url
-from srochno.monitoring.heartbeat import Heartbeat, beat_forever, worker_name
+from srochno.monitoring.heartbeat import Heartbeat, beat_forever, record_stop, worker_name
 from tests.monitoring.test_metrics import scrape
 from tests.servers import server_env
 
@@ -62,6 +62,7 @@ async def test_a_worker_beats_and_the_metrics_show_it(client, app):
             await task
         app.state.worker_heartbeat = None
     assert not heartbeat.running
+    await record_stop(app.state.db)  # as the worker does once its tasks are done
     metrics = await scrape(client)  # a stopped worker is no longer listed
     assert f'srochno_worker_heartbeat_timestamp_seconds{{worker="{worker_name()}"}}' not in metrics
 

@@ -56,8 +56,8 @@ class Heartbeat:
 
 
 async def beat_forever(db: Database, heartbeat: Heartbeat) -> None:
-    """Record a beat every interval until cancelled; then say the worker stopped. A beat
-    that fails (the database is down) is only logged: the worker goes on."""
+    """Record a beat every interval until cancelled. A beat that fails (the database is
+    down) is only logged: the worker goes on."""
     name, host, pid = worker_name(), socket.gethostname()[:64], os.getpid()
     started = clock.now()
     heartbeat.running = True
@@ -75,11 +75,17 @@ async def beat_forever(db: Database, heartbeat: Heartbeat) -> None:
             await asyncio.sleep(heartbeat.interval)
     finally:
         heartbeat.running = False
-        try:
-            async with asyncio.timeout(2), db.connection() as conn:
-                await conn.execute(STOPPED, name, clock.now())
-        except Exception as error:
-            logger.info("worker stop not recorded: %s", type(error).__name__)
+
+
+async def record_stop(db: Database) -> None:
+    """Say this process's worker stopped (best effort: a worker that dies without saying so
+    stops beating, which the metrics show as well). Called by the worker once its tasks
+    are done, not by the beating task: a stop cancels that one, maybe twice."""
+    try:
+        async with asyncio.timeout(2), db.connection() as conn:
+            await conn.execute(STOPPED, worker_name(), clock.now())
+    except Exception as error:
+        logger.info("worker stop not recorded: %s", type(error).__name__)
 
 
 async def recent_beats(conn: Connection, interval: float) -> list[Record]:

@@ -33,7 +33,7 @@ from srochno.db import (
     is_outage,
     plain_url,
 )
-from srochno.monitoring.heartbeat import Heartbeat, beat_forever
+from srochno.monitoring.heartbeat import Heartbeat, beat_forever, record_stop
 from srochno.notifications import fanout, sender
 from srochno.notifications.periodic import Ticker
 from srochno.notifications.queue import DIGEST, ORDER_CREATED, SEND, decode
@@ -186,6 +186,8 @@ async def run_worker(
             await asyncio.wait_for(
                 asyncio.gather(*tasks, return_exceptions=True), settings.shutdown_seconds
             )
+        with contextlib.suppress(asyncio.CancelledError):
+            await record_stop(db)
         if bot is not None:
             await bot.session.close()
         await engine.dispose()
