@@ -53,7 +53,7 @@ def test_production_never_has_dev_recharge():
         _env_file=None,
         environment="production",
         telegram_bot_token="1:x",
-        secret_key="s",
+        secret_key="s" * 32,
         database_url="postgresql://db/x",
         dev_recharge=True,
     )
@@ -79,7 +79,7 @@ def test_production_disables_dev_recharge():
         _env_file=None,
         environment="production",
         telegram_bot_token="1:x",
-        secret_key="s",
+        secret_key="s" * 32,
         database_url="postgresql://db/x",
     )
     assert not settings.dev_recharge_enabled

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +18,7 @@ from srochno.bot.dispatcher import build_dispatcher
 from srochno.bot.router import router as bot_router
 from srochno.config import Settings, load_settings
 from srochno.db import Database, create_engine
+from srochno.docs import add_docs, build_openapi
 from srochno.embedded import database_url
 from srochno.error_handlers import install_error_handlers
 from srochno.events.live import start_live
@@ -26,6 +26,7 @@ from srochno.events.router import router as live_router
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
 from srochno.logs import RequestContextMiddleware, configure_logging
+from srochno.monitoring.heartbeat import Heartbeat
 from srochno.monitoring.middleware import RequestMetricsMiddleware
 from srochno.monitoring.multiprocess import worker_exited
 from srochno.monitoring.scrape import metrics
@@ -34,6 +35,8 @@ from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
 from srochno.ratelimit import Limiter, RateLimitMiddleware
 from srochno.reviews.router import router as reviews_router
+from srochno.shutdown import GracefulStop, finish
+from srochno.staff.first_admin import create_first_admin
 from srochno.state import app_database, app_limiter
 from srochno.telegram.client import create_bot
 from srochno.users.router import router as users_router
@@ -95,7 +98,7 @@ def add_routes(app: FastAPI, *routers: APIRouter) -> None:
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
     if settings is None:  # started by a server process: read the environment
         settings = load_settings()
-        configure_logging(settings.log_level, settings.log_format)
+        configure_logging(settings.log_level, settings.logs_as)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,17 +122,24 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         app.state.limiter = Limiter.from_settings(settings)
         hub = start_live(settings, url)
         app.state.hub = hub
+        graceful = GracefulStop(settings.shutdown_seconds)
+        graceful.on_stop(hub.stop_streams)
+        graceful.install()
         job: asyncio.Task[None] | None = None
+        app.state.worker_heartbeat = None
         if run_jobs and settings.serve_worker:  # one over all server processes
-            job = asyncio.create_task(run_elected_worker(settings, url))
+            heartbeat = Heartbeat(settings.worker_heartbeat_seconds)
+            app.state.worker_heartbeat = heartbeat
+            job = asyncio.create_task(run_elected_worker(settings, url, heartbeat))
+        if settings.first_admin_name and settings.first_admin_password:
+            await create_first_admin(db, settings.first_admin_name, settings.first_admin_password)
         try:
             yield
         finally:
+            graceful.uninstall()
             await hub.stop()
-            if job is not None:
-                job.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await job
+            if job is not None:  # its jobs in hand finish, within what is left of the time
+                await finish(job, graceful.remaining())
             if bot is not None:
                 await bot.session.close()
             await engine.dispose()
@@ -144,7 +154,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # srochno.docs serves them (assets from the package, not a CDN)
+        redoc_url=None,
+        openapi_url=None,
     )
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.bot = None
     app.state.dispatcher = build_dispatcher()
@@ -163,6 +177,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         webapp_router,
     )
     app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+    add_docs(app, settings)
     mount_admin(app, settings)
     if settings.cors_origins:
         app.add_middleware(
@@ -173,7 +188,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             expose_headers=["Location", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, timeout=settings.body_timeout_seconds)
     app.add_middleware(RateLimitMiddleware, limiter_of=app_limiter, database_of=app_database)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(RequestMetricsMiddleware)

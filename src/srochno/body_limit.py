@@ -1,10 +1,16 @@
-"""Request bodies over 64 KiB are refused early: 413 ``payload_too_large``.
+"""Request bodies over 64 KiB are refused early: 413 ``payload_too_large``; bodies that
+trickle are cut: 408 ``request_timeout``.
 
 A declared ``Content-Length`` over the limit is answered at once, nothing read; a body
 without one (chunked) is counted as it arrives and refused as soon as it passes the limit.
+A body must arrive whole within ``BODY_TIMEOUT_SECONDS`` of the first read: a client that
+sends a byte now and then cannot hold a connection and a task for long. The answer closes
+the connection (the rest of the body is never read).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,17 +19,26 @@ from srochno.responses import json_response
 
 MAX_BODY_BYTES = 64 * 1024
 MESSAGE = "The request body is larger than 64 KiB"
+TIMEOUT_MESSAGE = "The request body did not arrive in time"
+DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        receive = self._timed(receive)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if value.isdigit() and int(value) <= self.limit:
@@ -46,3 +61,27 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counted_receive, send)
+
+    def _timed(self, receive: Receive) -> Receive:
+        """``receive`` with a deadline on the body: from the first read until its last part
+        (after it, a receive waits for the disconnect, as long as a stream lasts)."""
+        deadline: float | None = None
+        whole = False
+
+        async def timed_receive() -> Message:
+            nonlocal deadline, whole
+            if whole:
+                return await receive()
+            loop = asyncio.get_running_loop()
+            if deadline is None:
+                deadline = loop.time() + self.timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(408, TIMEOUT_MESSAGE, {"Connection": "close"}) from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                whole = True
+            return message
+
+        return timed_receive

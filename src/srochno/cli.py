@@ -13,7 +13,7 @@ import secrets
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from srochno.logs import configure_logging
 if TYPE_CHECKING:
     from aiogram import Bot
 
-    from srochno.db import Database
+    from srochno.db import Connection, Database
 
 logger = logging.getLogger("srochno")
 
@@ -63,7 +63,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from srochno.monitoring.multiprocess import prepare_folder
 
     prepare_folder(settings.data_dir)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
+    busy = port_taken(args.host, args.port)
+    if busy:  # say so now, not after the migrations
+        sys.exit(f"srochno serve: cannot listen on {args.host}:{args.port}: {busy}")
     url = _prepare_database(settings, migrate=settings.migrate_on_start and not args.no_migrate)
     # Workers (and the reloader's child) connect to the same database, embedded one included.
     os.environ["DATABASE_URL"] = url
@@ -93,8 +96,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+        # Streams end at once on SIGTERM (srochno.shutdown); other requests get this long.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds)),
     )
     return 0
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (``Address already in use``), or None."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as error:
+        return str(error)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
@@ -103,7 +126,7 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     _prepare_database(settings, migrate=True)
     print("database is at the newest migration")
     return 0
@@ -115,7 +138,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from srochno.worker.run import run_worker
 
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     url = _prepare_database(settings, migrate=settings.migrate_on_start)
 
     async def once() -> None:
@@ -235,7 +258,7 @@ async def _bot_and_database(settings: Settings, url: str) -> AsyncIterator[tuple
 
 def _tool_settings() -> Settings:
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.logs_as)
     return settings
 
 
@@ -372,14 +395,90 @@ def cmd_admin_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_admin(action: str, work: Callable[[Connection], Awaitable[str]]) -> int:
+    from srochno.db import Database
+    from srochno.errors import AppError
+
+    url = database_url_for_tools()
+
+    async def main() -> str:
+        db = await Database.open(url, pool_size=1)
+        try:
+            async with db.transaction() as conn:
+                return await work(conn)
+        finally:
+            await db.close()
+
+    try:
+        print(asyncio.run(main()))
+    except AppError as error:
+        sys.exit(f"srochno admin {action}: {error.detail}")
+    return 0
+
+
+def cmd_admin_list(args: argparse.Namespace) -> int:
+    from srochno.staff.accounts import list_operators
+
+    async def work(conn: Connection) -> str:
+        rows = await list_operators(conn)
+        lines = [f"{'name':<24} {'role':<10} {'state':<9} last sign-in"]
+        for row in rows:
+            state = "disabled" if row["disabled_at"] else "active"
+            last = (
+                row["last_sign_in_at"].isoformat(timespec="seconds")
+                if row["last_sign_in_at"]
+                else "never"
+            )
+            lines.append(f"{row['name']:<24} {row['role']:<10} {state:<9} {last}")
+        return "\n".join(lines)
+
+    return _run_admin("list", work)
+
+
+def cmd_admin_disable(args: argparse.Namespace) -> int:
+    from srochno.staff.accounts import set_disabled
+
+    async def work(conn: Connection) -> str:
+        await set_disabled(conn, args.name, disabled=not args.enable)
+        done = "enabled" if args.enable else "disabled (signed out at its next request)"
+        return f"operator {args.name!r} {done}"
+
+    return _run_admin("disable", work)
+
+
+def cmd_admin_role(args: argparse.Namespace) -> int:
+    from srochno.enums import AdminRole
+    from srochno.staff.accounts import set_role
+
+    async def work(conn: Connection) -> str:
+        await set_role(conn, args.name, AdminRole(args.role))
+        return f"operator {args.name!r} is now {args.role}"
+
+    return _run_admin("role", work)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from srochno import __version__
+
     parser = argparse.ArgumentParser(prog="srochno", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"srochno {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="apply migrations and serve the API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = commands.add_parser(
+        "serve",
+        help="apply migrations and serve the API",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (one runs the in-process worker, see --no-worker)",
+    )
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start-up")
     serve.add_argument(
@@ -450,6 +549,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="if the name exists, set its password and role"
     )
     create.set_defaults(run=cmd_admin_create)
+    listing = admin_commands.add_parser("list", help="every operator: role, state, last sign-in")
+    listing.set_defaults(run=cmd_admin_list)
+    disable = admin_commands.add_parser(
+        "disable", help="disable an operator (signed out at once); --enable undoes it"
+    )
+    disable.add_argument("name")
+    disable.add_argument("--enable", action="store_true", help="enable the account again")
+    disable.set_defaults(run=cmd_admin_disable)
+    role = admin_commands.add_parser("role", help="change an operator's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=["admin", "moderator"])
+    role.set_defaults(run=cmd_admin_role)
     return parser
 
 

@@ -10,10 +10,12 @@ import secrets
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Environment(StrEnum):
@@ -45,7 +47,9 @@ class Settings(BaseSettings):
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
-    log_format: str = "json"
+    log_format: Literal["json", "console"] | None = None
+    """``LOG_FORMAT``: ``json`` or ``console``; unset, human lines in development and JSON
+    in production."""
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_command_timeout_seconds: float = Field(default=10, gt=0, le=600)
 
@@ -79,6 +83,15 @@ class Settings(BaseSettings):
     # Operations: the admin panel, metrics, error reports.
     admin_login_max_attempts: int = Field(default=5, ge=1, le=10_000)
     admin_login_max_attempts_per_ip: int = Field(default=20, ge=1, le=100_000)
+    admin_login_max_attempts_per_name: int = Field(default=100, ge=1, le=1_000_000)
+    """``ADMIN_LOGIN_MAX_ATTEMPTS_PER_NAME``: failed sign-ins of one name from every address
+    in the window; past it, only addresses the operator signed in from before may try."""
+    admin_known_address_days: float = Field(default=90, gt=0)
+    """``ADMIN_KNOWN_ADDRESS_DAYS``: how long a successful sign-in makes an address known."""
+    first_admin_name: str | None = None
+    """``FIRST_ADMIN_NAME``/``FIRST_ADMIN_PASSWORD``: an admin account created at start-up
+    when there is no operator yet (once: later starts leave the accounts alone)."""
+    first_admin_password: str | None = None
     admin_login_window_minutes: float = Field(default=15, gt=0)
     admin_session_hours: float = Field(default=12, gt=0, le=24 * 30)
     admin_cookie_secure: bool | None = None
@@ -87,6 +100,17 @@ class Settings(BaseSettings):
     strikes_to_ban: int = Field(default=3, ge=1, le=1000)
     """``STRIKES_TO_BAN``: confirmed reports of a client's orders that ban the client."""
     metrics_token: str | None = None
+    """``METRICS_TOKEN``: required by ``/metrics`` (in production it is refused without)."""
+    docs_enabled: bool | None = None
+    """``DOCS_ENABLED``: ``/docs`` and ``/openapi.json``; unset, on in development only."""
+    body_timeout_seconds: float = Field(default=10, gt=0, le=3600)
+    """``BODY_TIMEOUT_SECONDS``: a request body must arrive whole within this (else 408)."""
+    shutdown_seconds: float = Field(default=15, gt=0, le=3600)
+    """``SHUTDOWN_SECONDS``: on SIGTERM streams end at once, requests and jobs in hand get
+    this long, then the process exits."""
+    worker_heartbeat_seconds: float = Field(default=10, gt=0, le=3600)
+    """``WORKER_HEARTBEAT_SECONDS``: how often a worker records that it is alive; silent for
+    three times this, it counts as dead."""
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = Field(default=0, ge=0, le=1)
 
@@ -143,6 +167,8 @@ class Settings(BaseSettings):
         "webapp_url",
         "telegram_webhook_secret",
         "metrics_token",
+        "first_admin_name",
+        "first_admin_password",
         "sentry_dsn",
         "redis_url",
         mode="before",
@@ -189,11 +215,35 @@ class Settings(BaseSettings):
                 raise ConfigurationError(
                     "ENVIRONMENT=production needs " + ", ".join(missing) + " to be set"
                 )
+            if len(self.secret_key or "") < MIN_SECRET_KEY_LENGTH:
+                raise ConfigurationError(
+                    f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in "
+                    "production (python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+        if (self.first_admin_name is None) != (self.first_admin_password is None):
+            raise ConfigurationError("FIRST_ADMIN_NAME and FIRST_ADMIN_PASSWORD go together")
         return self
 
     @property
     def is_development(self) -> bool:
         return self.environment is Environment.development
+
+    @property
+    def docs_on(self) -> bool:
+        """``/docs`` and ``/openapi.json``: in development, or when ``DOCS_ENABLED`` says."""
+        return self.is_development if self.docs_enabled is None else self.docs_enabled
+
+    @property
+    def logs_as(self) -> str:
+        """``json`` or ``console``: ``LOG_FORMAT``, else by the environment."""
+        return self.log_format or ("console" if self.is_development else "json")
+
+    @property
+    def dev_init_data_enabled(self) -> bool:
+        """``/api/dev/init-data`` signs initData for anyone: only with the generated
+        development token, whatever ``DEV_RECHARGE`` says (with a real token, it would let
+        anyone act as anyone)."""
+        return self.is_development and self._generated_token
 
     @property
     def uses_generated_token(self) -> bool:

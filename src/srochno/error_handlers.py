@@ -30,6 +30,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "request_timeout",
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "too_many_requests",
@@ -61,11 +62,17 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     issues = [
-        {k: echo(v) if k in ECHOED else v for k, v in issue.items() if k != "ctx"} | _ctx(issue)
+        {k: echo(v) if k in ECHOED else v for k, v in issue.items() if _shown(k, v)} | _ctx(issue)
         for issue in exc.errors()
     ]
     detail: Any = jsonable_encoder(issues, custom_encoder={bytes: _bytes_repr, float: _number})
     return JSONResponse({"detail": detail, "code": "validation_error"}, status_code=422)
+
+
+def _shown(key: str, value: Any) -> bool:
+    """An issue echoes the offending field's value, never an object or a list around it
+    (a missing field's ``input`` is the whole body, contact included)."""
+    return key != "ctx" and not (key == "input" and isinstance(value, (dict, list)))
 
 
 def _ctx(issue: dict[str, Any]) -> dict[str, Any]:

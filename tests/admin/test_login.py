@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
 from srochno import clock
-from srochno.admin.setup import cookie_secure
+from srochno.admin.setup import SecurityHeaders, cookie_secure
+from srochno.staff.errors import LoginFailed, LoginRateLimited
+from srochno.staff.service import sign_in
 from tests.admin.conftest import PASSWORD
 from tests.conftest import make_settings
 from tests.helpers import scalar
@@ -101,3 +109,50 @@ def test_the_cookie_is_secure_in_production_and_behind_https(database_url):
         database_url, environment="production", secret_key="k" * 32, telegram_bot_token="1:x"
     )
     assert cookie_secure(production)
+
+
+async def test_the_csrf_cookie_is_secure_when_the_session_cookie_is():
+    async def page(request: Request) -> Response:
+        response = PlainTextResponse("ok")
+        response.set_cookie("starlette_admin_csrftoken", "t", samesite="lax")  # as the library
+        response.set_cookie("other", "x")
+        return response
+
+    for secure in (False, True):
+        app = SecurityHeaders(Starlette(routes=[Route("/", page)]), secure=secure)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/")
+        cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
+        assert ("; Secure" in cookies[0]) is secure
+        assert "secure" not in cookies[1].lower()
+
+
+async def test_an_attacker_cannot_lock_the_operator_out(app, operators, override_settings):
+    settings = override_settings(
+        admin_login_max_attempts=3,
+        admin_login_max_attempts_per_ip=50,
+        admin_login_max_attempts_per_name=10,
+    )
+
+    async def attempt(address: str, password: str) -> str:
+        try:
+            async with app.state.db.connection() as conn:
+                await sign_in(conn, settings, "boss", password, address)
+        except LoginRateLimited:
+            return "limited"
+        except LoginFailed:
+            return "failed"
+        return "in"
+
+    # Wrong passwords from one address lock that address out, not the operator's own.
+    assert [await attempt("203.0.113.1", "guess") for _ in range(4)] == ["failed"] * 3 + ["limited"]
+    assert await attempt("198.51.100.7", PASSWORD) == "in"
+    assert await attempt("203.0.113.1", PASSWORD) == "limited"
+
+    # From many addresses at once: past the name's cap, new addresses are refused, but
+    # the address the operator signed in from before still gets through.
+    for i in range(10):
+        await attempt(f"192.0.2.{i}", "guess")
+    assert await attempt("192.0.2.200", PASSWORD) == "limited"
+    assert await attempt("198.51.100.7", PASSWORD) == "in"

@@ -62,7 +62,8 @@ async def test_a_failed_action_leaves_no_audit_row(app, client, moderator, engin
     assert await scalar(engine, "SELECT count(*) FROM admin_actions") == 1
 
 
-async def test_concurrent_cancels_refund_once(app, client, moderator, engine):
+async def test_concurrent_cancels_refund_once(app, client, operators, engine):
+    boss = Operator(id=operators["boss"], name="boss", role=AdminRole.admin)
     order = await create_order(client, 100)
     for executor in (201, 202, 203):
         await recharge(client, executor, 2)
@@ -71,7 +72,7 @@ async def test_concurrent_cancels_refund_once(app, client, moderator, engine):
     async def cancel() -> bool:
         try:
             async with app.state.db.transaction() as conn:
-                await cancel_order(conn, moderator, order["id"], "scam")
+                await cancel_order(conn, boss, order["id"], "scam")
         except Exception:
             return False
         return True

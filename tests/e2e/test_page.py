@@ -52,34 +52,6 @@ async def test_hostile_description_renders_as_inert_text(open_user):
         app.assert_clean()  # no dialog opened, no error, no CSP violation
 
 
-async def test_english_outside_telegram_signs_in_through_the_dev_endpoint(open_user):
-    app = await open_user(None, signed=False)
-    await app.open(query="?dev_user=9301&dev_name=Emma&dev_lang=en")
-    banner = app.page.locator("#banner")
-    await expect(banner).to_contain_text("Opened outside Telegram (development). You are user")
-    await expect(app.page.get_by_role("link", name="Feed")).to_be_visible()
-    await expect(app.page.locator("h1")).to_have_text("Urgent jobs")
-    # Outside Telegram the page draws its own main button.
-    await expect(app.page.locator("#fallback-main")).to_have_text("Post an order")
-    await app.screenshot("feed-outside-telegram-en")
-
-    await app.page.get_by_role("link", name="Profile").click()
-    await expect(app.page.locator(".profile-name")).to_contain_text("Emma")
-    await app.go("order/doesNotExist")
-    await expect(app.page.get_by_role("alert")).to_contain_text(
-        "Order not found — it may have been deleted."
-    )
-    # An order of one's own cannot be taken; the API's code becomes an English sentence.
-    await app.go("post")
-    await post_order(app, "Need a locksmith, the door is jammed shut")
-    await app.page.locator("#fallback-main").click()
-    await expect(app.page.locator(".contact-value")).to_have_text(CONTACT)
-    await expect(app.page.get_by_text("This is your order.")).to_be_visible()
-    await app.page.locator("#fallback-back").click()
-    await expect(app.page.locator("html")).to_have_attribute("data-screen", "post")
-    app.assert_clean()
-
-
 async def test_errors_are_explained_in_plain_words(open_user, server):
     app = await open_user(9401, first_name="Дина")
     await app.open()

@@ -207,11 +207,25 @@ async def test_long_idempotency_key_is_not_echoed_whole(client):
 
 
 @pytest.mark.parametrize("field", ["description", "city", "contact"])
-@pytest.mark.parametrize("filler", [INVISIBLE, "\u200b" * 50, " \u3164\u2060 \ufeff "])
+@pytest.mark.parametrize(
+    "filler",
+    [
+        INVISIBLE,
+        "\u200b" * 50,
+        " \u3164\u2060 \ufeff ",
+        "\u0301\u0308\u20dd" * 10,  # combining marks only: nothing to sit on, nothing shown
+        "\u200b\u0336 \u0489\u0489",
+    ],
+)
 async def test_invisible_only_text_is_422(client, field, filler):
     response = await client.post("/api/orders", json={**ORDER, field: filler}, headers=auth(OWNER))
     assert_validation_error(response, field)
     assert response.json()["detail"][0]["loc"] == ["body", field]
+
+
+async def test_marks_on_letters_are_text(client):
+    order = await create_order(client, OWNER, city="Мосќва\u0301", description="Cafe\u0301 " * 3)
+    assert order["city"] == "Мосќва\u0301"
 
 
 async def test_padded_text_is_stored_trimmed(client, engine: AsyncEngine):

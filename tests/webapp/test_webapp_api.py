@@ -87,7 +87,15 @@ async def test_dev_tools_flag_follows_dev_recharge(client, override_settings):
     assert 'data-dev-tools="off"' in (await client.get("/app/")).text
 
 
-async def test_dev_init_data_is_signed_for_the_configured_token(client):
+def generated_token(override_settings):
+    """Settings whose bot token counts as the generated development one."""
+    settings = override_settings()
+    settings._generated_token = True
+    return settings
+
+
+async def test_dev_init_data_is_signed_for_the_configured_token(client, override_settings):
+    generated_token(override_settings)
     response = await client.get(
         "/api/dev/init-data",
         params={"user_id": 77, "first_name": "Ольга", "language_code": "en"},
@@ -112,7 +120,15 @@ async def test_dev_init_data_is_404_when_dev_recharge_is_off(client, override_se
     assert response.json() == {"detail": "Not Found", "code": "not_found"}
 
 
-async def test_dev_init_data_rejects_bad_input(client):
+async def test_dev_init_data_needs_the_generated_token_whatever_dev_recharge_says(client):
+    # The test token is a "real" one and DEV_RECHARGE=true: free money, but no initData
+    # signed for anyone (that would let anyone act as anyone).
+    response = await client.get("/api/dev/init-data", params={"user_id": 77})
+    assert response.status_code == 404
+
+
+async def test_dev_init_data_rejects_bad_input(client, override_settings):
+    generated_token(override_settings)
     for params in ({"user_id": 0}, {"user_id": 1, "language_code": "e n"}, {}):
         response = await client.get("/api/dev/init-data", params=params)
         assert response.status_code == 422, params

@@ -9,6 +9,7 @@ https, valid ``ADMIN_SESSION_HOURS``.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +43,49 @@ SECURITY_HEADERS = [
 ]
 
 
-class SecurityHeaders:
-    """No framing (clickjacking of the action buttons), no caching of operators' pages."""
+CSRF_COOKIE = b"starlette_admin_csrftoken="
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class SecurityHeaders:
+    """No framing (clickjacking of the action buttons), no caching of operators' pages;
+    with ``secure``, the library's CSRF cookie is ``Secure`` too (it sets it only when the
+    request it sees is https, which depends on the proxy's headers being trusted)."""
+
+    def __init__(self, app: ASGIApp, secure: bool = False) -> None:
         self.app = app
+        self.secure = secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = [*message.get("headers", []), *SECURITY_HEADERS]
+                if self.secure:
+                    headers = [secure_csrf_cookie(name, value) for name, value in headers]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def secure_csrf_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    csrf = name.lower() == b"set-cookie" and value.startswith(CSRF_COOKIE)
+    if csrf and b"; secure" not in value.lower():
+        value += b"; Secure"
+    return name, value
+
+
+class AnonymousVisitQuiet(logging.Filter):
+    """The library logs every visit before sign-in (a redirect to the login page) as a
+    warning: it is an ordinary visit, and the access log has it already."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("auth: unauthenticated")
+
+
+def quiet_anonymous_visits() -> None:
+    target = logging.getLogger("starlette_admin.auth.base")
+    if not any(isinstance(f, AnonymousVisitQuiet) for f in target.filters):
+        target.addFilter(AnonymousVisitQuiet())
 
 
 def cookie_secure(settings: Settings) -> bool:
@@ -65,6 +96,7 @@ def cookie_secure(settings: Settings) -> bool:
 
 def mount_admin(app: Any, settings: Settings) -> AdminContext:
     context = AdminContext(app)
+    quiet_anonymous_visits()
     secret = signing_secret(settings)
     admin = Admin(
         LateBoundSessions(context),
@@ -80,7 +112,7 @@ def mount_admin(app: Any, settings: Settings) -> AdminContext:
         auth_provider=OperatorAuth(context),
         secret_key=secret,
         middlewares=[
-            Middleware(SecurityHeaders),
+            Middleware(SecurityHeaders, secure=cookie_secure(settings)),
             Middleware(
                 SessionMiddleware,
                 secret_key=secret,

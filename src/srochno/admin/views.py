@@ -264,7 +264,8 @@ class OrderView(ReadOnlyView):
     @row_action(
         name="cancel",
         text="Cancel order",
-        confirmation="Cancel this order? Every taker gets the price back.",
+        confirmation="Cancel this order? Its takers get the price back unless the client "
+        "responded (a refund needs an admin).",
         icon_class="fa fa-xmark",
         submit_btn_text="Cancel order",
         form=reason_form("Reason"),

@@ -119,10 +119,14 @@ class EventHub:
         self._notified = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.connection: asyncpg.Connection | None = None
+        self.stopping = False
+        """The process is stopping: every stream ends with ``retry:``, new ones at once."""
 
     # --- streams -------------------------------------------------------------------------
 
     def subscribe(self, subscriber: Subscriber) -> None:
+        if self.stopping:
+            subscriber.stop()
         if subscriber.user_id is None:
             self.public.add(subscriber)
         else:
@@ -169,9 +173,24 @@ class EventHub:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="srochno-event-listener")
 
-    async def stop(self) -> None:
+    def stop_streams(self) -> None:
+        """End every open stream now (with ``retry:``, so clients come back elsewhere or
+        after the restart): a graceful stop does not wait for streams that never end."""
+        self.stopping = True
         for subscriber in [*self.public, *(s for g in self.personal.values() for s in g)]:
             subscriber.stop()
+
+    @property
+    def listening(self) -> bool:
+        """The listener holds its connection (for readiness)."""
+        return (
+            self.ready.is_set()
+            and self.connection is not None
+            and not (self.connection.is_closed())
+        )
+
+    async def stop(self) -> None:
+        self.stop_streams()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -11,16 +11,18 @@ from srochno.models.notifications import (
     NotificationGate,
     NotificationRun,
 )
+from srochno.models.operations import WorkerHeartbeat
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
 from srochno.models.reports import OrderReport
 from srochno.models.reviews import Complaint, Review
-from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminUser
+from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminSignIn, AdminUser
 from srochno.models.users import User
 
 __all__ = [
     "AdminAction",
     "AdminLoginAttempt",
+    "AdminSignIn",
     "AdminUser",
     "Base",
     "Complaint",
@@ -39,4 +41,5 @@ __all__ = [
     "Take",
     "TelegramUpdate",
     "User",
+    "WorkerHeartbeat",
 ]

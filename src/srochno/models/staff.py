@@ -71,3 +71,16 @@ class AdminLoginAttempt(Base):
     name: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AdminSignIn(Base):
+    """Where each operator signed in from, and when last: a known address may still try
+    when a name is under attack from everywhere else (see ``staff.service.sign_in``)."""
+
+    __tablename__ = "admin_sign_ins"
+
+    admin_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("admin_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signed_in_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from srochno import clock
 from srochno.db import Connection, Database
 from srochno.enums import OrderStatus
+from srochno.monitoring.heartbeat import MISSED_BEATS, recent_beats
 from srochno.monitoring.multiprocess import folder
 from srochno.orders.rules import no_response_due_sql
 from srochno.responses import json_response
@@ -47,8 +48,10 @@ async def queue_depths(conn: Connection, no_response_timeout_seconds: float) -> 
 
 
 class QueueDepth(Collector):
-    def __init__(self, depths: dict[str, int]) -> None:
+    def __init__(self, depths: dict[str, int], beats: dict[str, float], interval: float) -> None:
         self.depths = depths
+        self.beats = beats
+        self.interval = interval
 
     def collect(self):  # type: ignore[no-untyped-def]
         gauge = GaugeMetricFamily(
@@ -57,6 +60,21 @@ class QueueDepth(Collector):
         for queue, depth in sorted(self.depths.items()):
             gauge.add_metric([queue], depth)
         yield gauge
+        beat = GaugeMetricFamily(
+            "srochno_worker_heartbeat_timestamp_seconds",
+            "When each running worker process (host:pid) last recorded its heartbeat",
+            labels=["worker"],
+        )
+        for worker, at in sorted(self.beats.items()):
+            beat.add_metric([worker], at)
+        yield beat
+        now = clock.now().timestamp()
+        alive = sum(1 for at in self.beats.values() if now - at <= MISSED_BEATS * self.interval)
+        yield GaugeMetricFamily(
+            "srochno_workers_alive",
+            "Worker processes whose heartbeat is recent (within three intervals)",
+            value=alive,
+        )
 
 
 def process_metrics() -> bytes:
@@ -72,15 +90,19 @@ def process_metrics() -> bytes:
     return generate_latest(registry)
 
 
-async def database_metrics(db: Database, no_response_timeout_seconds: float) -> bytes:
+async def database_metrics(
+    db: Database, no_response_timeout_seconds: float, heartbeat_seconds: float
+) -> bytes:
     try:
         async with db.connection() as conn:
             depths = await queue_depths(conn, no_response_timeout_seconds)
+            rows = await recent_beats(conn, heartbeat_seconds)
     except Exception as error:  # a scrape during an outage still reports the rest
         logger.warning("queue depth not read: %s", type(error).__name__)
         return b""
+    beats = {row["worker"]: row["beat_at"].timestamp() for row in rows}
     registry = CollectorRegistry()
-    registry.register(QueueDepth(depths))
+    registry.register(QueueDepth(depths, beats, heartbeat_seconds))
     return generate_latest(registry)
 
 
@@ -95,6 +117,15 @@ def authorized(header: str | None, token: str | None) -> bool:
 
 async def metrics(request: Request) -> Response:
     settings = settings_of(request)
+    if not settings.metrics_token and not settings.is_development:
+        # Production without a token: the figures are not for the internet.
+        return json_response(
+            {
+                "detail": "Metrics need METRICS_TOKEN in production",
+                "code": "metrics_token_required",
+            },
+            status_code=403,
+        )
     if not authorized(request.headers.get("authorization"), settings.metrics_token):
         return json_response(
             {"detail": "A valid metrics token is required", "code": "metrics_unauthorized"},
@@ -102,6 +133,8 @@ async def metrics(request: Request) -> Response:
             headers={"WWW-Authenticate": "Bearer"},
         )
     body = process_metrics() + await database_metrics(
-        database_of(request), settings.no_response_timeout.total_seconds()
+        database_of(request),
+        settings.no_response_timeout.total_seconds(),
+        settings.worker_heartbeat_seconds,
     )
     return Response(body, media_type=CONTENT_TYPE_LATEST)

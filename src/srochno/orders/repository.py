@@ -244,10 +244,19 @@ CANCEL_ORDER = (
     f"UPDATE orders SET status = '{OrderStatus.cancelled.value}', closed_at = $2, "
     "updated_at = $2 WHERE id = $1"
 )
+# A cancel refunds only when unrefunded paid takes remain: then it needs an admin.
+UNREFUNDED_PAID_TAKES = (
+    "SELECT count(*) FROM takes WHERE order_id = $1 AND refunded_at IS NULL AND price_paid > 0"
+)
 
 
 async def cancel_order(conn: Connection, order_id: str, now: datetime) -> None:
     await conn.execute(CANCEL_ORDER, order_id, now)
+
+
+async def unrefunded_paid_takes(conn: Connection, order_id: str) -> int:
+    count: int = await conn.fetchval(UNREFUNDED_PAID_TAKES, order_id)
+    return count
 
 
 # --- reports and their moderation ----------------------------------------------------------

@@ -39,3 +39,9 @@ class LoginRateLimited(AppError):
     status = 429
     code = "login_rate_limited"
     message = "Too many sign-in attempts, try again later"
+
+
+class OperatorNotFound(AppError):
+    status = 404
+    code = "operator_not_found"
+    message = "No operator has this name"

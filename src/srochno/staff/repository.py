@@ -29,10 +29,18 @@ RECORD_ATTEMPT = (
     "INSERT INTO admin_login_attempts (name, address, attempted_at) VALUES ($1, $2, $3)"
 )
 COUNT_ATTEMPTS = """
-SELECT (SELECT count(*) FROM admin_login_attempts WHERE name = $1 AND attempted_at > $3)
-           AS by_name,
+SELECT count(*) FILTER (WHERE address = $2) AS by_pair, count(*) AS by_name,
        (SELECT count(*) FROM admin_login_attempts WHERE address = $2 AND attempted_at > $3)
            AS by_address
+FROM admin_login_attempts WHERE name = $1 AND attempted_at > $3
+"""
+KNOWN_ADDRESS = """
+SELECT EXISTS (SELECT FROM admin_sign_ins s JOIN admin_users u ON u.id = s.admin_id
+               WHERE u.name = $1 AND s.address = $2 AND s.signed_in_at > $3)
+"""
+REMEMBER_ADDRESS = """
+INSERT INTO admin_sign_ins (admin_id, address, signed_in_at) VALUES ($1, $2, $3)
+ON CONFLICT (admin_id, address) DO UPDATE SET signed_in_at = EXCLUDED.signed_in_at
 """
 FORGET_ATTEMPTS = "DELETE FROM admin_login_attempts WHERE name = $1 AND address = $2"
 EXPIRE_ATTEMPTS = "DELETE FROM admin_login_attempts WHERE attempted_at <= $1"
@@ -72,13 +80,24 @@ async def rehash(conn: Connection, admin_id: int, password_hash: str) -> None:
 
 async def record_attempt(
     conn: Connection, name: str, address: str, now: datetime, since: datetime
-) -> tuple[int, int]:
-    """Record one attempt; the attempts since ``since`` by this name and this address."""
+) -> tuple[int, int, int]:
+    """Record one attempt; the attempts since ``since`` of this name from this address, of
+    this name from anywhere, and from this address whatever the name."""
     await conn.execute(EXPIRE_ATTEMPTS, since)
     await conn.execute(RECORD_ATTEMPT, name, address, now)
     row = await conn.fetchrow(COUNT_ATTEMPTS, name, address, since)
     assert row is not None
-    return int(row["by_name"]), int(row["by_address"])
+    return int(row["by_pair"]), int(row["by_name"]), int(row["by_address"])
+
+
+async def known_address(conn: Connection, name: str, address: str, since: datetime) -> bool:
+    """Whether the operator of this name signed in from this address since ``since``."""
+    known: bool = await conn.fetchval(KNOWN_ADDRESS, name, address, since)
+    return known
+
+
+async def remember_address(conn: Connection, admin_id: int, address: str, now: datetime) -> None:
+    await conn.execute(REMEMBER_ADDRESS, admin_id, address, now)
 
 
 async def forget_attempts(conn: Connection, name: str, address: str) -> None:

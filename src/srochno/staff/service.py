@@ -73,25 +73,39 @@ async def create_operator(
 async def sign_in(
     conn: Connection, settings: Settings, name: str, password: str, address: str
 ) -> Operator:
-    """The operator behind a name and password; at most ``ADMIN_LOGIN_MAX_ATTEMPTS`` tries
-    per name and ``ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP`` per address in
-    ``ADMIN_LOGIN_WINDOW_MINUTES``, counted over every process. ``conn`` runs each
-    statement on its own (no surrounding transaction), so attempts count at once."""
+    """The operator behind a name and password, throttled so that an attacker can neither
+    guess for long nor lock the operator out (docs/decisions.md, "Admin sign-in"). In
+    ``ADMIN_LOGIN_WINDOW_MINUTES``, counted over every process:
+
+    * ``ADMIN_LOGIN_MAX_ATTEMPTS`` tries of one name from one address: wrong passwords
+      from elsewhere do not lock the operator's own address;
+    * ``ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP`` tries from one address, whatever the names;
+    * past ``ADMIN_LOGIN_MAX_ATTEMPTS_PER_NAME`` tries of one name from everywhere (an
+      attack from many addresses), only addresses the operator signed in from in the last
+      ``ADMIN_KNOWN_ADDRESS_DAYS`` may still try (their own limit above still holds).
+
+    ``conn`` runs each statement on its own (no surrounding transaction), so attempts
+    count at once."""
     name = name.strip()[:64]
     address = address[:MAX_ADDRESS_LENGTH]
     now = clock.now()
     since = now - timedelta(minutes=settings.admin_login_window_minutes)
-    by_name, by_address = await repository.record_attempt(conn, name, address, now, since)
+    by_pair, by_name, by_address = await repository.record_attempt(conn, name, address, now, since)
     if (
-        by_name > settings.admin_login_max_attempts
+        by_pair > settings.admin_login_max_attempts
         or by_address > settings.admin_login_max_attempts_per_ip
     ):
         raise LoginRateLimited()
+    if by_name > settings.admin_login_max_attempts_per_name:
+        known_since = now - timedelta(days=settings.admin_known_address_days)
+        if not await repository.known_address(conn, name, address, known_since):
+            raise LoginRateLimited()
     row = await repository.admin_by_name(conn, name) if name else None
     stored = row["password_hash"] if row is not None and row["disabled_at"] is None else None
     if not verify_password(stored, password[:MAX_PASSWORD_LENGTH]) or row is None:
         raise LoginFailed()
     await repository.forget_attempts(conn, name, address)
+    await repository.remember_address(conn, row["id"], address, now)
     if needs_rehash(row["password_hash"]):
         await repository.rehash(conn, row["id"], hash_password(password))
     return operator_of(row)

@@ -120,6 +120,12 @@ def _serve(asset: Asset, request: Request) -> Response:
     return Response(body, media_type=asset.media_type, headers=headers)
 
 
+@router.get("/", include_in_schema=False)
+async def root() -> RedirectResponse:
+    """The service's address opens the Mini App (the API lives under ``/api``)."""
+    return RedirectResponse("/app/", status_code=307)
+
+
 @router.get("/app", include_in_schema=False)
 async def app_without_slash(request: Request) -> RedirectResponse:
     query = f"?{request.url.query}" if request.url.query else ""
@@ -155,9 +161,10 @@ class DevInitData(BaseModel):
 
 
 async def _dev_tools_on(settings: SettingsDep) -> Settings:
-    """404 unless dev recharge is on (and a bot token can sign): the route does not exist
-    outside development. Runs before the query is validated, so any request gets the 404."""
-    if not settings.dev_recharge_enabled or not settings.telegram_bot_token:
+    """404 unless in development with the generated token: with a real bot token, this
+    would sign valid initData of any user for anyone (``DEV_RECHARGE`` does not open it).
+    Runs before the query is validated, so any request gets the 404."""
+    if not settings.dev_init_data_enabled or not settings.telegram_bot_token:
         raise HTTPException(404, "Not Found")
     return settings
 

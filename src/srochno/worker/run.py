@@ -26,6 +26,7 @@ from pgqueuer.queries import Queries
 from srochno.config import Settings
 from srochno.db import APPLICATION_NAME, Database, is_outage, plain_url
 from srochno.jobs import DIGEST, ORDER_CREATED, SEND, Delivery, decode
+from srochno.monitoring.heartbeat import Heartbeat, beat_forever, record_stop
 from srochno.notifications import fanout, sender
 from srochno.telegram.client import create_bot
 from srochno.worker.ticker import Ticker
@@ -130,8 +131,11 @@ def build_queue_manager(
     return qm
 
 
-async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> None:
-    """Consume the queue (and tick, with ``periodic``) until cancelled."""
+async def run_worker(
+    settings: Settings, url: str, *, periodic: bool = True, heartbeat: Heartbeat | None = None
+) -> None:
+    """Consume the queue (and tick, with ``periodic``) until cancelled; jobs in hand then
+    get ``SHUTDOWN_SECONDS`` to finish. Beats (``worker_heartbeats``) all along."""
     quiet_outages()
     # Jobs hold a connection only for one short step at a time: a few serve many jobs.
     db = await Database.open(
@@ -160,6 +164,8 @@ async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> 
     if periodic and settings.auto_close_interval_seconds > 0:
         ticker = Ticker(db, settings)
         tasks.append(asyncio.create_task(ticker.run_forever()))
+    heartbeat = heartbeat or Heartbeat(settings.worker_heartbeat_seconds)
+    tasks.append(asyncio.create_task(beat_forever(db, heartbeat)))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
@@ -169,14 +175,20 @@ async def run_worker(settings: Settings, url: str, *, periodic: bool = True) -> 
         for task in tasks[1:]:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+            await asyncio.wait_for(
+                asyncio.gather(*tasks, return_exceptions=True), settings.shutdown_seconds
+            )
+        with contextlib.suppress(asyncio.CancelledError):
+            await record_stop(db)
         if bot is not None:
             await bot.session.close()
         await pool.close()
         await db.close()
 
 
-async def run_elected_worker(settings: Settings, url: str) -> None:
+async def run_elected_worker(
+    settings: Settings, url: str, heartbeat: Heartbeat | None = None
+) -> None:
     """Run the worker while this process holds the in-process worker's advisory lock."""
     while True:
         conn: Any = None
@@ -185,7 +197,7 @@ async def run_elected_worker(settings: Settings, url: str) -> None:
             conn = await asyncpg.connect(plain_url(url), timeout=5)
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", WORKER_LOCK_ID):
                 logger.info("in-process worker started")
-                worker = asyncio.create_task(run_worker(settings, url))
+                worker = asyncio.create_task(run_worker(settings, url, heartbeat=heartbeat))
                 while not worker.done():  # the lock lives as long as its connection
                     await asyncio.wait({worker}, timeout=ELECTION_RETRY_SECONDS)
                     await conn.fetchval("SELECT 1")
