@@ -31,6 +31,8 @@ from srochno.migrations import upgrade
 RUN_ID = pytest.StashKey[str]()
 TEMPLATE_READY = "template.ready"
 LOCK_TIMEOUT_SECONDS = 300
+MAX_CONNECTIONS = 400
+"""Of the shared embedded server: workers' pools, race tests' pools, their server processes."""
 
 
 def run_id(config: pytest.Config) -> str:
@@ -63,8 +65,26 @@ def _embedded_server(pgdata: Path) -> object | None:
 
 
 def join_embedded(folder: Path) -> str:
-    """Start the run's embedded server, or join it when another worker started it."""
-    return start_embedded(folder)
+    """Start the run's embedded server, or join it when another worker started it.
+
+    The first start raises ``max_connections`` (a restart): all workers' pools and server
+    processes share this one server."""
+    with FileLock(folder / "embedded.lock", timeout=LOCK_TIMEOUT_SECONDS):
+        configured = folder / "embedded.configured"
+        if not configured.exists():
+            url = start_embedded(folder)
+            asyncio.run(_set_max_connections(url))
+            leave_embedded(folder)  # the only process using it yet: this stops it
+            configured.touch()
+        return start_embedded(folder)
+
+
+async def _set_max_connections(url: str) -> None:
+    conn = await asyncpg.connect(plain_url(url))
+    try:
+        await conn.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+    finally:
+        await conn.close()
 
 
 def leave_embedded(folder: Path) -> None:
