@@ -75,10 +75,21 @@ def period(now: datetime, days: int = DAYS) -> tuple[date, datetime, datetime]:
     return first, start, start + timedelta(days=days)
 
 
+JSON_SAFE_INTEGER = 2**53 - 1
+"""The largest integer every JSON reader (JavaScript's numbers) holds exactly."""
+
+
+def json_number(value: int) -> int | str:
+    """A sum as a JSON number, or as its decimal string beyond what a JSON reader holds
+    exactly: sums of BIGINT money overflow 64 bits, which no JSON encoder here writes."""
+    return value if -JSON_SAFE_INTEGER <= value <= JSON_SAFE_INTEGER else str(value)
+
+
 def _figures(row: dict[str, Any]) -> dict[str, Any]:
-    figures: dict[str, Any] = {name: int(row.get(name) or 0) for name in COUNTS}
-    taken = figures["orders_taken"]
-    figures["completion_rate"] = round(figures["orders_completed"] / taken, 4) if taken else None
+    counts = {name: int(row.get(name) or 0) for name in COUNTS}
+    figures: dict[str, Any] = {name: json_number(value) for name, value in counts.items()}
+    taken = counts["orders_taken"]
+    figures["completion_rate"] = round(counts["orders_completed"] / taken, 4) if taken else None
     median = row.get("median_minutes_to_first_take")
     figures["median_minutes_to_first_take"] = (
         round(float(median), 2) if median is not None else None

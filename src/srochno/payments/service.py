@@ -22,7 +22,7 @@ from aiogram.types import LabeledPrice
 from srochno.bot import texts
 from srochno.config import Settings
 from srochno.db import Connection, Record
-from srochno.enums import STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
+from srochno.enums import BIGINT_MAX, STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
 from srochno.errors import IdempotencyKeyConflict
 from srochno.ledger import repository as ledger
 from srochno.payments import repository
@@ -148,6 +148,27 @@ class IncomingCharge:
     stars: int
 
 
+CHARGE_ID_MAX_LENGTH = 256
+"""The longest charge id the table keeps (Telegram's are far shorter)."""
+
+
+def charge_rejection(charge: IncomingCharge, settings: Settings) -> str | None:
+    """Why a reported charge cannot be a real payment of ours, or None when it can.
+
+    Such a charge is recorded as rejected and never credited: it will not become valid
+    by being delivered again, so it must not fail the update (Telegram would redeliver
+    it forever)."""
+    if not 1 <= charge.user_id <= BIGINT_MAX:
+        return "payer id out of range"
+    if not settings.stars_min <= charge.stars <= settings.stars_max:
+        return "stars out of range"
+    if not 1 <= len(charge.telegram_payment_charge_id) <= CHARGE_ID_MAX_LENGTH:
+        return "charge id length"
+    if len(charge.provider_payment_charge_id or "") > CHARGE_ID_MAX_LENGTH:
+        return "provider charge id length"
+    return None
+
+
 @dataclass(frozen=True)
 class Credit:
     charge_id: int
@@ -167,16 +188,20 @@ async def credit_charge(
     user's invoice) is still the payer's money, credited at the current rate and linked
     to no payment.
     """
+    assert charge_rejection(charge, settings) is None, "the caller rejects impossible charges"
     payment = await payment_of_payload(conn, charge.invoice_payload)
-    if payment is not None and payment["user_id"] != charge.user_id:
+    if payment is not None and (
+        payment["user_id"] != charge.user_id or payment["stars"] != charge.stars
+    ):
+        # Another user's invoice, or a charge for other than its stars (less than the
+        # invoice asked): the payer's money all the same, but the invoice stays unpaid.
         payment = None
-    if payment is not None and payment["stars"] == charge.stars:
+    if payment is not None:
         amount_rub: int = payment["amount_rub"]
     else:
         amount_rub = charge.stars * settings.stars_rub_rate
-    if payment is None:
         logger.warning(
-            "a Stars charge of no payment of its payer: credited anyway",
+            "a Stars charge of no payment of its payer, or not for its stars: credited anyway",
             extra={"charge": charge.telegram_payment_charge_id, "user_id": charge.user_id},
         )
     row = await repository.insert_charge(
