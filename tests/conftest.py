@@ -36,7 +36,7 @@ from tests.helpers import TEST_BOT_TOKEN
 
 STABLE_ID_TABLES = (
     "admin_actions, admin_login_attempts, admin_users, "
-    "complaints, reviews, ledger_entries, payment_charges, payments, telegram_updates, "
+    "complaints, reviews, ledger_entries, payment_charges, payments, topups, telegram_updates, "
     "takes, orders, users, notification_deliveries, notification_chats, notification_runs, "
     "pgqueuer, pgqueuer_log, pgqueuer_statistics"
 )

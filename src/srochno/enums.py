@@ -45,6 +45,23 @@ STARS_METHOD = "telegram_stars"
 """The ``method`` of the ledger rows that credit a Stars charge."""
 
 
+class TopupStatus(StrEnum):
+    """A YooKassa top-up: ``pending`` from its creation until YooKassa's payment succeeds
+    (``paid``, credited once) or is canceled; ``failed`` when YooKassa refused or could not
+    be reached while it was created (nothing to pay); ``refunded`` once refunded."""
+
+    pending = "pending"
+    paid = "paid"
+    canceled = "canceled"
+    failed = "failed"
+    refunded = "refunded"
+
+
+RUB_CURRENCY = "RUB"
+YOOKASSA_METHOD = "yookassa"
+"""The ``method`` of the ledger rows that credit a YooKassa top-up."""
+
+
 class Frequency(StrEnum):
     instant = "instant"
     hourly = "hourly"
@@ -95,6 +112,7 @@ class AdminActionType(StrEnum):
     resolve_complaint = "resolve_complaint"
     adjust_balance = "adjust_balance"
     refund_payment = "refund_payment"
+    refund_topup = "refund_topup"
 
 
 def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:

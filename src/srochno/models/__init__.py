@@ -12,7 +12,7 @@ from srochno.models.notifications import (
     NotificationRun,
 )
 from srochno.models.orders import Order, Take
-from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
+from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate, Topup
 from srochno.models.reviews import Complaint, Review
 from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminUser
 from srochno.models.users import User
@@ -36,5 +36,6 @@ __all__ = [
     "Review",
     "Take",
     "TelegramUpdate",
+    "Topup",
     "User",
 ]

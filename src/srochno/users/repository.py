@@ -122,3 +122,19 @@ SET_BANNED = (
 async def set_banned(conn: Connection, user_id: int, banned: bool, now: datetime) -> Record | None:
     """The user with ``is_banned`` changed, or None when it already had that value."""
     return await conn.fetchrow(SET_BANNED, user_id, banned, now)
+
+
+RECEIPT_EMAIL = "SELECT receipt_email FROM users WHERE id = $1"
+KEEP_RECEIPT_EMAIL = (
+    "UPDATE users SET receipt_email = $2 WHERE id = $1 AND receipt_email IS DISTINCT FROM $2"
+)
+
+
+async def receipt_email(conn: Connection, user_id: int) -> str | None:
+    """Where the user's payment receipts go (asked once, then kept)."""
+    value: str | None = await conn.fetchval(RECEIPT_EMAIL, user_id)
+    return value
+
+
+async def keep_receipt_email(conn: Connection, user_id: int, email: str) -> None:
+    await conn.execute(KEEP_RECEIPT_EMAIL, user_id, email)
