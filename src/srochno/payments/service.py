@@ -21,7 +21,7 @@ from aiogram.types import LabeledPrice
 
 from srochno.bot import texts
 from srochno.config import Settings
-from srochno.db import Connection, Record
+from srochno.db import Connection, Record, UnitOfWork
 from srochno.enums import BIGINT_MAX, STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
 from srochno.errors import IdempotencyKeyConflict
 from srochno.ledger import repository as ledger
@@ -50,7 +50,7 @@ def invoice_view(payment: Record) -> dict[str, Any]:
 
 
 async def create_invoice(
-    conn: Connection,
+    work: UnitOfWork,
     bot: Bot,
     settings: Settings,
     user: Record,
@@ -58,28 +58,38 @@ async def create_invoice(
     idempotency_key: str | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """A pending payment and its invoice link, in the request's transaction: when Telegram
-    does not make the link, the error rolls the payment back (nothing is left pending).
-    A retry with the same ``Idempotency-Key`` answers the first payment as it is now."""
+    """A pending payment and its invoice link. The payment is committed and the connection
+    given back before Telegram is called (a slow Telegram must not hold the pool), then the
+    link is recorded in a new transaction; when Telegram does not make the link, the
+    payment is deleted (nothing is left pending). A retry with the same
+    ``Idempotency-Key`` answers the first payment as it is now (asking Telegram for its
+    link if it has none yet)."""
     if not settings.stars_min <= stars <= settings.stars_max:
         raise StarsOutOfRange(
             f"stars must be between {settings.stars_min} and {settings.stars_max}"
         )
     user_id: int = user["id"]
+    conn = await work.transaction()
+    payment = None
     if idempotency_key is not None:
-        known = await repository.keyed_payment(conn, user_id, idempotency_key)
-        if known is not None:
-            return _replayed(known, stars)
-    amount_rub = stars * settings.stars_rub_rate
-    payment_id = new_payment_id()
-    payment = await repository.insert_payment(
-        conn, payment_id, user_id, stars, amount_rub, idempotency_key, now
-    )
+        payment = await repository.keyed_payment(conn, user_id, idempotency_key)
+    if payment is None:
+        amount_rub = stars * settings.stars_rub_rate
+        payment = await repository.insert_payment(
+            conn, new_payment_id(), user_id, stars, amount_rub, idempotency_key, now
+        )
     if payment is None:  # the same key, committed meanwhile by a concurrent request
         assert idempotency_key is not None
-        known = await repository.keyed_payment(conn, user_id, idempotency_key)
-        assert known is not None
-        return _replayed(known, stars)
+        payment = await repository.keyed_payment(conn, user_id, idempotency_key)
+        assert payment is not None
+    if payment["stars"] != stars:
+        raise IdempotencyKeyConflict()
+    if payment["invoice_url"] is not None:
+        return invoice_view(payment)
+    await work.commit_and_release()
+
+    payment_id: str = payment["id"]
+    amount_rub = payment["amount_rub"]
     lang = texts.language(user["language_code"])
     try:
         url = await bot.create_invoice_link(
@@ -96,14 +106,12 @@ async def create_invoice(
             error,
             extra={"payment_id": payment_id, "error": type(error).__name__},
         )
+        conn = await work.transaction()
+        await repository.delete_unlinked_payment(conn, payment_id)
+        await work.commit_and_release()
         raise PaymentProviderError() from error
+    conn = await work.transaction()
     return invoice_view(await repository.set_invoice_url(conn, payment_id, url))
-
-
-def _replayed(payment: Record, stars: int) -> dict[str, Any]:
-    if payment["stars"] != stars:
-        raise IdempotencyKeyConflict()
-    return invoice_view(payment)
 
 
 async def read_invoice(conn: Connection, user_id: int, payment_id: str) -> dict[str, Any]:
