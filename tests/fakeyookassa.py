@@ -65,6 +65,8 @@ class FakeYooKassa:
     refuse_refunds: bool = False
     delay: float = 0.0
     """Seconds every call waits before it is answered (a slow YooKassa)."""
+    page_limit: int = 100
+    """The most payments one page of ``GET /payments`` holds, whatever ``limit`` asks."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -126,6 +128,7 @@ class FakeYooKassa:
             self._keys.clear()
             self.outage = self.refuse_refunds = False
             self.delay = 0.0
+            self.page_limit = 100
 
     # --- what tests do -------------------------------------------------------------
 
@@ -248,7 +251,7 @@ class FakeYooKassa:
         refused = await self._enter(request, None)
         if refused is not None:
             return refused
-        limit = int(request.query_params.get("limit", "10"))
+        limit = min(int(request.query_params.get("limit", "10")), self.page_limit)
         start = int(request.query_params.get("cursor", "0"))
         with self._lock:
             items = list(self.payments.values())[start : start + limit]

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from srochno.config import Settings
 from srochno.db import Connection, Database
+from srochno.payments.yookassa import YooKassaClient
 from srochno.staff.service import Operator
 
 OPERATOR_STATE = "operator"
@@ -38,6 +39,12 @@ class AdminContext:
     def bot(self) -> Bot | None:
         """The service's bot (None without a bot token)."""
         return cast(Bot | None, getattr(self._app.state, "bot", None))
+
+    def yookassa(self) -> YooKassaClient:
+        """The service's YooKassa client (503 ``topups_not_configured`` without a shop)."""
+        from srochno.payments.topups_router import client_for
+
+        return client_for(self._app.state, self.settings)
 
     @property
     def engine(self) -> AsyncEngine:

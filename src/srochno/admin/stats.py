@@ -8,7 +8,8 @@ column (``ix_orders_created``, ``ix_ledger_entries_created``, ``ix_takes_taken``
 the columns it reads; plans on 1 M orders are in ``bench/RESULTS.md``.
 
 Stars income is the rubles credited by Telegram Stars payments: ``recharge`` ledger rows
-with the method ``telegram_stars`` (0 until payments are taken).
+with the method ``telegram_stars`` (0 until payments are taken); YooKassa income, the
+rubles credited by top-ups (method ``yookassa``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from srochno.db import Connection
-from srochno.enums import LedgerType, OrderStatus
+from srochno.enums import YOOKASSA_METHOD, LedgerType, OrderStatus
 
 DAYS = 30
 STARS_METHOD = "telegram_stars"
@@ -43,7 +44,10 @@ SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
        coalesce(sum(amount) FILTER (WHERE type = '{LedgerType.refund.value}'), 0) AS refunds,
        coalesce(sum(amount) FILTER (
            WHERE type = '{LedgerType.recharge.value}' AND method = '{STARS_METHOD}'
-       ), 0) AS stars_income
+       ), 0) AS stars_income,
+       coalesce(sum(amount) FILTER (
+           WHERE type = '{LedgerType.recharge.value}' AND method = '{YOOKASSA_METHOD}'
+       ), 0) AS yookassa_income
 FROM ledger_entries
 WHERE created_at >= $1 AND created_at < $2
 GROUP BY GROUPING SETS ((1), ())
@@ -63,6 +67,7 @@ COUNTS = (
     "take_revenue",
     "refunds",
     "stars_income",
+    "yookassa_income",
     "active_executors",
 )
 

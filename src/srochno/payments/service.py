@@ -25,6 +25,7 @@ from srochno.db import Connection, Record, UnitOfWork
 from srochno.enums import BIGINT_MAX, STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
 from srochno.errors import IdempotencyKeyConflict
 from srochno.ledger import repository as ledger
+from srochno.metrics import INCOME_RUB, PAYMENTS
 from srochno.payments import repository
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
 
@@ -237,6 +238,8 @@ async def credit_charge(
     assert entry is not None  # a credit always applies
     if payment is not None:
         await repository.mark_paid(conn, payment["id"], now)
+    PAYMENTS.labels("paid").inc()
+    INCOME_RUB.labels(STARS_METHOD).inc(amount_rub)
     return Credit(
         charge_id=row["id"],
         stars=charge.stars,

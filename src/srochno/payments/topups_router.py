@@ -37,10 +37,9 @@ TopupId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9
 CLIENTS = "yookassa_clients"
 
 
-def yookassa_client(request: Request) -> YooKassaClient:
+def client_for(state: object, settings: Settings) -> YooKassaClient:
     """The process's client for the configured shop (made on first use, one per
     configuration; closed with the application)."""
-    settings: Settings = settings_of(request)
     if not settings.yookassa_enabled:
         raise TopupsNotConfigured()
     key = (
@@ -49,14 +48,18 @@ def yookassa_client(request: Request) -> YooKassaClient:
         settings.yookassa_api_url,
         settings.yookassa_timeout_seconds,
     )
-    clients = cast(dict[object, YooKassaClient], getattr(request.app.state, CLIENTS, None))
+    clients = cast(dict[object, YooKassaClient] | None, getattr(state, CLIENTS, None))
     if clients is None:
         clients = {}
-        setattr(request.app.state, CLIENTS, clients)
+        setattr(state, CLIENTS, clients)
     client = clients.get(key)
     if client is None:
         client = clients[key] = YooKassaClient(settings)
     return client
+
+
+def yookassa_client(request: Request) -> YooKassaClient:
+    return client_for(request.app.state, settings_of(request))
 
 
 async def _yookassa(request: Request) -> YooKassaClient:
