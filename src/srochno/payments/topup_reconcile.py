@@ -30,7 +30,8 @@ class TopupReport:
     missing_at_yookassa: list[str] = field(default_factory=list)
     """Paid here, with no succeeded payment at YooKassa."""
     mismatched: list[str] = field(default_factory=list)
-    """Succeeded at YooKassa for another amount or user than the top-up's."""
+    """Succeeded at YooKassa for another amount or user than the top-up's, or for a top-up
+    canceled here."""
     refunded_at_yookassa_only: list[str] = field(default_factory=list)
     refunded_here_only: list[str] = field(default_factory=list)
     credited: list[str] = field(default_factory=list)
@@ -67,6 +68,8 @@ async def reconcile_topups(db: Database, client: YooKassaClient, *, apply: bool)
                 report.missing_here.append(topup_id)
             else:
                 report.mismatched.append(topup_id)
+        elif topup["status"] == TopupStatus.canceled:
+            report.mismatched.append(topup_id)  # canceled here, money taken there
         elif topup["status"] == TopupStatus.paid and refunded_there:
             report.refunded_at_yookassa_only.append(topup_id)
         elif topup["status"] == TopupStatus.refunded and not refunded_there:
