@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,12 @@ from srochno.db import create_engine
 from srochno.embedded import drop_database
 from tests import testrun
 from tests.fakebotapi import FakeBotAPI
+from tests.fakeyookassa import YOOKASSA_ADDRESS_V4, FakeYooKassa
 from tests.helpers import TEST_BOT_TOKEN
 
 STABLE_ID_TABLES = (
     "admin_actions, admin_login_attempts, admin_users, "
-    "complaints, reviews, ledger_entries, payment_charges, payments, telegram_updates, "
+    "complaints, reviews, ledger_entries, payment_charges, payments, topups, telegram_updates, "
     "takes, orders, users, notification_deliveries, notification_chats, notification_runs, "
     "pgqueuer, pgqueuer_log, pgqueuer_statistics"
 )
@@ -209,3 +211,53 @@ def override_settings(app: FastAPI) -> Iterator[Any]:
 
     yield apply
     app.state.settings = original
+
+
+# --- YooKassa: the fake, the service pointed at it, notifications from its addresses ---
+
+
+@pytest.fixture(scope="session")
+def fake_yookassa() -> Iterator[FakeYooKassa]:
+    kassa = FakeYooKassa()
+    kassa.start()
+    try:
+        yield kassa
+    finally:
+        kassa.stop()
+
+
+@pytest.fixture
+def kassa(fake_yookassa: FakeYooKassa) -> FakeYooKassa:
+    """The fake YooKassa with nothing recorded and nothing programmed."""
+    fake_yookassa.reset()
+    return fake_yookassa
+
+
+@pytest.fixture
+def topups_on(override_settings: Any, kassa: FakeYooKassa) -> Settings:
+    """The shared application with top-ups configured against the fake."""
+    settings: Settings = override_settings(**kassa.settings())
+    return settings
+
+
+ClientFrom = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def client_from(app: FastAPI) -> ClientFrom:
+    """``async with client_from("2a02:5180::15") as c``: requests that reach the
+    application from that address (as uvicorn would have resolved it)."""
+
+    @asynccontextmanager
+    async def make(address: str) -> AsyncIterator[httpx.AsyncClient]:
+        transport = httpx.ASGITransport(app=app, client=(address, 443))
+        async with httpx.AsyncClient(transport=transport, base_url="http://srochno.test") as c:
+            yield c
+
+    return make
+
+
+@pytest.fixture
+async def from_yookassa(client_from: ClientFrom) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_from(YOOKASSA_ADDRESS_V4) as client:
+        yield client

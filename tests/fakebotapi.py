@@ -153,6 +153,8 @@ class FakeBotAPI:
     """What ``getStarTransactions`` pages through (newest last, as tests append)."""
     updates: list[dict[str, Any]] = field(default_factory=list)
     """What ``getUpdates`` hands out (``push_update``)."""
+    delays: dict[str, float] = field(default_factory=dict)
+    """Seconds a method waits before it is answered (a slow Telegram)."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
@@ -198,6 +200,7 @@ class FakeBotAPI:
             self.policies.clear()
             self.star_transactions.clear()
             self.updates.clear()
+            self.delays.clear()
 
     # --- programming ---------------------------------------------------------------
 
@@ -297,6 +300,9 @@ class FakeBotAPI:
             self.calls.append(call)
             self._lock.notify_all()
             policies = list(self.policies)
+            delay = self.delays.get(method, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         for policy in policies:
             reply = policy(call)
             if reply is not None:

@@ -20,8 +20,9 @@ from srochno.events import router as live
 from srochno.ledger import router as ledger
 from srochno.orders import router as orders
 from srochno.payments import router as payments
+from srochno.payments import topups_router as topups
 from srochno.reviews import router as reviews
-from srochno.state import DatabaseDep, ReadConnection, WriteConnection
+from srochno.state import DatabaseDep, ReadConnection, Work, WriteConnection
 from srochno.users import router as users
 from tests.conftest import make_settings
 
@@ -29,7 +30,7 @@ from tests.conftest import make_settings
 # authentication (it reads the user on the request's connection).
 DATABASE_CALLS = {
     dependency.__metadata__[0].dependency
-    for dependency in (DatabaseDep, ReadConnection, WriteConnection)
+    for dependency in (DatabaseDep, ReadConnection, WriteConnection, Work)
 } | {optional_user, current_user}
 # Operations that never reach the database (the catalog is a constant).
 WITHOUT_DATABASE = {"GET /api/categories", "GET /health/live"}
@@ -57,6 +58,8 @@ def operations() -> dict[str, APIRoute]:
         orders.router,
         ledger.router,
         payments.router,
+        topups.router,
+        topups.notifications,
         reviews.router,
         bot.router,
         live.router,

@@ -33,6 +33,9 @@ from srochno.monitoring.scrape import metrics
 from srochno.monitoring.sentry import init_sentry
 from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
+from srochno.payments.topups_router import close_clients
+from srochno.payments.topups_router import notifications as yookassa_router
+from srochno.payments.topups_router import router as topups_router
 from srochno.ratelimit import Limiter, RateLimitMiddleware
 from srochno.reviews.router import router as reviews_router
 from srochno.shutdown import GracefulStop, finish
@@ -142,6 +145,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                 await finish(job, graceful.remaining())
             if bot is not None:
                 await bot.session.close()
+            await close_clients(app.state)
             await engine.dispose()
             await db.close()
             worker_exited()
@@ -171,6 +175,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         users_router,
         ledger_router,
         payments_router,
+        topups_router,
+        yookassa_router,
         reviews_router,
         bot_router,
         health_router,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
     from srochno.db import Connection, Database
+    from srochno.payments.yookassa import YooKassaClient
 
 logger = logging.getLogger("srochno")
 
@@ -343,6 +344,51 @@ def cmd_payments_refund(args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+@asynccontextmanager
+async def _yookassa_and_database(
+    settings: Settings, url: str
+) -> AsyncIterator[tuple[YooKassaClient, Database]]:
+    from srochno.db import Database
+    from srochno.payments.yookassa import YooKassaClient
+
+    if not settings.yookassa_enabled:
+        sys.exit("srochno: needs YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY")
+    client = YooKassaClient(settings)
+    db = await Database.open(url, pool_size=1)
+    try:
+        yield client, db
+    finally:
+        await client.close()
+        await db.close()
+
+
+def cmd_payments_refund_topup(args: argparse.Namespace) -> int:
+    from srochno import clock
+    from srochno.errors import AppError
+    from srochno.payments.topup_refunds import refund_topup
+
+    settings = _tool_settings()
+    url = database_url_for_tools()
+
+    async def main() -> int:
+        async with _yookassa_and_database(settings, url) as (client, db):
+            try:
+                async with db.transaction() as conn:
+                    refund = await refund_topup(
+                        conn, client, settings.yookassa_vat_code, args.topup_id, clock.now()
+                    )
+            except AppError as error:  # refused (nothing called) or failed (nothing recorded)
+                print(f"{error.code}: {error}", file=sys.stderr)
+                return 1
+        print(
+            f"refunded top-up {refund.topup_id}: -{refund.debited_rub} ₽ "
+            f"from user {refund.user_id}, balance {refund.balance} ₽"
+        )
+        return 0
+
+    return asyncio.run(main())
+
+
 def cmd_payments_reconcile(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -350,10 +396,27 @@ def cmd_payments_reconcile(args: argparse.Namespace) -> int:
 
     settings = _tool_settings()
     url = database_url_for_tools()
+    if args.provider == "yookassa":
+        return _reconcile_yookassa(settings, url, apply=args.apply)
 
     async def main() -> int:
         async with _bot_and_database(settings, url) as (bot, db):
             report = await reconcile(db, bot, settings, apply=args.apply)
+        print(json.dumps(asdict(report), indent=2))
+        print("reconcile: clean" if report.clean else "reconcile: differences found")
+        return 0 if report.clean else 1
+
+    return asyncio.run(main())
+
+
+def _reconcile_yookassa(settings: Settings, url: str, *, apply: bool) -> int:
+    from dataclasses import asdict
+
+    from srochno.payments.topup_reconcile import reconcile_topups
+
+    async def main() -> int:
+        async with _yookassa_and_database(settings, url) as (client, db):
+            report = await reconcile_topups(db, client, apply=apply)
         print(json.dumps(asdict(report), indent=2))
         print("reconcile: clean" if report.clean else "reconcile: differences found")
         return 0 if report.clean else 1
@@ -526,17 +589,30 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--timeout", type=int, default=30, help="seconds of one long poll")
     poll.set_defaults(run=cmd_bot_poll)
 
-    payments = commands.add_parser("payments", help="Telegram Stars payments").add_subparsers(
-        dest="payments_command", required=True
-    )
+    payments = commands.add_parser(
+        "payments", help="Telegram Stars payments and YooKassa top-ups"
+    ).add_subparsers(dest="payments_command", required=True)
     refund = payments.add_parser("refund", help="refund a Stars charge and debit its credit")
     refund.add_argument("charge_id", help="telegram_payment_charge_id")
     refund.set_defaults(run=cmd_payments_refund)
     reconcile = payments.add_parser(
-        "reconcile", help="compare Telegram's Stars transactions with the recorded charges"
+        "reconcile",
+        help="compare the provider's payments (Stars transactions, YooKassa payments) "
+        "with the recorded ones",
     )
     reconcile.add_argument("--apply", action="store_true", help="credit the charges we missed")
+    reconcile.add_argument(
+        "--provider",
+        choices=["stars", "yookassa"],
+        default="stars",
+        help="Telegram Stars (default) or YooKassa's payments against the top-ups",
+    )
     reconcile.set_defaults(run=cmd_payments_reconcile)
+    refund_topup = payments.add_parser(
+        "refund-topup", help="refund a YooKassa top-up and debit its credit"
+    )
+    refund_topup.add_argument("topup_id")
+    refund_topup.set_defaults(run=cmd_payments_refund_topup)
     admin = commands.add_parser("admin", help="operators of the admin panel")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an operator account")

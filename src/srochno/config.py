@@ -17,6 +17,17 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_SECRET_KEY_LENGTH = 32
 
+YOOKASSA_NETWORKS = (
+    "185.71.76.0/27",
+    "185.71.77.0/27",
+    "77.75.153.0/25",
+    "77.75.156.11/32",
+    "77.75.156.35/32",
+    "77.75.154.128/25",
+    "2a02:5180::/32",
+)
+"""The networks YooKassa sends its HTTP notifications from, as YooKassa publishes them."""
+
 
 class Environment(StrEnum):
     development = "development"
@@ -80,6 +91,21 @@ class Settings(BaseSettings):
     stars_max: int = Field(default=10_000, ge=1, le=1_000_000)
     stars_rub_rate: int = Field(default=1, ge=1, le=1_000_000)
     """Whole rubles credited per star."""
+    # Rubles through YooKassa (on only with both the shop id and the secret key).
+    yookassa_shop_id: str | None = None
+    yookassa_secret_key: str | None = None
+    yookassa_api_url: str = "https://api.yookassa.ru/v3"
+    """``YOOKASSA_API_URL``: YooKassa's API (tests: a fake on loopback)."""
+    yookassa_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    yookassa_vat_code: int = Field(default=1, ge=1, le=12)
+    """``YOOKASSA_VAT_CODE``: the receipt's ``vat_code`` (1: no VAT; see YooKassa's table)."""
+    yookassa_notification_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(YOOKASSA_NETWORKS)
+    )
+    """``YOOKASSA_NOTIFICATION_NETWORKS``: where YooKassa's notifications may come from
+    (comma-separated networks; default: YooKassa's published IPv4 and IPv6 ranges)."""
+    topup_min_rub: int = Field(default=100, ge=1, le=1_000_000)
+    topup_max_rub: int = Field(default=15_000, ge=1, le=1_000_000)
     # Operations: the admin panel, metrics, error reports.
     admin_login_max_attempts: int = Field(default=5, ge=1, le=10_000)
     admin_login_max_attempts_per_ip: int = Field(default=20, ge=1, le=100_000)
@@ -160,8 +186,29 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("yookassa_notification_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("yookassa_notification_networks")
+    @classmethod
+    def _strict_networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=True)
+            except ValueError as error:  # host bits set, or no network at all
+                raise ValueError(f"not a network: {network!r} ({error})") from error
+        return value
+
     @field_validator(
         "database_url",
+        "yookassa_shop_id",
+        "yookassa_secret_key",
         "telegram_bot_token",
         "secret_key",
         "webapp_url",
@@ -179,7 +226,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("telegram_api_url", "public_url", "webapp_url")
+    @field_validator("telegram_api_url", "public_url", "webapp_url", "yookassa_api_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -201,7 +248,14 @@ class Settings(BaseSettings):
     def _stars_range(self) -> Settings:
         if self.stars_min > self.stars_max:
             raise ConfigurationError("STARS_MIN must not be above STARS_MAX")
+        if self.topup_min_rub > self.topup_max_rub:
+            raise ConfigurationError("TOPUP_MIN_RUB must not be above TOPUP_MAX_RUB")
         return self
+
+    @property
+    def yookassa_enabled(self) -> bool:
+        """Ruble top-ups are offered only with a YooKassa shop configured."""
+        return bool(self.yookassa_shop_id and self.yookassa_secret_key)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -188,6 +188,11 @@ class UnitOfWork:
             await self._transaction.start()
         return conn
 
+    async def commit_and_release(self) -> None:
+        """Commit what was done so far and give the connection back before a slow call
+        elsewhere (a payment provider); the next use takes a connection again."""
+        await self.finish(commit=True)
+
     async def finish(self, *, commit: bool, error: BaseException | None = None) -> None:
         """Commit (``commit``) or roll back the transaction, and give the connection back.
 

@@ -59,6 +59,23 @@ STARS_METHOD = "telegram_stars"
 """The ``method`` of the ledger rows that credit a Stars charge."""
 
 
+class TopupStatus(StrEnum):
+    """A YooKassa top-up: ``pending`` from its creation until YooKassa's payment succeeds
+    (``paid``, credited once) or is canceled; ``failed`` when YooKassa refused or could not
+    be reached while it was created (nothing to pay); ``refunded`` once refunded."""
+
+    pending = "pending"
+    paid = "paid"
+    canceled = "canceled"
+    failed = "failed"
+    refunded = "refunded"
+
+
+RUB_CURRENCY = "RUB"
+YOOKASSA_METHOD = "yookassa"
+"""The ``method`` of the ledger rows that credit a YooKassa top-up."""
+
+
 class Frequency(StrEnum):
     instant = "instant"
     hourly = "hourly"
@@ -127,6 +144,7 @@ class AdminActionType(StrEnum):
     refund_payment = "refund_payment"
     confirm_reports = "confirm_reports"
     dismiss_reports = "dismiss_reports"
+    refund_topup = "refund_topup"
 
 
 def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:

@@ -41,6 +41,16 @@ PAYMENTS = Counter(
     "Telegram Stars payments, by outcome (paid, refunded, failed)",
     ["outcome"],
 )
+TOPUPS = Counter(
+    "srochno_topups",
+    "YooKassa top-ups, by outcome (created, paid, canceled, failed, refunded, mismatched)",
+    ["outcome"],
+)
+INCOME_RUB = Counter(
+    "srochno_income_rub",
+    "Rubles credited by real payments, by method (telegram_stars, yookassa)",
+    ["method"],
+)
 NOTIFICATIONS_SENT = Counter("srochno_notifications_sent", "Bot messages accepted by Telegram")
 NOTIFICATIONS_FAILED = Counter(
     "srochno_notifications_failed",

@@ -90,6 +90,10 @@ def unit_of_work(request: Request) -> UnitOfWork:
     return cast(UnitOfWork, work)
 
 
+async def _work(request: Request) -> UnitOfWork:
+    return unit_of_work(request)
+
+
 async def _connection(request: Request) -> Connection:
     return await unit_of_work(request).connection()
 
@@ -114,6 +118,10 @@ DatabaseDep = Annotated[Database, Depends(_database)]
 BotDep = Annotated[Bot, Depends(_bot)]
 """The process's :class:`aiogram.Bot` (503 ``bot_not_configured`` without a bot token)."""
 DispatcherDep = Annotated[Dispatcher, Depends(_dispatcher)]
+
+Work = Annotated[UnitOfWork, Depends(_work)]
+"""The request's unit of work itself: for a route that commits and gives its connection
+back before calling a payment provider, then records the answer in a new transaction."""
 
 ReadConnection = Annotated[Connection, Depends(_connection)]
 """The request's connection, each statement its own transaction: for routes that only read.

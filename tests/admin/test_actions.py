@@ -367,3 +367,27 @@ async def test_a_refund_telegram_refuses_changes_nothing(client, settings, bot_a
         is None
     )
     await audit_clean(engine)
+
+
+async def test_an_admin_refunds_a_topup(client, topups_on, kassa, mod, boss, engine, from_yookassa):
+    from tests.fakeyookassa import notification
+    from tests.payments.test_topups import new_topup, status_of
+
+    topup, payment_id = await new_topup(client, kassa, user_id=OTHER, amount=250)
+    paid = kassa.succeed(payment_id)
+    assert (
+        await from_yookassa.post("/payments/yookassa", json=notification(paid))
+    ).status_code == 200
+    pk = topup["topup_id"]
+    assert "Refund the top-up" not in (await mod.client.get("/admin/topups/list")).text
+    assert "Refund the top-up" in (await boss.client.get("/admin/topups/list")).text
+    assert await mod.refused("topups", pk, "refund", reason="asked") == "Forbidden"
+    await boss.act("topups", pk, "refund", reason="paid twice by mistake")
+    assert len(kassa.calls_of("POST", "/v3/refunds")) == 1
+    assert await balance(client, OTHER) == 0
+    assert await status_of(client, pk, OTHER) == "refunded"
+    (row,) = await audit_rows(engine)
+    assert (row["action"], row["target_type"], row["target_id"]) == ("refund_topup", "topup", pk)
+    assert row["details"]["amount"] == -250
+    assert await boss.refused("topups", pk, "refund", reason="again") == "Forbidden"
+    await audit_clean(engine)

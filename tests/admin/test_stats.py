@@ -57,6 +57,7 @@ async def test_figures_per_day_and_in_total(app, client, boss):
         "take_revenue": 8,
         "refunds": 4,
         "stars_income": 0,
+        "yookassa_income": 0,
         "active_executors": 3,
         "completion_rate": 0.5,
         "median_minutes_to_first_take": 7.0,
@@ -82,3 +83,29 @@ async def test_stats_are_for_signed_in_operators_only(client, browser):
     response = await browser.client.get("/admin/api/stats")
     assert response.status_code == 401
     assert response.json()["code"] == "admin_auth_required"
+
+
+async def test_money_sums_beyond_64_bits_are_served(app, client, boss, engine):
+    from sqlalchemy import text
+
+    big = 2**62
+    async with engine.begin() as conn:
+        for user_id in (301, 302, 303, 304):  # 4 × 2^62 = 2^64 rubles of Stars income
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, balance, created_at, updated_at) "
+                    "VALUES (:id, :big, now(), now())"
+                ),
+                {"id": user_id, "big": big},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO ledger_entries (user_id, type, amount, balance_after, method, "
+                    "created_at) VALUES (:id, 'recharge', :big, :big, 'telegram_stars', now())"
+                ),
+                {"id": user_id, "big": big},
+            )
+    response = await boss.client.get("/admin/api/stats")
+    assert response.status_code == 200
+    assert response.json()["totals"]["stars_income"] == str(2**64)
+    assert (await boss.client.get("/admin/")).status_code == 200  # the page too

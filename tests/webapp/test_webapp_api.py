@@ -143,3 +143,12 @@ async def test_development_serves_a_changed_file_without_a_restart(client, tmp_p
     stat = page.stat()
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert (await client.get("/app/")).text.endswith("two</html>")
+
+
+async def test_ruble_topups_are_offered_only_when_configured(client, override_settings):
+    assert 'data-topups="off"' in (await client.get("/app/")).text
+    override_settings(
+        yookassa_shop_id="1", yookassa_secret_key="test_k", topup_min_rub=150, topup_max_rub=9000
+    )
+    assert 'data-topups="150-9000"' in (await client.get("/app/")).text
+    assert 'data-topups="150-9000"' in (await client.get("/app/index.html")).text

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from srochno.config import Settings
 from srochno.db import Connection, Database
+from srochno.payments.yookassa import YooKassaClient
 from srochno.staff.service import Operator
 from srochno.state import app_bot, app_database, app_engine, app_settings
 
@@ -42,6 +43,12 @@ class AdminContext:
     def bot(self) -> Bot | None:
         """The service's bot (None without a bot token)."""
         return app_bot(self._app)
+
+    def yookassa(self) -> YooKassaClient:
+        """The service's YooKassa client (503 ``topups_not_configured`` without a shop)."""
+        from srochno.payments.topups_router import client_for
+
+        return client_for(self._app.state, self.settings)
 
     @property
     def engine(self) -> AsyncEngine:

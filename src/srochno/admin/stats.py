@@ -8,7 +8,8 @@ column (``ix_orders_created``, ``ix_ledger_entries_created``, ``ix_takes_taken``
 the columns it reads; plans on 1 M orders are in ``bench/RESULTS.md``.
 
 Stars income is the rubles credited by Telegram Stars payments: ``recharge`` ledger rows
-with the method ``telegram_stars`` (0 until payments are taken).
+with the method ``telegram_stars`` (0 until payments are taken); YooKassa income, the
+rubles credited by top-ups (method ``yookassa``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from srochno.db import Connection
-from srochno.enums import LedgerType, OrderStatus
+from srochno.enums import YOOKASSA_METHOD, LedgerType, OrderStatus
 
 DAYS = 30
 STARS_METHOD = "telegram_stars"
@@ -43,7 +44,10 @@ SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
        coalesce(sum(amount) FILTER (WHERE type = '{LedgerType.refund.value}'), 0) AS refunds,
        coalesce(sum(amount) FILTER (
            WHERE type = '{LedgerType.recharge.value}' AND method = '{STARS_METHOD}'
-       ), 0) AS stars_income
+       ), 0) AS stars_income,
+       coalesce(sum(amount) FILTER (
+           WHERE type = '{LedgerType.recharge.value}' AND method = '{YOOKASSA_METHOD}'
+       ), 0) AS yookassa_income
 FROM ledger_entries
 WHERE created_at >= $1 AND created_at < $2
 GROUP BY GROUPING SETS ((1), ())
@@ -63,6 +67,7 @@ COUNTS = (
     "take_revenue",
     "refunds",
     "stars_income",
+    "yookassa_income",
     "active_executors",
 )
 
@@ -75,10 +80,21 @@ def period(now: datetime, days: int = DAYS) -> tuple[date, datetime, datetime]:
     return first, start, start + timedelta(days=days)
 
 
+JSON_SAFE_INTEGER = 2**53 - 1
+"""The largest integer every JSON reader (JavaScript's numbers) holds exactly."""
+
+
+def json_number(value: int) -> int | str:
+    """A sum as a JSON number, or as its decimal string beyond what a JSON reader holds
+    exactly: sums of BIGINT money overflow 64 bits, which no JSON encoder here writes."""
+    return value if -JSON_SAFE_INTEGER <= value <= JSON_SAFE_INTEGER else str(value)
+
+
 def _figures(row: dict[str, Any]) -> dict[str, Any]:
-    figures: dict[str, Any] = {name: int(row.get(name) or 0) for name in COUNTS}
-    taken = figures["orders_taken"]
-    figures["completion_rate"] = round(figures["orders_completed"] / taken, 4) if taken else None
+    counts = {name: int(row.get(name) or 0) for name in COUNTS}
+    figures: dict[str, Any] = {name: json_number(value) for name, value in counts.items()}
+    taken = counts["orders_taken"]
+    figures["completion_rate"] = round(counts["orders_completed"] / taken, 4) if taken else None
     median = row.get("median_minutes_to_first_take")
     figures["median_minutes_to_first_take"] = (
         round(float(median), 2) if median is not None else None

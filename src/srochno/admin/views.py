@@ -22,7 +22,7 @@ from starlette_admin.flash import flash
 
 from srochno.admin.context import AdminContext, operator_of
 from srochno.db import Connection
-from srochno.enums import OPEN_STATUSES, ReportStatus
+from srochno.enums import OPEN_STATUSES, ReportStatus, TopupStatus
 from srochno.errors import AppError
 from srochno.ledger.adjustment import adjust_balance
 from srochno.models import (
@@ -35,6 +35,7 @@ from srochno.models import (
     PaymentCharge,
     Review,
     Take,
+    Topup,
     User,
 )
 from srochno.orders.cancel import cancel_order
@@ -46,6 +47,7 @@ from srochno.orders.moderation import (
     pending_reports,
 )
 from srochno.payments.refunds import refund_by_operator
+from srochno.payments.topup_refunds import refund_topup_by_operator
 from srochno.reviews.moderation import hide_review, resolve_complaint, unhide_review
 from srochno.staff.service import Operator
 from srochno.users.moderation import ban_user, unban_user
@@ -427,6 +429,46 @@ class PaymentChargeView(ReadOnlyView):
         )
 
 
+class TopupView(ReadOnlyView):
+    """Ruble top-ups through YooKassa; an admin may refund a paid one (YooKassa's refund,
+    then the credit is debited), as ``srochno payments refund-topup``."""
+
+    sortable_fields: Any = ["created_at", "status", "amount_rub", "paid_at"]
+    fields_default_sort: Any = [("created_at", True)]
+    searchable_fields: Any = ["id", "status", "yookassa_payment_id"]
+    exclude_fields_from_list: Any = ["confirmation_url", "idempotency_key", "receipt_email"]
+    row_actions: Any = ["view", "refund"]
+
+    async def is_row_action_allowed(self, request: Request, name: str) -> bool:
+        if name == "refund":
+            return moves_money(request)
+        return await super().is_row_action_allowed(request, name)
+
+    async def is_row_action_allowed_for_obj(self, request: Request, name: str, obj: Any) -> bool:
+        if name == "refund" and obj.status != TopupStatus.paid:
+            return False
+        return await self.is_row_action_allowed(request, name)
+
+    @row_action(
+        name="refund",
+        text="Refund the top-up",
+        confirmation="Return these rubles to the payer through YooKassa? The credit is debited.",
+        icon_class="fa fa-rotate-left",
+        submit_btn_text="Refund",
+        form=reason_form("Reason"),
+    )
+    async def refund(self, request: Request, pk: Any) -> None:
+        reason = await form_value(request, "reason")
+        context = self.context
+
+        async def refund(conn: Connection, operator: Operator) -> Any:
+            client = context.yookassa()
+            vat_code = context.settings.yookassa_vat_code
+            return await refund_topup_by_operator(conn, operator, client, vat_code, str(pk), reason)
+
+        await self.run(request, refund, "Top-up refunded")
+
+
 class AdminActionView(ReadOnlyView):
     sortable_fields: Any = ["id", "created_at", "action"]
     fields_default_sort: Any = [("id", True)]
@@ -632,6 +674,7 @@ def model_views(context: AdminContext) -> list[ReadOnlyView]:
         PaymentChargeView(
             PaymentCharge, context, icon="fa fa-receipt", key="charges", menu_label="Stars charges"
         ),
+        TopupView(Topup, context, icon="fa fa-ruble-sign", key="topups", menu_label="Top-ups"),
         AdminActionView(
             AdminAction,
             context,

@@ -14,8 +14,20 @@ from srochno.bot import repository
 from srochno.bot.outbox import Outbox
 from srochno.config import Settings
 from srochno.db import Database
+from srochno.enums import BIGINT_MAX
 
 logger = logging.getLogger(__name__)
+
+DATA_EXCEPTION = "22"
+"""SQLSTATE class of a value the database cannot take (out of range, too long): the
+update carries it and will carry it on every redelivery."""
+
+
+def is_hopeless(error: BaseException) -> bool:
+    """True when the update itself made the statement fail, so handling it again never
+    succeeds (a value beyond its column's type)."""
+    sqlstate = getattr(error, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(DATA_EXCEPTION)
 
 
 def update_kind(update: Update) -> str:
@@ -31,15 +43,31 @@ async def handle_update(
     """Handle ``update`` unless it was handled before; False for a redelivery.
 
     A handler's error rolls the transaction back (the inbox row included) and propagates,
-    so the update is delivered again. The outbox is sent only after the commit.
+    so the update is delivered again, unless the update itself can never be handled (an
+    ``update_id`` beyond BIGINT, a value its column cannot take): that one is recorded as
+    rejected, with no other effect, and answered as handled. The outbox is sent only after
+    the commit.
     """
+    if not 0 <= update.update_id <= BIGINT_MAX:
+        logger.warning("update rejected: update_id out of range")
+        return False
     outbox = Outbox()
-    async with db.transaction() as conn:
-        if not await repository.record_update(
-            conn, update.update_id, update_kind(update), clock.now()
-        ):
-            logger.info("update redelivered: ignored", extra={"update_id": update.update_id})
-            return False
-        await dispatcher.feed_update(bot, update, conn=conn, settings=settings, outbox=outbox)
+    try:
+        async with db.transaction() as conn:
+            if not await repository.record_update(
+                conn, update.update_id, update_kind(update), clock.now()
+            ):
+                logger.info("update redelivered: ignored", extra={"update_id": update.update_id})
+                return False
+            await dispatcher.feed_update(bot, update, conn=conn, settings=settings, outbox=outbox)
+    except Exception as error:
+        if not is_hopeless(error):
+            raise
+        logger.warning(
+            "update rejected: %s", type(error).__name__, extra={"update_id": update.update_id}
+        )
+        async with db.transaction() as conn:
+            await repository.record_update(conn, update.update_id, repository.REJECTED, clock.now())
+        return False
     await outbox.send(bot)
     return True

@@ -18,3 +18,13 @@ RECORD_UPDATE = (
 async def record_update(conn: Connection, update_id: int, kind: str, now: datetime) -> bool:
     """True when the update is new (and now recorded), False for a redelivery."""
     return await conn.fetchval(RECORD_UPDATE, update_id, kind, now) is not None
+
+
+REJECTED = "rejected"
+"""The inbox kind of an update whose content can never be handled (an impossible payment,
+a value beyond its column): answered 200, kept here, changing nothing else."""
+MARK_REJECTED = f"UPDATE telegram_updates SET kind = '{REJECTED}' WHERE update_id = $1"
+
+
+async def mark_rejected(conn: Connection, update_id: int) -> None:
+    await conn.execute(MARK_REJECTED, update_id)

@@ -146,6 +146,40 @@ CHECKS: tuple[Check, ...] = (
                 AND (count(c.id) = 0 OR count(c.id) FILTER (WHERE c.refunded_at IS NULL) <> 0))
         """,
     ),
+    Check(
+        "exactly one credit per paid or refunded top-up, to its user, for its amount; "
+        "none for any other",
+        """
+        SELECT t.id, t.status, t.amount_rub, count(l.id) AS rows, sum(l.amount) AS credited
+        FROM topups t
+        LEFT JOIN ledger_entries l
+               ON l.topup_id = t.id AND l.type = 'recharge' AND l.user_id = t.user_id
+        GROUP BY t.id
+        HAVING (t.status IN ('paid', 'refunded')
+                AND (count(l.id) <> 1 OR sum(l.amount) <> t.amount_rub))
+            OR (t.status NOT IN ('paid', 'refunded') AND count(l.id) <> 0)
+        """,
+    ),
+    Check(
+        "refunded top-ups have their one debit of the credit, others none",
+        """
+        SELECT t.id, t.status, t.amount_rub, count(l.id) AS rows, sum(-l.amount) AS debited
+        FROM topups t
+        LEFT JOIN ledger_entries l ON l.topup_id = t.id AND l.type = 'payment_refund'
+        GROUP BY t.id
+        HAVING (t.status = 'refunded' AND (count(l.id) <> 1 OR sum(-l.amount) <> t.amount_rub))
+            OR (t.status <> 'refunded' AND count(l.id) <> 0)
+        """,
+    ),
+    Check(
+        "top-up ledger rows belong to a top-up of their user",
+        """
+        SELECT l.id, l.user_id, l.type, l.topup_id, t.user_id AS topup_user_id
+        FROM ledger_entries l LEFT JOIN topups t ON t.id = l.topup_id
+        WHERE (l.topup_id IS NOT NULL AND t.user_id <> l.user_id)
+           OR (l.method = 'yookassa' AND l.topup_id IS NULL)
+        """,
+    ),
 )
 
 

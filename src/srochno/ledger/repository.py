@@ -19,8 +19,8 @@ WITH changed AS (
     RETURNING balance
 )
 INSERT INTO ledger_entries (user_id, type, amount, balance_after, order_id, take_id, method,
-                            idempotency_key, created_at, payment_charge_id)
-SELECT $1, $3, $2, changed.balance, $4, $5, $6, $7, $8, $9 FROM changed
+                            idempotency_key, created_at, payment_charge_id, topup_id)
+SELECT $1, $3, $2, changed.balance, $4, $5, $6, $7, $8, $9, $10 FROM changed
 RETURNING {ENTRY_COLUMNS}
 """
 # The take's debit (statement 2 of a take, srochno.orders.take): the take row, the debit
@@ -75,6 +75,7 @@ async def change_balance(
     method: str | None = None,
     idempotency_key: str | None = None,
     payment_charge_id: int | None = None,
+    topup_id: str | None = None,
 ) -> Record | None:
     """Add ``amount`` (negative for a debit) and write its ledger row; None, changing
     nothing, when a debit is larger than the balance."""
@@ -89,6 +90,7 @@ async def change_balance(
         idempotency_key,
         now,
         payment_charge_id,
+        topup_id,
     )
 
 

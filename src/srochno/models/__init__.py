@@ -13,7 +13,7 @@ from srochno.models.notifications import (
 )
 from srochno.models.operations import WorkerHeartbeat
 from srochno.models.orders import Order, Take
-from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate
+from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate, Topup
 from srochno.models.reports import OrderReport
 from srochno.models.reviews import Complaint, Review
 from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminSignIn, AdminUser
@@ -40,6 +40,7 @@ __all__ = [
     "Review",
     "Take",
     "TelegramUpdate",
+    "Topup",
     "User",
     "WorkerHeartbeat",
 ]

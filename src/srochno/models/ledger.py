@@ -33,10 +33,13 @@ class LedgerEntry(Base):
             " OR (type = 'payment_refund' AND amount <= 0)",
             name="amount_sign",
         ),
-        # A Stars credit (a recharge) or its refund names its charge; nothing else does.
+        # A paid credit (a recharge) or its refund names its Stars charge or its top-up, at
+        # most one of them; nothing else names either.
         CheckConstraint(
-            "(type = 'payment_refund' AND payment_charge_id IS NOT NULL) OR type = 'recharge'"
-            " OR (type NOT IN ('recharge', 'payment_refund') AND payment_charge_id IS NULL)",
+            "(type = 'payment_refund' AND (payment_charge_id IS NULL) <> (topup_id IS NULL))"
+            " OR (type = 'recharge' AND (payment_charge_id IS NULL OR topup_id IS NULL))"
+            " OR (type NOT IN ('recharge', 'payment_refund')"
+            " AND payment_charge_id IS NULL AND topup_id IS NULL)",
             name="charge_link",
         ),
         # One charge and at most one refund per take, whatever the code does.
@@ -65,6 +68,19 @@ class LedgerEntry(Base):
             unique=True,
             postgresql_where=text("type = 'payment_refund'"),
         ),
+        # One credit and at most one refund per top-up, whatever the code does.
+        Index(
+            "uq_ledger_entries_topup_credit",
+            "topup_id",
+            unique=True,
+            postgresql_where=text("type = 'recharge'"),
+        ),
+        Index(
+            "uq_ledger_entries_topup_refund",
+            "topup_id",
+            unique=True,
+            postgresql_where=text("type = 'payment_refund'"),
+        ),
         UniqueConstraint("user_id", "idempotency_key"),
         Index("ix_ledger_entries_user_id", "user_id", text("id DESC")),
         # The admin dashboard's money per day.
@@ -85,6 +101,7 @@ class LedgerEntry(Base):
     payment_charge_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("payment_charges.id")
     )
+    topup_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("topups.id"))
     method: Mapped[str | None] = mapped_column(String(32))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(Timestamp)

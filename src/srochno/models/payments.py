@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from srochno.enums import PaymentStatus, sql_list
+from srochno.enums import PaymentStatus, TopupStatus, sql_list
 from srochno.models.base import Base, Timestamp, one_of
 
 
@@ -77,6 +77,43 @@ class PaymentCharge(Base):
     """What the refund debited: the credit, or less when the balance no longer held it."""
     refund_shortfall_rub: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     """The part of the credit a refund made elsewhere could not take back."""
+
+
+class Topup(Base):
+    """A top-up in rubles through YooKassa: ``amount_rub`` asked and credited once when
+    YooKassa's payment (unique ``yookassa_payment_id``) succeeded for that amount."""
+
+    __tablename__ = "topups"
+    __table_args__ = (
+        CheckConstraint(one_of("status", sql_list(TopupStatus)), name="status"),
+        CheckConstraint("amount_rub > 0", name="amount_positive"),
+        CheckConstraint(
+            "status NOT IN ('paid', 'refunded')"
+            " OR (yookassa_payment_id IS NOT NULL AND paid_at IS NOT NULL)",
+            name="paid_has_payment",
+        ),
+        CheckConstraint(
+            "(status = 'refunded') = (refunded_at IS NOT NULL)", name="refunded_at_status"
+        ),
+        UniqueConstraint("yookassa_payment_id"),
+        UniqueConstraint("user_id", "idempotency_key"),
+        Index("ix_topups_user_id", "user_id", text("created_at DESC")),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """Ours; also the ``Idempotence-Key`` of YooKassa's payment and its metadata."""
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    amount_rub: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    yookassa_payment_id: Mapped[str | None] = mapped_column(String(64))
+    confirmation_url: Mapped[str | None] = mapped_column(Text)
+    receipt_email: Mapped[str | None] = mapped_column(String(254))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    yookassa_refund_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    paid_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    canceled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    refunded_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class TelegramUpdate(Base):

@@ -58,5 +58,7 @@ class User(Base):
     notification_frequency: Mapped[str] = mapped_column(
         String(16), server_default=text("'instant'")
     )
+    receipt_email: Mapped[str | None] = mapped_column(String(254))
+    """Where YooKassa sends the receipts of the user's top-ups: asked once, kept."""
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)

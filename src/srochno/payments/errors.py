@@ -55,4 +55,58 @@ class RefundFailed(AppError):
     message = "Telegram did not make the refund; nothing was changed"
 
 
+class TopupsNotConfigured(AppError):
+    status = 503
+    code = "topups_not_configured"
+    message = "Ruble top-ups are not configured (YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY)"
+
+
+class TopupNotFound(AppError):
+    status = 404
+    code = "topup_not_found"
+    message = "Top-up not found"
+
+
+class TopupOutOfRange(AppError):
+    status = 422
+    code = "topup_out_of_range"
+    message = "The amount is outside the allowed range"
+
+
+class ReceiptEmailRequired(AppError):
+    status = 422
+    code = "receipt_email_required"
+    message = "An e-mail for the receipt is needed once"
+
+
+class YooKassaUnavailable(PaymentProviderError):
+    message = "YooKassa could not create the payment, try again shortly"
+
+
+class NotificationForbidden(AppError):
+    status = 403
+    code = "notification_forbidden"
+    message = "Notifications are accepted only from YooKassa's networks"
+
+
+class InvalidNotification(AppError):
+    status = 400
+    code = "invalid_notification"
+    message = "The body is not a YooKassa notification"
+
+
+class TopupNotRefundable(RefundRefused):
+    code = "topup_not_refundable"
+    message = "Only a paid top-up can be refunded"
+
+
+class TopupRefundExceedsBalance(RefundRefused):
+    code = "refund_exceeds_balance"
+    message = "The balance no longer covers this top-up"
+
+
+class TopupRefundFailed(RefundFailed):
+    message = "YooKassa did not make the refund; nothing was changed"
+
+
 on_violation("uq_payments_user_id_idempotency_key", IdempotencyKeyConflict)

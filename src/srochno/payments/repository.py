@@ -24,7 +24,17 @@ INSERT_PAYMENT = (
     f"created_at) VALUES ($1, $2, $3, $4, '{STARS_CURRENCY}', '{PaymentStatus.pending}', $5, $6) "
     f"ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING {PAYMENT_COLUMNS}"
 )
-SET_INVOICE_URL = f"UPDATE payments SET invoice_url = $2 WHERE id = $1 RETURNING {PAYMENT_COLUMNS}"
+# A concurrent retry may have set it first: the first link stays.
+SET_INVOICE_URL = (
+    "UPDATE payments SET invoice_url = COALESCE(invoice_url, $2) WHERE id = $1 "
+    f"RETURNING {PAYMENT_COLUMNS}"
+)
+# A payment Telegram made no link for: nobody can have paid it.
+DELETE_UNLINKED_PAYMENT = (
+    f"DELETE FROM payments WHERE id = $1 AND status = '{PaymentStatus.pending}' "
+    "AND invoice_url IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM payment_charges WHERE payment_id = $1)"
+)
 SELECT_PAYMENT = f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1"
 KEYED_PAYMENT = (
     f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE user_id = $1 AND idempotency_key = $2"
@@ -78,6 +88,10 @@ async def set_invoice_url(conn: Connection, payment_id: str, url: str) -> Record
     row = await conn.fetchrow(SET_INVOICE_URL, payment_id, url)
     assert row is not None
     return row
+
+
+async def delete_unlinked_payment(conn: Connection, payment_id: str) -> None:
+    await conn.execute(DELETE_UNLINKED_PAYMENT, payment_id)
 
 
 async def find_payment(conn: Connection, payment_id: str) -> Record | None:

@@ -15,7 +15,7 @@ from srochno.payments.schemas import InvoiceIn, InvoiceOut
 from srochno.ratelimit import RateLimited
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey
-from srochno.state import BotDep, ReadConnection, SettingsDep, WriteConnection, domain_router
+from srochno.state import BotDep, ReadConnection, SettingsDep, Work, domain_router
 from srochno.telegram.errors import BotNotConfigured
 
 router = domain_router(prefix="/api/balance", tags=["balance"])
@@ -39,7 +39,7 @@ PaymentId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0
 async def create_invoice(
     body: InvoiceIn,
     user: CurrentUser,
-    conn: WriteConnection,
+    work: Work,
     settings: SettingsDep,
     bot: BotDep,
     idempotency_key: IdempotencyKey = None,
@@ -49,7 +49,7 @@ async def create_invoice(
     callback). `amount_rub = stars × STARS_RUB_RATE`. A retry with the same
     `Idempotency-Key` answers the same payment."""
     invoice = await service.create_invoice(
-        conn, bot, settings, user, body.stars, idempotency_key, clock.now()
+        work, bot, settings, user, body.stars, idempotency_key, clock.now()
     )
     return json_response(invoice, 201)
 

@@ -21,10 +21,11 @@ from aiogram.types import LabeledPrice
 
 from srochno import metrics
 from srochno.config import Settings
-from srochno.db import Connection, Record
-from srochno.enums import STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
+from srochno.db import Connection, Record, UnitOfWork
+from srochno.enums import BIGINT_MAX, STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
 from srochno.errors import IdempotencyKeyConflict
 from srochno.ledger import repository as ledger
+from srochno.metrics import INCOME_RUB
 from srochno.payments import repository
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
 from srochno.telegram import texts
@@ -58,7 +59,7 @@ def invoice_view(payment: Record) -> dict[str, Any]:
 
 
 async def create_invoice(
-    conn: Connection,
+    work: UnitOfWork,
     bot: Bot,
     settings: Settings,
     user: Account,
@@ -66,28 +67,38 @@ async def create_invoice(
     idempotency_key: str | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """A pending payment and its invoice link, in the request's transaction: when Telegram
-    does not make the link, the error rolls the payment back (nothing is left pending).
-    A retry with the same ``Idempotency-Key`` answers the first payment as it is now."""
+    """A pending payment and its invoice link. The payment is committed and the connection
+    given back before Telegram is called (a slow Telegram must not hold the pool), then the
+    link is recorded in a new transaction; when Telegram does not make the link, the
+    payment is deleted (nothing is left pending). A retry with the same
+    ``Idempotency-Key`` answers the first payment as it is now (asking Telegram for its
+    link if it has none yet)."""
     if not settings.stars_min <= stars <= settings.stars_max:
         raise StarsOutOfRange(
             f"stars must be between {settings.stars_min} and {settings.stars_max}"
         )
     user_id = user.id
+    conn = await work.transaction()
+    payment = None
     if idempotency_key is not None:
-        known = await repository.keyed_payment(conn, user_id, idempotency_key)
-        if known is not None:
-            return _replayed(known, stars)
-    amount_rub = stars * settings.stars_rub_rate
-    payment_id = new_payment_id()
-    payment = await repository.insert_payment(
-        conn, payment_id, user_id, stars, amount_rub, idempotency_key, now
-    )
+        payment = await repository.keyed_payment(conn, user_id, idempotency_key)
+    if payment is None:
+        amount_rub = stars * settings.stars_rub_rate
+        payment = await repository.insert_payment(
+            conn, new_payment_id(), user_id, stars, amount_rub, idempotency_key, now
+        )
     if payment is None:  # the same key, committed meanwhile by a concurrent request
         assert idempotency_key is not None
-        known = await repository.keyed_payment(conn, user_id, idempotency_key)
-        assert known is not None
-        return _replayed(known, stars)
+        payment = await repository.keyed_payment(conn, user_id, idempotency_key)
+        assert payment is not None
+    if payment["stars"] != stars:
+        raise IdempotencyKeyConflict()
+    if payment["invoice_url"] is not None:
+        return invoice_view(payment)
+    await work.commit_and_release()
+
+    payment_id: str = payment["id"]
+    amount_rub = payment["amount_rub"]
     lang = texts.language(user.language_code)
     try:
         url = await bot.create_invoice_link(
@@ -105,14 +116,12 @@ async def create_invoice(
             extra={"payment_id": payment_id, "error": type(error).__name__},
         )
         metrics.PAYMENTS.labels(PAYMENT_FAILED).inc()
+        conn = await work.transaction()
+        await repository.delete_unlinked_payment(conn, payment_id)
+        await work.commit_and_release()
         raise PaymentProviderError() from error
+    conn = await work.transaction()
     return invoice_view(await repository.set_invoice_url(conn, payment_id, url))
-
-
-def _replayed(payment: Record, stars: int) -> dict[str, Any]:
-    if payment["stars"] != stars:
-        raise IdempotencyKeyConflict()
-    return invoice_view(payment)
 
 
 async def read_invoice(conn: Connection, user_id: int, payment_id: str) -> dict[str, Any]:
@@ -157,6 +166,27 @@ class IncomingCharge:
     stars: int
 
 
+CHARGE_ID_MAX_LENGTH = 256
+"""The longest charge id the table keeps (Telegram's are far shorter)."""
+
+
+def charge_rejection(charge: IncomingCharge, settings: Settings) -> str | None:
+    """Why a reported charge cannot be a real payment of ours, or None when it can.
+
+    Such a charge is recorded as rejected and never credited: it will not become valid
+    by being delivered again, so it must not fail the update (Telegram would redeliver
+    it forever)."""
+    if not 1 <= charge.user_id <= BIGINT_MAX:
+        return "payer id out of range"
+    if not settings.stars_min <= charge.stars <= settings.stars_max:
+        return "stars out of range"
+    if not 1 <= len(charge.telegram_payment_charge_id) <= CHARGE_ID_MAX_LENGTH:
+        return "charge id length"
+    if len(charge.provider_payment_charge_id or "") > CHARGE_ID_MAX_LENGTH:
+        return "provider charge id length"
+    return None
+
+
 @dataclass(frozen=True)
 class Credit:
     charge_id: int
@@ -176,16 +206,20 @@ async def credit_charge(
     user's invoice) is still the payer's money, credited at the current rate and linked
     to no payment.
     """
+    assert charge_rejection(charge, settings) is None, "the caller rejects impossible charges"
     payment = await payment_of_payload(conn, charge.invoice_payload)
-    if payment is not None and payment["user_id"] != charge.user_id:
+    if payment is not None and (
+        payment["user_id"] != charge.user_id or payment["stars"] != charge.stars
+    ):
+        # Another user's invoice, or a charge for other than its stars (less than the
+        # invoice asked): the payer's money all the same, but the invoice stays unpaid.
         payment = None
-    if payment is not None and payment["stars"] == charge.stars:
+    if payment is not None:
         amount_rub: int = payment["amount_rub"]
     else:
         amount_rub = charge.stars * settings.stars_rub_rate
-    if payment is None:
         logger.warning(
-            "a Stars charge of no payment of its payer: credited anyway",
+            "a Stars charge of no payment of its payer, or not for its stars: credited anyway",
             extra={"charge": charge.telegram_payment_charge_id, "user_id": charge.user_id},
         )
     row = await repository.insert_charge(
@@ -214,6 +248,7 @@ async def credit_charge(
     if payment is not None:
         await repository.mark_paid(conn, payment["id"], now)
     metrics.PAYMENTS.labels(PAYMENT_PAID).inc()
+    INCOME_RUB.labels(STARS_METHOD).inc(amount_rub)
     return Credit(
         charge_id=row["id"],
         stars=charge.stars,

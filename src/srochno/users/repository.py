@@ -132,3 +132,19 @@ ADD_STRIKE = (
 async def add_strike(conn: Connection, user_id: int, now: datetime) -> Record | None:
     """One more strike; the user's strikes and ban flag after it (None: no such user)."""
     return await conn.fetchrow(ADD_STRIKE, user_id, now)
+
+
+RECEIPT_EMAIL = "SELECT receipt_email FROM users WHERE id = $1"
+KEEP_RECEIPT_EMAIL = (
+    "UPDATE users SET receipt_email = $2 WHERE id = $1 AND receipt_email IS DISTINCT FROM $2"
+)
+
+
+async def receipt_email(conn: Connection, user_id: int) -> str | None:
+    """Where the user's payment receipts go (asked once, then kept)."""
+    value: str | None = await conn.fetchval(RECEIPT_EMAIL, user_id)
+    return value
+
+
+async def keep_receipt_email(conn: Connection, user_id: int, email: str) -> None:
+    await conn.execute(KEEP_RECEIPT_EMAIL, user_id, email)

@@ -36,6 +36,8 @@ INDEX = "index.html"
 # The page learns whether the development tools (dev recharge, dev initData) are on from
 # this attribute of its <html> element, filled in when index.html is served.
 DEV_FLAG = 'data-dev-tools="off"'
+# Whether ruble top-ups are offered, and their range: "off", or "MIN-MAX" in rubles.
+TOPUPS_FLAG = 'data-topups="off"'
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -96,13 +98,26 @@ def _read_assets(stamp: int) -> dict[str, Asset]:
     return found
 
 
-@functools.lru_cache(maxsize=2)
-def index_page(dev_tools: bool, stamp: int = 0) -> Asset:
+@functools.lru_cache(maxsize=8)
+def index_page(dev_tools: bool, stamp: int = 0, topups: str = "off") -> Asset:
     page = assets(stamp)[INDEX]
-    if not dev_tools:
+    if not dev_tools and topups == "off":
         return page
-    body = page.body.replace(DEV_FLAG.encode(), DEV_FLAG.replace("off", "on").encode())
+    body = page.body
+    if dev_tools:
+        body = body.replace(DEV_FLAG.encode(), DEV_FLAG.replace("off", "on").encode())
+    body = body.replace(TOPUPS_FLAG.encode(), TOPUPS_FLAG.replace("off", topups).encode())
     return Asset.of(body, page.media_type)
+
+
+def topups_flag(settings: Settings) -> str:
+    if not settings.yookassa_enabled:
+        return "off"
+    return f"{settings.topup_min_rub}-{settings.topup_max_rub}"
+
+
+def index_of(settings: Settings) -> Asset:
+    return index_page(settings.dev_recharge_enabled, _stamp(settings), topups_flag(settings))
 
 
 def _serve(asset: Asset, request: Request) -> Response:
@@ -139,14 +154,14 @@ def _stamp(settings: Settings) -> int:
 
 @router.api_route("/app/", methods=["GET", "HEAD"], include_in_schema=False)
 async def app_page(request: Request, settings: SettingsDep) -> Response:
-    return _serve(index_page(settings.dev_recharge_enabled, _stamp(settings)), request)
+    return _serve(index_of(settings), request)
 
 
 @router.api_route("/app/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 async def app_file(path: str, request: Request, settings: SettingsDep) -> Response:
     stamp = _stamp(settings)
     if path == INDEX:
-        return _serve(index_page(settings.dev_recharge_enabled, stamp), request)
+        return _serve(index_of(settings), request)
     asset = assets(stamp).get(path)
     if asset is None:
         raise HTTPException(404, "Not Found", headers=SECURITY_HEADERS)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import F, Router
-from aiogram.types import Message, PreCheckoutQuery
+from aiogram.types import Message, PreCheckoutQuery, Update
 
 from srochno import clock
+from srochno.bot import repository as inbox
 from srochno.bot.outbox import Outbox
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.payments import refunds, service
 from srochno.telegram import texts
 from srochno.users.service import ensure_user
+
+logger = logging.getLogger(__name__)
 
 
 async def pre_checkout(query: PreCheckoutQuery, conn: Connection, outbox: Outbox) -> None:
@@ -28,27 +33,38 @@ async def pre_checkout(query: PreCheckoutQuery, conn: Connection, outbox: Outbox
 
 
 async def successful_payment(
-    message: Message, conn: Connection, settings: Settings, outbox: Outbox
+    message: Message,
+    event_update: Update,
+    conn: Connection,
+    settings: Settings,
+    outbox: Outbox,
 ) -> None:
     payment = message.successful_payment
     payer = message.from_user
     assert payment is not None
-    if payer is None:  # Telegram always names the payer of an invoice
-        raise ValueError("a successful_payment without a payer")
+    charge = service.IncomingCharge(
+        telegram_payment_charge_id=payment.telegram_payment_charge_id,
+        provider_payment_charge_id=payment.provider_payment_charge_id or None,
+        user_id=payer.id if payer is not None else 0,
+        invoice_payload=payment.invoice_payload,
+        stars=payment.total_amount,
+    )
+    rejection = "no payer" if payer is None else service.charge_rejection(charge, settings)
+    if payer is None or rejection is not None:
+        # Answered 200 and kept in the inbox as rejected: it never becomes valid.
+        logger.warning(
+            "successful_payment rejected: %s",
+            rejection,
+            extra={
+                "update_id": event_update.update_id,
+                "charge": charge.telegram_payment_charge_id[:64],
+            },
+        )
+        await inbox.mark_rejected(conn, event_update.update_id)
+        return
     now = clock.now()
     await ensure_user(conn, payer, now)
-    credit = await service.credit_charge(
-        conn,
-        settings,
-        service.IncomingCharge(
-            telegram_payment_charge_id=payment.telegram_payment_charge_id,
-            provider_payment_charge_id=payment.provider_payment_charge_id or None,
-            user_id=payer.id,
-            invoice_payload=payment.invoice_payload,
-            stars=payment.total_amount,
-        ),
-        now,
-    )
+    credit = await service.credit_charge(conn, settings, charge, now)
     if credit is not None:
         lang = texts.language(payer.language_code)
         outbox.add(

@@ -33,6 +33,7 @@
   ]);
   chart("chart-money", "bar", [
     ["take_revenue", "Take revenue"], ["refunds", "Refunds"], ["stars_income", "Stars income"],
+    ["yookassa_income", "YooKassa income"],
   ]);
   chart("chart-executors", "bar", [["active_executors", "Active executors"]]);
   chart("chart-quality", "line", [

@@ -143,6 +143,8 @@ async function signIn() {
 
 async function start() {
   state.devTools = document.documentElement.dataset.devTools === 'on';
+  const topups = /^(\d+)-(\d+)$/.exec(document.documentElement.dataset.topups || '');
+  state.topups = topups ? { min: Number(topups[1]), max: Number(topups[2]) } : null;
   startTelegram();
   initMainFallback();
   initBackFallback();

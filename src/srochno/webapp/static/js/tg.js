@@ -139,6 +139,13 @@ export function openInvoice(url) {
   });
 }
 
+/** Open a page outside Telegram's view (YooKassa's payment page): Telegram's openLink, or
+ * a new tab outside Telegram. */
+export function openLink(url) {
+  if (webApp && insideTelegram && typeof webApp.openLink === 'function') webApp.openLink(url);
+  else window.open(url, '_blank', 'noopener');
+}
+
 export function telegramUser(initData) {
   try {
     const user = new URLSearchParams(initData).get('user');
