@@ -35,7 +35,8 @@ from tests.fakeyookassa import YOOKASSA_ADDRESS_V4, FakeYooKassa
 from tests.helpers import TEST_BOT_TOKEN
 
 STABLE_ID_TABLES = (
-    "admin_actions, admin_login_attempts, admin_users, "
+    "admin_actions, admin_login_attempts, admin_sign_ins, admin_users, order_reports, "
+    "worker_heartbeats, "
     "complaints, reviews, ledger_entries, payment_charges, payments, topups, telegram_updates, "
     "takes, orders, users, notification_deliveries, notification_chats, notification_runs, "
     "pgqueuer, pgqueuer_log, pgqueuer_statistics"
