@@ -54,6 +54,8 @@ LAYERS: list[set[str]] = [
         "ratelimit",
         "telegram",
         "contacts",
+        "docs",
+        "shutdown",
     },
     {"state"},
     {"users", "staff"},

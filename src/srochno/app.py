@@ -26,7 +26,6 @@ from srochno.events.router import router as live_router
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
 from srochno.logs import RequestContextMiddleware, configure_logging
-from srochno.monitoring.heartbeat import Heartbeat
 from srochno.monitoring.middleware import RequestMetricsMiddleware
 from srochno.monitoring.multiprocess import worker_exited
 from srochno.monitoring.scrape import metrics
@@ -44,6 +43,7 @@ from srochno.state import app_database, app_limiter
 from srochno.telegram.client import create_bot
 from srochno.users.router import router as users_router
 from srochno.webapp.router import router as webapp_router
+from srochno.worker.heartbeat import Heartbeat
 from srochno.worker.run import run_elected_worker
 
 logger = logging.getLogger(__name__)

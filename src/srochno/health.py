@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 from srochno.db import Database
 from srochno.events.hub import EventHub
-from srochno.monitoring.heartbeat import Heartbeat
 from srochno.state import DatabaseDep
+from srochno.worker.heartbeat import Heartbeat
 
 router = APIRouter(tags=["service"])
 # A load balancer wants a quick answer: a database that does not answer within this is down.

@@ -12,7 +12,7 @@ import time
 import asyncpg
 
 from srochno.db import plain_url
-from srochno.monitoring.heartbeat import Heartbeat, beat_forever, record_stop, worker_name
+from srochno.worker.heartbeat import Heartbeat, beat_forever, record_stop, worker_name
 from tests.monitoring.test_metrics import scrape
 from tests.servers import server_env
 

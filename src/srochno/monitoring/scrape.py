@@ -16,11 +16,11 @@ from starlette.responses import Response
 from srochno import clock
 from srochno.db import Connection, Database
 from srochno.enums import OrderStatus
-from srochno.monitoring.heartbeat import MISSED_BEATS, recent_beats
 from srochno.monitoring.multiprocess import folder
 from srochno.orders.rules import no_response_due_sql
 from srochno.responses import json_response
 from srochno.state import database_of, settings_of
+from srochno.worker.heartbeat import MISSED_BEATS, recent_beats
 
 logger = logging.getLogger(__name__)
 

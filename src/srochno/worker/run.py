@@ -26,9 +26,9 @@ from pgqueuer.queries import Queries
 from srochno.config import Settings
 from srochno.db import APPLICATION_NAME, Database, is_outage, plain_url
 from srochno.jobs import DIGEST, ORDER_CREATED, SEND, Delivery, decode
-from srochno.monitoring.heartbeat import Heartbeat, beat_forever, record_stop
 from srochno.notifications import fanout, sender
 from srochno.telegram.client import create_bot
+from srochno.worker.heartbeat import Heartbeat, beat_forever, record_stop
 from srochno.worker.ticker import Ticker
 
 logger = logging.getLogger(__name__)
