@@ -97,10 +97,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
-        # Streams end at once on SIGTERM (srochno.shutdown); other requests get this long.
-        timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds)),
+        # Streams end at once on SIGTERM (srochno.shutdown); other requests get this long,
+        # less the seconds uvicorn and the lifespan need after it to close down.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds) - SHUTDOWN_MARGIN),
     )
     return 0
+
+
+SHUTDOWN_MARGIN = 3
+"""Seconds kept from ``SHUTDOWN_SECONDS`` for closing down after the requests' grace (seen:
+about 1.5 s with slow readers holding their connections)."""
 
 
 def port_taken(host: str, port: int) -> str | None:

@@ -269,9 +269,11 @@ class Settings(BaseSettings):
                 raise ConfigurationError(
                     "ENVIRONMENT=production needs " + ", ".join(missing) + " to be set"
                 )
-            if len(self.secret_key or "") < MIN_SECRET_KEY_LENGTH:
+            key = self.secret_key or ""
+            if len(key.strip()) < MIN_SECRET_KEY_LENGTH or not key.isprintable():
                 raise ConfigurationError(
-                    f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in "
+                    f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} printable characters "
+                    "(not counting white space at its ends) in "
                     "production (python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
                 )
         if (self.first_admin_name is None) != (self.first_admin_password is None):

@@ -36,6 +36,15 @@ def paths(app: FastAPI) -> set[str]:
     return {route.path for route in app.routes if isinstance(route, Route)}
 
 
+@pytest.mark.parametrize(
+    "key",
+    [" " * 31 + "k", "k" * 31 + " ", "\u200b" * 32, "\x00" * 32, "k" * 31 + "\u200b"],
+)
+def test_a_key_padded_with_white_space_or_invisible_characters_is_short(key):
+    with pytest.raises(ConfigurationError):
+        production(secret_key=key)
+
+
 def test_a_short_secret_key_stops_a_production_start():
     with pytest.raises(ConfigurationError, match="at least 32"):
         production(secret_key="short")

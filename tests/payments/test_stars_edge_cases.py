@@ -41,6 +41,23 @@ async def test_an_impossible_payment_is_rejected_with_200(
     await audit_clean(engine)
 
 
+@pytest.mark.parametrize("currency", ["RUB", "USD", "xtr", ""])
+async def test_a_payment_in_another_currency_is_rejected(
+    client, settings, bot_api, engine, currency
+):
+    """Stars are the only currency the bot invoices in: a charge in anything else is not
+    ours, even against a real invoice of the same amount."""
+    invoice = await create_invoice(client, PAYER, 50)
+    update = successful_payment(PAYER, invoice["payment_id"], 50, f"charge-{currency or 'none'}")
+    update["message"]["successful_payment"]["currency"] = currency
+    response = await post_update(client, settings, update)
+    assert response.status_code == 200, response.text
+    assert await scalar(engine, "SELECT count(*) FROM ledger_entries") == 0
+    kind = "SELECT kind FROM telegram_updates WHERE update_id = :id"
+    assert await scalar(engine, kind, id=update["update_id"]) == "rejected"
+    assert await status_of(client, PAYER, invoice["payment_id"]) == "pending"
+
+
 async def test_a_payment_above_a_lowered_stars_max_is_not_credited(
     client, settings, bot_api, engine, override_settings
 ):

@@ -164,6 +164,7 @@ class IncomingCharge:
     user_id: int
     invoice_payload: str | None
     stars: int
+    currency: str = STARS_CURRENCY
 
 
 CHARGE_ID_MAX_LENGTH = 256
@@ -176,6 +177,8 @@ def charge_rejection(charge: IncomingCharge, settings: Settings) -> str | None:
     Such a charge is recorded as rejected and never credited: it will not become valid
     by being delivered again, so it must not fail the update (Telegram would redeliver
     it forever)."""
+    if charge.currency != STARS_CURRENCY:
+        return "not in Stars"
     if not 1 <= charge.user_id <= BIGINT_MAX:
         return "payer id out of range"
     if not settings.stars_min <= charge.stars <= settings.stars_max:

@@ -140,6 +140,11 @@ def parse_notification(body: Any) -> Notification | None:
     return Notification(event=event[:64], payment_id=payment_id)
 
 
+TOPUP_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+USER_ID = re.compile(r"-?[0-9]{1,19}")
+"""What our own metadata holds; anything else (a NUL, a long string) names no top-up."""
+
+
 def metadata_of(payment: dict[str, Any]) -> tuple[str | None, str | None]:
     """The top-up id and user id a payment's metadata names (strings, or None)."""
     metadata = payment.get("metadata")
@@ -147,8 +152,8 @@ def metadata_of(payment: dict[str, Any]) -> tuple[str | None, str | None]:
         return None, None
     topup_id, user_id = metadata.get("topup_id"), metadata.get("user_id")
     return (
-        topup_id if isinstance(topup_id, str) else None,
-        user_id if isinstance(user_id, str) else None,
+        topup_id if isinstance(topup_id, str) and TOPUP_ID.fullmatch(topup_id) else None,
+        user_id if isinstance(user_id, str) and USER_ID.fullmatch(user_id) else None,
     )
 
 

@@ -48,6 +48,7 @@ async def successful_payment(
         user_id=payer.id if payer is not None else 0,
         invoice_payload=payment.invoice_payload,
         stars=payment.total_amount,
+        currency=payment.currency,
     )
     rejection = "no payer" if payer is None else service.charge_rejection(charge, settings)
     if payer is None or rejection is not None:
