@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from srochno.contacts.fold import fold
-from srochno.contacts.words import NUMBER_WORDS, ROMAN_DIGITS
+from srochno.contacts.words import (
+    MULTIPLIER_VALUES,
+    NUMBER_WORDS,
+    REPEATERS,
+    ROMAN_DIGITS,
+    RUN_WORDS,
+    run_value,
+)
 
 __all__ = ["Text", "normalise", "phone_copy"]
 
@@ -39,7 +46,13 @@ _DOTS: Final = frozenset(
 )
 _COMMAS: Final = frozenset("\u060c\u066c\u201a\u3001\uff64\u2e34\ufe50\ufe51")
 _AT_SIGNS: Final = frozenset("\U0001f436\U0001f415\U0001f429\U0001f9ae\U0001f300")
+_CJK_DIGITS: Final = (
+    {char: str(value) for value, char in enumerate("〇一二三四五六七八九")}
+    | {char: str(value + 1) for value, char in enumerate("壹贰叁肆伍陆柒捌玖")}
+    | {"零": "0", "两": "2", "貳": "2", "參": "3", "陸": "6"}
+)
 _ROMAN_CHARS: Final = {
+    **_CJK_DIGITS,
     **{chr(0x2160 + k): str(k + 1) for k in range(12)},
     **{chr(0x2170 + k): str(k + 1) for k in range(12)},
 }
@@ -284,14 +297,24 @@ def phone_copy(normal: Text) -> Text:
     """The copy the phone detector reads: digits for number words, Roman numerals in
     a run of them, and letters standing in for digits next to digits."""
     words = normal.words
+    if not words.isdisjoint(_FRAGMENTS) or _APOSTROPHE.search(normal.text):
+        normal = normal.sub(_FRAGMENT_RUN, _join_fragments)
+        words = normal.words
     spelled = words & _NUMBER_WORD_SET
+    if spelled or not words.isdisjoint(_RUN_WORD_SET):
+        spelled |= {word for word in words if run_value(word) is not None}
+        spelled |= words & _REPEATER_SET
     if spelled:
-        normal = normal.sub(_number_run(spelled), _spell_out)
+        normal = normal.sub(_number_run(frozenset(spelled)), _spell_out)
     if not words.isdisjoint(ROMAN_DIGITS):
         normal = normal.sub(_ROMAN_RUN, _roman_digits)
     if _LOOKALIKE_NEAR_DIGIT.search(normal.text):
         normal = normal.sub(_DIGITISH, _digits_for_lookalikes)
     return normal
+
+
+_RUN_WORD_SET: Final = frozenset(RUN_WORDS) | frozenset(REPEATERS)
+_REPEATER_SET: Final = frozenset(REPEATERS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -301,12 +324,106 @@ def _number_run(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W\d_]){word}(?:(?:[^\w]|_)*+{word})*+")
 
 
+def _value(word: str) -> int:
+    value = NUMBER_WORDS.get(word, REPEATERS.get(word))
+    if value is None:
+        value = run_value(word)
+    return 0 if value is None else value
+
+
 def _spell_out(match: re.Match[str]) -> str:
-    values = [NUMBER_WORDS[word] for word in _WORD.findall(match.group())]
-    digits = _compose(values)
+    words = _WORD.findall(match.group())
+    values = [_value(word) for word in words]
+    digits = _compose(_repeat(words, values))
     if len(values) > 1 and sum(char.isdigit() for char in digits) >= _SPELLED_PHONE:
         return SPELLED_MARK + digits
-    return digits
+    if all(word in NUMBER_WORDS for word in words):
+        return digits
+    # A run-only word (an ordinal, another language's number) outside a dictated
+    # number is an ordinary word: only the number words around it are read.
+    return _WORD.sub(_exact_word, match.group())
+
+
+def _exact_word(match: re.Match[str]) -> str:
+    value = NUMBER_WORDS.get(match.group())
+    return match.group() if value is None else str(value)
+
+
+_PLURAL_NAMES: Final = (fold("ки"), fold("ок"), fold("ок"))
+
+
+def _repeat(words: list[str], values: list[int]) -> list[int | str]:
+    """``triple five`` → ``555``, ``четыре шестёрки`` → ``6666``: repeated digits."""
+    out: list[int | str] = []
+    skip = False
+    for index, (word, value) in enumerate(zip(words, values, strict=True)):
+        if skip:
+            skip = False
+            continue
+        following = values[index + 1] if index + 1 < len(values) else None
+        count = REPEATERS.get(word)
+        if (
+            count is None
+            and 2 <= value <= 9
+            and index + 1 < len(words)
+            and words[index + 1].endswith(_PLURAL_NAMES)
+            and word[-2:] not in _PLURAL_NAMES
+        ):
+            count = value
+        if count is not None and following is not None and 0 <= following <= 9:
+            out.append(str(following) * count)
+            skip = True
+            continue
+        out.append(value)
+    return out
+
+
+# A number word cut by a hyphen, an apostrophe or a space (``во-семь``, ``дев'ять``,
+# ``вос емь``): pieces that no ordinary word is, joined when they make a number word.
+_COMMON_SHORT: Final = "в с к у о и а я на до по не от за из со во то же ли бы он да но ни"
+
+
+def _fragments() -> frozenset[str]:
+    pieces: set[str] = set()
+    for word in NUMBER_WORDS:
+        if len(word) >= 4 and not word.isascii():
+            pieces |= {word[:cut] for cut in range(1, len(word))}
+            pieces |= {word[cut:] for cut in range(1, len(word))}
+    pieces = {piece for piece in pieces if len(piece) >= 2}
+    common = {fold(word) for word in _COMMON_SHORT.split()}
+    return frozenset(pieces - common - set(NUMBER_WORDS))
+
+
+_FRAGMENTS: Final = _fragments()
+_FRAGMENT_RUN: Final = re.compile(
+    r"(?<![^\W\d_])[^\W\d_]{1,6}(?:[-'’ʼ` ][^\W\d_]{1,6}){1,40}(?![^\W\d_])"
+)
+_APOSTROPHE: Final = re.compile(r"[^\W\d_]['’ʼ`][^\W\d_]")
+_FRAGMENT_SEP: Final = re.compile(r"[-'’ʼ` ]")
+_MAX_PIECES: Final = 4
+
+
+def _join_fragments(match: re.Match[str]) -> str:
+    pieces = _FRAGMENT_SEP.split(match.group())
+    seps = _FRAGMENT_SEP.findall(match.group())
+    out: list[str] = []
+    index = 0
+    while index < len(pieces):
+        for last in range(min(len(pieces), index + _MAX_PIECES) - 1, index, -1):
+            group = pieces[index : last + 1]
+            joined = "".join(group)
+            if joined in NUMBER_WORDS and not all(piece in NUMBER_WORDS for piece in group):
+                out.append(joined)
+                if last + 1 < len(pieces):
+                    out.append(seps[last])
+                index = last + 1
+                break
+        else:
+            out.append(pieces[index])
+            if index < len(seps):
+                out.append(seps[index])
+            index += 1
+    return "".join(out)
 
 
 def _roman_digits(match: re.Match[str]) -> str:
@@ -335,12 +452,33 @@ def _digit_beside(text: str, index: int, step: int) -> bool:
     return False
 
 
-def _compose(values: list[int]) -> str:
-    """Read number words the way they are said: ``900 90 9`` is ``999``."""
-    numbers: list[int] = []
+def _compose(values: list[int | str]) -> str:
+    """Read number words the way they are said: ``900 90 9`` is ``999``; a multiplier
+    (``тысяча``, ``million``) ends a group, and the group after it has three digits."""
+    numbers: list[str] = []
     current: int | None = None
     stage = _CLOSED
+    padded = False
+
+    def close() -> None:
+        nonlocal current, padded
+        if current is not None:
+            numbers.append(f"{current:03d}" if padded else str(current))
+            current, padded = None, False
+
     for value in values:
+        if isinstance(value, str):  # repeated digits, said as one
+            close()
+            numbers.append(value)
+            stage = _CLOSED
+            continue
+        if value in MULTIPLIER_VALUES:
+            if current is None:
+                current = 1
+            close()
+            padded = True
+            stage = _CLOSED
+            continue
         if value == _HUNDRED and current is not None and 0 < current < 10:
             current, stage = current * 100, _AFTER_HUNDREDS
             continue
@@ -353,9 +491,12 @@ def _compose(values: list[int]) -> str:
                 current += value
                 stage = _CLOSED
                 continue
-            numbers.append(current)
+            keep = padded
+            close()
+            padded = keep and False
         current = value
         stage = _AFTER_HUNDREDS if value >= 100 else _AFTER_TENS if value >= 20 else _CLOSED
-    if current is not None:
-        numbers.append(current)
-    return " ".join(str(number) for number in numbers)
+    close()
+    if padded:
+        numbers.append("000")
+    return " ".join(numbers)

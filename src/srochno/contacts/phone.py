@@ -63,6 +63,7 @@ _ATOM: Final = re.compile(
     r")(?!\d)(?![.:/]\d)"
 )
 _RANGE_MARKS: Final = ("-", "/", "…", "..")
+_GLUED_LETTER: Final = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")
 _PHONE_START: Final = re.compile(r"[78]9\d{2,8}")
 # Words that say what a long number is (an account, a contract, a serial number).
 _LABEL: Final = re.compile(
@@ -178,8 +179,8 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     for index, (start, chain, size) in enumerate(chains):
         if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
-        if _ATOM.search(chain):
-            continue
+        if _ATOM.search(chain) or _GLUED_LETTER.search(chain):
+            continue  # a date, a time, a model number (``AA79A00``)
         total = size
         for later_start, later, later_size in chains[index + 1 : index + 3]:
             if later_start - start > _SPLIT_REACH or _ATOM.search(later):
