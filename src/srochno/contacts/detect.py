@@ -331,10 +331,20 @@ _MESSENGER_WORDS: Final = (
     # MAX and others
     r"max|макс|мах|skype\w*|скайп\w*|discord\w*|дискорд\w*|facebook\w*|фейсбук\w*|fb|"
     r"tik[ \t]?tok\w*|тик[ \t]?ток\w*|snapchat\w*|signal|сигнал\w*|icq|аськ\w*|ok|"
-    r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*"
+    r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*|"
+    # slang, indirect names, less-known channels, mailboxes named by their provider
+    r"т[эе]г[эе]|тешк\w*|макс[еуа]|максом|gram|грам|insta?gram\w*|дуров\w*|durov\w*|"
+    r"самол[её]тик\w*|plane|ася|асю|асе|асей|jabber\w*|джаббер\w*|xmpp|"
+    r"gmail\w*|джимейл\w*|гмейл\w*|гугл\w*|google\w*|яндекс\w*|yandex\w*|"
+    r"mail|мейл\w*|почт\w*|ящик\w*|✈"
 )
 _AMBIGUOUS: Final = frozenset(
-    fold(word) for word in _words("vk вк wa ig fb инст max макс мах ok signal сигнал teleg tg")
+    fold(word)
+    for word in _words(
+        "vk вк wa ig fb инст max макс мах ok signal сигнал teleg tg максе максу макса максом "
+        "gram грам plane ася асю асе асей google гугл гугле яндекс яндексе yandex mail почта "
+        "почту почте почты ящик"
+    )
 )
 _MESSENGER: Final = fold(_MESSENGER_WORDS)
 # One word that may be (part of) a messenger's name: a cheap test before the patterns run.
@@ -349,13 +359,14 @@ _MESSENGER_PREFIXES: Final = frozenset(
 _CONNECTOR_WORDS: Final = fold(
     r"в|во|на|in|on|at|via|через|по|мой|моя|мое|my|ник|ником|nick|логин|login|id|ид|айди|"
     r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
-    r"find|ищите|пишите|write|me"
+    r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
+    r"тег\w*|tag|the"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
-    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,2}})"
+    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,3}})"
 )
-_HANDLE: Final = r"(?P<handle>@?[a-z0-9][a-z0-9_.]*+)"
+_HANDLE: Final = r"(?P<handle>@?[a-z0-9](?:[a-z0-9_.]|-(?=[a-z0-9]))*+)"
 _FORWARD: Final = re.compile(
     rf"(?<![^\W\d_])(?P<messenger>{_MESSENGER})(?![^\W\d_]){_CONNECTOR}{_HANDLE}(?![\w])"
 )
@@ -380,7 +391,7 @@ _ORDINARY_WORDS: Final = frozenset(
 # Words that say the next word is a handle: after them, a short handle counts.
 _NAMING_WORD: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:id|ид|айди|ник|ником|nick|логин|login|username|юзернейм|user|юзер)"
+        r"(?<![^\W\d_])(?:id|ид|айди|ник|нику|ником|nick|логин|login|username|юзернейм|user|юзер)"
         r"(?![^\W\d_])"
     )
 )
@@ -396,16 +407,57 @@ def _find_handle(text: Text) -> Finding | None:
             start, end = match.span("handle")
             if _has_latin(text.plain[start:end]):
                 return Finding("handle", match.start(), end)
-    if not any(
-        word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word) for word in text.words
+    if (
+        not any(
+            word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word)
+            for word in text.words
+        )
+        and "✈" not in folded
     ):
         return None
     plain = text.plain
+    if "_" in folded or "#" in folded or _LATIN_MARK.search(folded):
+        found = _find_marked_handle(text)
+        if found is not None:
+            return found
     for pattern, forward in ((_FORWARD, True), (_BACKWARD, False)):
         for match in pattern.finditer(folded):
             start, end = match.span("handle")
             if _is_handle(match, plain[start:end], forward=forward):
                 return Finding("handle", min(match.start(), start), max(match.end(), end))
+    return None
+
+
+_MESSENGER_ALONE: Final = re.compile(rf"(?<![^\W\d_])(?:{_MESSENGER})(?![^\W\d_])")
+# A handle that no ordinary word is: letters and digits joined by underscores
+# (``ivan_remont77``), or a hashtag; near a messenger's name, whatever stands between.
+_MARKED_HANDLE: Final = re.compile(r"(?<![\w@.#])[a-z0-9][a-z0-9]*+(?:_[a-z0-9]++)++_?(?![\w])")
+_HASHTAG: Final = re.compile(r"(?<![\w#])#[^\W_][\w]{2,}")
+# «латиницей», «in Latin»: a handle written in Cyrillic letters is to be typed in Latin.
+_LATIN_MARK: Final = re.compile(fold(r"латиниц\w*|латинск\w*|транслит\w*|in latin"))
+_CYRILLIC_HANDLE: Final = re.compile(r"(?<![\w@.#])[^\W\d_][^\W_]*+(?:[_.][^\W_]++)++(?![\w])")
+_MARKED_REACH: Final = 80
+_MIN_MARKED: Final = 5
+
+
+def _find_marked_handle(text: Text) -> Finding | None:
+    """A messenger's name with a marked handle or a hashtag within reach, either side."""
+    folded = text.text
+    patterns = [_MARKED_HANDLE, _HASHTAG]
+    if _LATIN_MARK.search(folded):
+        patterns.append(_CYRILLIC_HANDLE)
+    for messenger in _MESSENGER_ALONE.finditer(folded):
+        start = max(0, messenger.start() - _MARKED_REACH)
+        end = min(len(folded), messenger.end() + _MARKED_REACH)
+        for pattern in patterns:
+            for match in pattern.finditer(folded, start, end):
+                handle = match.group().lstrip("#")
+                if len(handle) >= _MIN_MARKED and handle not in _ORDINARY_WORDS:
+                    return Finding(
+                        "handle",
+                        min(messenger.start(), match.start()),
+                        max(messenger.end(), match.end()),
+                    )
     return None
 
 
@@ -425,7 +477,7 @@ def _is_handle(match: re.Match[str], plain_handle: str, *, forward: bool) -> boo
         return False  # glued: part of one word
     marked = any(char in handle for char in "_.0123456789")
     ambiguous = match.group("messenger") in _AMBIGUOUS
-    if handle.isdigit():
+    if handle.replace("-", "").isdigit():
         return strong and len(handle) >= _MIN_NUMERIC_HANDLE
     if not forward:
         return (marked and len(handle) >= _MIN_STRONG_HANDLE) or (
