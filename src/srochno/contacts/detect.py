@@ -60,7 +60,14 @@ _ABBREVIATIONS: Final = frozenset(
         "кв корп стр им т м тел тц жк пн вт ср чт пт сб вс см"
     )
 )
+# File extensions that are also top-level domains: a file name, not a host, without a path.
 _FILE_EXTENSIONS: Final = frozenset(_words("py sh md rs pl zip mov java"))
+# Extensions that are also used for sites (``ivan.ai``): a file only when the text says so.
+_FILE_WORD_EXTENSIONS: Final = frozenset(_words("ai so ps cc mk"))
+_FILE_WORD: Final = re.compile(
+    fold(r"(?<![^\W\d_])(?:файл\w*|file\w*|библиотек\w*|librar\w*|макет\w*)(?![^\W\d_])")
+)
+_FILE_WORD_REACH: Final = 40
 _TECH_NAMES: Final = frozenset({"asp.net", "vb.net", "ado.net", "socket.io"})
 _TRANSLITERATED_TLDS: Final = frozenset({"ру"})
 # Top-level domains a spaced or comma dot may stand before: not ordinary words.
@@ -208,7 +215,49 @@ def _find_link(text: Text) -> Finding | None:
     return found if path is None else Finding("link", found.start, path.end())
 
 
+# An IPv4 address, its dots written any way, a port after it or not.
+_OCTET: Final = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IP: Final = re.compile(
+    rf"(?<![\w.,])(?P<first>{_OCTET})[ \t]*+\.[ \t]*+(?P<second>{_OCTET})"
+    rf"(?:[ \t]*+\.[ \t]*+{_OCTET}){{2}}(?![\w])(?![.,]\d)"
+    r"(?P<port>[ \t]*+:[ \t]*+\d{2,5}|[ \t]*+/)?"
+)
+_PRIVATE_FIRST: Final = frozenset({"0", "10", "127", "255"})
+# A Latin name and a top-level domain said in Cyrillic after it: ``ivanklimat ру``.
+_SPOKEN_DOMAIN: Final = re.compile(
+    r"(?<![\w.@])[a-z][a-z0-9\-]{2,}[ \t]++(?:ру|рф|ком|орг)(?![^\W\d_])"
+)
+
+
 def _find_bare_link(text: Text) -> Finding | None:
+    found = _find_domain_link(text)
+    if found is not None:
+        return found
+    folded = text.text
+    if folded.count(".") >= 3:
+        for ip in _IP.finditer(folded):
+            if _is_public_ip(ip):
+                return Finding("link", *ip.span())
+    plain = text.plain
+    if "ру" in plain or "рф" in plain or "ком" in plain or "орг" in plain:
+        spoken = _SPOKEN_DOMAIN.search(plain)
+        if spoken is not None:
+            return Finding("link", *spoken.span())
+    return None
+
+
+def _is_public_ip(ip: re.Match[str]) -> bool:
+    """A public address written to be reached: with a port or a path, or with its dots
+    spaced out (a software version has none of those); private ranges are no contact."""
+    first, second = ip.group("first"), int(ip.group("second"))
+    if first in _PRIVATE_FIRST or (first, second) in (("192", 168), ("169", 254)):
+        return False
+    if first == "172" and 16 <= second <= 31:  # the private range
+        return False
+    return ip.group("port") is not None or " " in ip.group() or "\t" in ip.group()
+
+
+def _find_domain_link(text: Text) -> Finding | None:
     folded = text.text
     words = text.words
     if "/" in folded or "www" in folded:
@@ -237,6 +286,8 @@ def _find_bare_link(text: Text) -> Finding | None:
             continue
         while end > dot and folded[end - 1] in " \t/":
             end -= 1
+        if _VERSION_AFTER.match(folded, end):
+            continue  # ``libssl.so.3``: a file name with a version
         found = _domain_at(text, head.start(), end, path)
         if found is not None:
             return found
@@ -249,6 +300,7 @@ def _find_bare_link(text: Text) -> Finding | None:
 
 
 _DOMAIN_REACH: Final = 253
+_VERSION_AFTER: Final = re.compile(r"\.\d")
 
 
 def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
@@ -262,6 +314,13 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
     for first in range(len(plain_labels) - 1):
         if _is_domain(plain_labels[first:], folded_labels[first:], loose_dot=loose, path=path):
+            if (
+                not path
+                and len(plain_labels) - first == 2  # a name and an extension
+                and plain_labels[-1] in _FILE_WORD_EXTENSIONS
+                and _FILE_WORD.search(folded, max(0, start - _FILE_WORD_REACH), start)
+            ):
+                return None  # «файл logo.ai»
             return Finding("link", start, end)
     return None
 

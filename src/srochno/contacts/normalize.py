@@ -242,12 +242,16 @@ _AT_WORD: Final = re.compile(
 )
 
 
+_SLASH_WORD: Final = re.compile(fold(r"[ \t]++(?:slash|слэш|слеш|слш)[ \t]++"))
+
+
 def _constant(value: str) -> Callable[[re.Match[str]], str]:
     return lambda _match: value
 
 
 _DOT: Final = _constant(".")
 _AT: Final = _constant("@")
+_SLASH: Final = _constant("/")
 
 
 _WORD_GATE: Final = frozenset(
@@ -255,6 +259,7 @@ _WORD_GATE: Final = frozenset(
     for word in [
         *("dot", "точка", "точку", "тчк", "at", "эт"),
         *("собака", "собачка", "собаку", "собачку", "sobaka"),
+        *("slash", "слэш", "слеш", "слш"),
     ]
 )
 _BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]}>])")
@@ -265,7 +270,7 @@ def normalise(text: str, *, track: bool = False) -> Text:
     classes = _classes(text, track)
     if _WORD_GATE.isdisjoint(classes.words) and not _BRACKETED.search(classes.text):
         return classes  # keeps its words for the detectors
-    return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT)
+    return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT).sub(_SLASH_WORD, _SLASH)
 
 
 # The phone copy ---------------------------------------------------------------

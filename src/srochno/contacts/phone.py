@@ -45,6 +45,12 @@ _JOINING_GAP: Final = re.compile(
     rf"|{_NW}{{1,3}}[^\W\d_]{{2,3}}{_NW}{{1,3}}"
     rf"|(?:{_NW}{{1,4}}(?:{_FILLER}))+{_NW}{{1,4}}"
 )
+# Short words that name the number after them (a code, a flat, a floor, a house).
+_NAMING_GAP: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:код|кв|дом|эт|под|подъезд|корп|стр|каб|офис|пин|pin|code|apt)(?![^\W\d_])"
+    )
+)
 _MEANINGFUL: Final = frozenset("%‰°№×=<>")
 _SENTENCE_END: Final = re.compile(r"(?<!\s)[.!?…]\s")
 _PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
@@ -130,6 +136,8 @@ def _joins(gap: str) -> bool:
         return False
     if _SENTENCE_END.search(gap):
         return False  # «… 3#1001. 10000 руб.»: numbers of two sentences
+    if _NAMING_GAP.search(gap):
+        return False  # «заказ 907452, код 3318»: the word names the number after it
     return _JOINING_GAP.fullmatch(gap) is not None
 
 
