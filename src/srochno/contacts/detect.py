@@ -19,7 +19,13 @@ from typing import Final
 import tldextract
 
 from srochno.contacts.fold import fold
-from srochno.contacts.normalize import Text, normalise, phone_copy
+from srochno.contacts.normalize import (
+    MIN_LOOKALIKE_LETTERS,
+    Text,
+    lookalike_digits,
+    normalise,
+    phone_copy,
+)
 from srochno.contacts.phone import find_number
 from srochno.contacts.words import MAIL_PROVIDERS, SPOKEN_TLDS
 
@@ -569,7 +575,21 @@ def _detect(text: Text) -> Finding | None:
     digits = phone_copy(text)
     number = find_number(digits.text)
     if number is None:
-        return None
+        loose = lookalike_digits(digits.text)
+        if loose is None:
+            return None
+        number = find_number(loose)
+        if number is None or number.kind != "phone":
+            return None
+        span = slice(number.start, number.end)
+        changes = [
+            before
+            for before, after in zip(digits.text[span], loose[span], strict=True)
+            if before != after
+        ]
+        read = len(changes) if len(set(changes)) > 1 else 0
+        if read < MIN_LOOKALIKE_LETTERS:
+            return None
     return Finding(number.kind, number.start, number.end)
 
 

@@ -34,7 +34,7 @@ from srochno.contacts.words import (
     run_value,
 )
 
-__all__ = ["Text", "normalise", "phone_copy"]
+__all__ = ["Text", "lookalike_digits", "normalise", "phone_copy"]
 
 _HANGUL_FILLERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
 _BLANKS: Final = frozenset("\u2800")
@@ -311,6 +311,9 @@ def phone_copy(normal: Text) -> Text:
         spelled |= words & _REPEATER_SET
     if spelled:
         normal = normal.sub(_number_run(frozenset(spelled)), _spell_out)
+    if _UPPER_ROMAN.search(normal.original):
+        normal = normal.sub(_ROMAN_NUMERAL_RUN, _roman_numerals)
+        words = normal.words
     if not words.isdisjoint(ROMAN_DIGITS):
         normal = normal.sub(_ROMAN_RUN, _roman_digits)
     if _LOOKALIKE_NEAR_DIGIT.search(normal.text):
@@ -431,6 +434,41 @@ def _join_fragments(match: re.Match[str]) -> str:
     return "".join(out)
 
 
+# Roman numerals of any size (``CMXVI``), written in capitals, two or more in a run.
+_UPPER_ROMAN: Final = re.compile(r"(?<![^\W\d_])[MDCLXVIМСХ]{2,}(?![^\W\d_])")
+_ROMAN_NUMERAL: Final = (
+    r"(?=[mdclxvi])m{0,3}+(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})(?![^\W\d_])"
+)
+_ROMAN_NUMERAL_RUN: Final = re.compile(
+    rf"(?<![^\W\d_]){_ROMAN_NUMERAL}(?:{_NUMBER_GAP}{_ROMAN_NUMERAL})++"
+)
+_ROMAN_TOKEN: Final = re.compile(r"[mdclxvi]+")
+_ROMAN_VALUES: Final = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5, "i": 1}
+# Units and sizes that are also Roman numerals: never read alone.
+_ROMAN_UNITS: Final = frozenset({"cm", "mm", "ml", "cl", "dl", "xl", "cd", "dc", "mc", "cv", "mi"})
+_MIN_ROMAN_DIGITS: Final = 5
+
+
+def _roman_value(token: str) -> int:
+    total = 0
+    for index, char in enumerate(token):
+        value = _ROMAN_VALUES[char]
+        following = _ROMAN_VALUES[token[index + 1]] if index + 1 < len(token) else 0
+        total += -value if value < following else value
+    return total
+
+
+def _roman_numerals(match: re.Match[str]) -> str:
+    tokens = _ROMAN_TOKEN.findall(match.group())
+    if (
+        any(token in _ROMAN_UNITS for token in tokens)
+        or max(map(len, tokens)) < 2  # one letter each: read as digits below
+        or sum(len(str(_roman_value(token))) for token in tokens) < _MIN_ROMAN_DIGITS
+    ):
+        return match.group()
+    return " ".join(str(_roman_value(token)) for token in tokens)
+
+
 def _roman_digits(match: re.Match[str]) -> str:
     return " ".join(str(ROMAN_DIGITS[word]) for word in _ROMAN_WORD.findall(match.group()))
 
@@ -505,3 +543,39 @@ def _compose(values: list[int | str]) -> str:
     if padded:
         numbers.append("000")
     return " ".join(numbers)
+
+
+# Letters read as digits only when many of them make a phone (``8 9lб l2З ЧS б7``,
+# ``B-9I6-IZ3-AS-GT``): one such letter is a house letter (``5б``) or a unit (``8ч``).
+_MORE_LOOKALIKES: Final = "oilзzчsбgtba"
+_MORE_DIGITS: Final = str.maketrans(_MORE_LOOKALIKES, "011324566784")
+_MIXED_TOKEN: Final = re.compile(
+    rf"(?<![^\W_])(?=[{_MORE_LOOKALIKES}]*+\d)(?=\d*+[{_MORE_LOOKALIKES}])"
+    rf"[\d{_MORE_LOOKALIKES}]++(?![^\W_])"
+)
+_LETTER_TOKEN: Final = re.compile(rf"(?<![^\W_])[{_MORE_LOOKALIKES}]{{1,3}}+(?![^\W_])")
+_MIN_MIXED_TOKENS: Final = 2
+_LETTER_PASSES: Final = 3
+MIN_LOOKALIKE_LETTERS: Final = 3
+"""How many letters read as digits (two of them different) a phone found only that way
+must hold."""
+
+
+def lookalike_digits(text: str) -> str | None:
+    """``text`` (a phone copy) with letters that look like digits read as digits, in
+    tokens mixed with digits and in short letter tokens next to them; ``None`` when
+    fewer than two such tokens make it worth trying. One character for one."""
+    if not _MIXED_TOKEN.search(text):
+        return None
+    converted = _MIXED_TOKEN.sub(lambda match: match.group().translate(_MORE_DIGITS), text)
+    for _ in range(_LETTER_PASSES):  # a letter token next to one just read
+        converted = _LETTER_TOKEN.sub(_letters_between_digits, converted)
+    changed = {before for before, after in zip(text, converted, strict=True) if before != after}
+    return converted if len(changed) >= _MIN_MIXED_TOKENS else None
+
+
+def _letters_between_digits(match: re.Match[str]) -> str:
+    text = match.string
+    if _digit_beside(text, match.start() - 1, -1) or _digit_beside(text, match.end(), 1):
+        return match.group().translate(_MORE_DIGITS)
+    return match.group()

@@ -187,8 +187,8 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     for index, (start, chain, size) in enumerate(chains):
         if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
-        if _ATOM.search(chain) or _GLUED_LETTER.search(chain):
-            continue  # a date, a time, a model number (``AA79A00``)
+        if _ATOM.search(chain) or _GLUED_LETTER.search(chain) or _is_amount(chain):
+            continue  # a date, a time, a model number (``AA79A00``), an amount (``79 000``)
         total = size
         for later_start, later, later_size in chains[index + 1 : index + 3]:
             if later_start - start > _SPLIT_REACH or _ATOM.search(later):
@@ -199,6 +199,12 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
             if total > _SPLIT_TOTAL:
                 break
     return None
+
+
+def _is_amount(chain: str) -> bool:
+    """``7900-8700``, ``79 000``: round amounts, or thousands written apart."""
+    groups = _GROUP.findall(chain)
+    return _has_round_amounts(groups) or "000" in groups[1:]
 
 
 def _chain_phone(chain: str) -> tuple[int, int] | None:

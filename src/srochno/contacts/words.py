@@ -155,7 +155,7 @@ FILLER_WORDS: Final = frozenset(
     fold(word)
     for word in _words(
         "и а да плюс потом затем дальше далее ещё еще тире дефис пробел точка запятая "
-        "and plus then next also dash space dot comma or или"
+        "and plus then next also dash space dot comma or или млрд млн тыс"
     )
 )
 """Words that glue the groups of a dictated number without meaning anything themselves."""
