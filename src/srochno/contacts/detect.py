@@ -204,7 +204,7 @@ def _tld_after_dot(tlds: frozenset[str]) -> re.Pattern[str]:
     names = "|".join(
         sorted((rf"(?:xn--)?{re.escape(name)}" for name in tlds), key=len, reverse=True)
     )
-    return re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?:{names})(?![\w\-])(?P<path>[ \t]*+/)?")
+    return re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?P<tld>{names})(?![\w\-])(?P<path>[ \t]*+/)?")
 
 
 _PATH: Final = re.compile(r"[ \t]*+/[^\s]*+")
@@ -228,6 +228,7 @@ _IP: Final = re.compile(
     rf"(?:[ \t]*+\.[ \t]*+{_OCTET}){{2}}(?![\w])(?![.,]\d)"
     r"(?P<port>[ \t]*+:[ \t]*+\d{2,5}|[ \t]*+/)?"
 )
+_IP_GATE: Final = re.compile(r"\d[ \t]*+\.[ \t]*+\d{1,3}[ \t]*+\.[ \t]*+\d{1,3}[ \t]*+\.")
 _PRIVATE_FIRST: Final = frozenset({"0", "10", "127", "255"})
 # A Latin name and a top-level domain said in Cyrillic after it: ``ivanklimat ру``.
 _SPOKEN_DOMAIN: Final = re.compile(
@@ -240,16 +241,18 @@ def _find_bare_link(text: Text) -> Finding | None:
     if found is not None:
         return found
     folded = text.text
-    if folded.count(".") >= 3:
+    if folded.count(".") >= 3 and _IP_GATE.search(folded):
         for ip in _IP.finditer(folded):
             if _is_public_ip(ip):
                 return Finding("link", *ip.span())
-    plain = text.plain
-    if "ру" in plain or "рф" in plain or "ком" in plain or "орг" in plain:
-        spoken = _SPOKEN_DOMAIN.search(plain)
+    if any(word in folded for word in _SPOKEN_TLD_WORDS):
+        spoken = _SPOKEN_DOMAIN.search(text.plain)
         if spoken is not None:
             return Finding("link", *spoken.span())
     return None
+
+
+_SPOKEN_TLD_WORDS: Final = tuple(f" {fold(word)}" for word in ("ру", "рф", "ком", "орг"))
 
 
 def _is_public_ip(ip: re.Match[str]) -> bool:
@@ -266,7 +269,7 @@ def _is_public_ip(ip: re.Match[str]) -> bool:
 def _find_domain_link(text: Text) -> Finding | None:
     folded = text.text
     words = text.words
-    if "/" in folded or "www" in folded:
+    if any(part in folded for part in _SCHEME_PARTS):
         match = _SCHEME.search(folded)
         if match is not None:
             return Finding("link", *match.span())
@@ -282,7 +285,10 @@ def _find_domain_link(text: Text) -> Finding | None:
     hits = words & _tld_triggers()
     if hits:
         for match in _tld_after_dot(hits).finditer(folded):
-            candidates.append((match.start(), match.end(), match.group("path") is not None))
+            path = match.group("path") is not None
+            if not path and _loose_at(folded, match.start()) and _weak_tld(match.group("tld")):
+                continue  # «…, vin»: a comma before an ordinary word
+            candidates.append((match.start(), match.end(), path))
     if not words.isdisjoint(_SPACED_TLD_STARTS):
         for match in _SPACED_TLD.finditer(folded):
             candidates.append((match.start(), match.end(), False))
@@ -297,15 +303,49 @@ def _find_domain_link(text: Text) -> Finding | None:
         found = _domain_at(text, head.start(), end, path)
         if found is not None:
             return found
-    if "/" in folded:
-        for match in _BARE_DOMAIN.finditer(folded):
-            label, tld = match.group("domain"), match.group("tld")
-            if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
-                return Finding("link", *match.span("domain"))
+    slash = folded.find("/")
+    if slash >= 0 and hits:
+        # Only the text before each slash can end in ``label tld /``.
+        start = 0
+        for _ in range(_MAX_SLASHES):
+            if slash < 0:
+                break
+            window = max(start, slash - _DOMAIN_REACH)
+            for match in _BARE_DOMAIN.finditer(folded, window, slash + 1):
+                label, tld = match.group("domain"), match.group("tld")
+                if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                    return Finding("link", *match.span("domain"))
+            start = slash + 1
+            slash = folded.find("/", start)
+        else:
+            for match in _BARE_DOMAIN.finditer(folded, start):
+                label, tld = match.group("domain"), match.group("tld")
+                if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                    return Finding("link", *match.span("domain"))
     return None
 
 
+_SCHEME_PARTS: Final = ("/", "www")
+_MAX_SLASHES: Final = 16
+
+
 _DOMAIN_REACH: Final = 253
+_STRONG_FOLDED: Final = _STRONG_TLDS | {fold(name) for name in _STRONG_TLDS}
+
+
+def _loose_at(folded: str, dot: int) -> bool:
+    """A comma, a line break or a dot with a space after it and none before."""
+    sep = folded[dot]
+    if sep in ",\n":
+        return True
+    after = folded[dot + 1 : dot + 2]
+    return after in (" ", "\t", "\n") and (dot == 0 or folded[dot - 1] not in " \t")
+
+
+def _weak_tld(tld: str) -> bool:
+    return tld.isalpha() and tld not in _STRONG_FOLDED
+
+
 _VERSION_AFTER: Final = re.compile(r"\.\d")
 
 

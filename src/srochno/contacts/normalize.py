@@ -287,7 +287,9 @@ _ROMAN_WORD: Final = re.compile(rf"(?<![^\W\d_])(?:{_ROMAN})(?![^\W\d_])")
 # A token of digits and letters that stand in for digits, holding at least one such letter.
 _DIGITISH: Final = re.compile(r"(?<![^\W_])(?=[0-9]*+[oilз])[0-9oilз]++(?![^\W_])")
 _DIGIT_LOOKALIKES: Final = str.maketrans("oilз", "0113")
-_LOOKALIKE_NEAR_DIGIT: Final = re.compile(r"\d[oilз]|[oilз]\d|\d[^\w\n]{1,4}[oilз]++[^\w\n]")
+_LOOKALIKE_NEAR_DIGIT: Final = re.compile(
+    r"[\doilз](?:(?<=\d)(?:[oilз]|[^\w\n]{1,4}[oilз]++[^\w\n])|(?<=[oilз])\d)"
+)
 _NUMBER_WORD_SET: Final = frozenset(NUMBER_WORDS)
 _LOOKALIKE_REACH: Final = 4
 
@@ -302,7 +304,9 @@ def phone_copy(normal: Text) -> Text:
     """The copy the phone detector reads: digits for number words, Roman numerals in
     a run of them, and letters standing in for digits next to digits."""
     words = normal.words
-    if not words.isdisjoint(_FRAGMENTS) or _APOSTROPHE.search(normal.text):
+    if not words.isdisjoint(_FRAGMENTS) or (
+        any(mark in normal.text for mark in _APOSTROPHES) and _APOSTROPHE.search(normal.text)
+    ):
         normal = normal.sub(_FRAGMENT_RUN, _join_fragments)
         words = normal.words
     spelled = words & _NUMBER_WORD_SET
@@ -406,6 +410,7 @@ _FRAGMENTS: Final = _fragments()
 _FRAGMENT_RUN: Final = re.compile(
     r"(?<![^\W\d_])[^\W\d_]{1,6}(?:[-'’ʼ` ][^\W\d_]{1,6}){1,40}(?![^\W\d_])"
 )
+_APOSTROPHES: Final = ("'", "’", "ʼ", "`")
 _APOSTROPHE: Final = re.compile(r"[^\W\d_]['’ʼ`][^\W\d_]")
 _FRAGMENT_SEP: Final = re.compile(r"[-'’ʼ` ]")
 _MAX_PIECES: Final = 4
@@ -435,7 +440,7 @@ def _join_fragments(match: re.Match[str]) -> str:
 
 
 # Roman numerals of any size (``CMXVI``), written in capitals, two or more in a run.
-_UPPER_ROMAN: Final = re.compile(r"(?<![^\W\d_])[MDCLXVIМСХ]{2,}(?![^\W\d_])")
+_UPPER_ROMAN: Final = re.compile(r"[MDCLXVIМСХ](?<![^\W\d_][MDCLXVIМСХ])[MDCLXVIМСХ]++(?![^\W\d_])")
 _ROMAN_NUMERAL: Final = (
     r"(?=[mdclxvi])m{0,3}+(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})(?![^\W\d_])"
 )
@@ -553,6 +558,12 @@ _MIXED_TOKEN: Final = re.compile(
     rf"(?<![^\W_])(?=[{_MORE_LOOKALIKES}]*+\d)(?=\d*+[{_MORE_LOOKALIKES}])"
     rf"[\d{_MORE_LOOKALIKES}]++(?![^\W_])"
 )
+# A token with two letters read as digits (``9lб``, ``iz3``): a house letter (``5б``) is one.
+_TWO_LETTER_TOKEN: Final = re.compile(
+    rf"(?<![^\W_])(?=[\d{_MORE_LOOKALIKES}]*?\d)"
+    rf"(?=[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}][\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}])"
+    rf"[\d{_MORE_LOOKALIKES}]++(?![^\W_])"
+)
 _LETTER_TOKEN: Final = re.compile(rf"(?<![^\W_])[{_MORE_LOOKALIKES}]{{1,3}}+(?![^\W_])")
 _MIN_MIXED_TOKENS: Final = 2
 _LETTER_PASSES: Final = 3
@@ -565,7 +576,7 @@ def lookalike_digits(text: str) -> str | None:
     """``text`` (a phone copy) with letters that look like digits read as digits, in
     tokens mixed with digits and in short letter tokens next to them; ``None`` when
     fewer than two such tokens make it worth trying. One character for one."""
-    if not _MIXED_TOKEN.search(text):
+    if not _TWO_LETTER_TOKEN.search(text):
         return None
     converted = _MIXED_TOKEN.sub(lambda match: match.group().translate(_MORE_DIGITS), text)
     for _ in range(_LETTER_PASSES):  # a letter token next to one just read

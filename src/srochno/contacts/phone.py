@@ -147,27 +147,31 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
     A gap also joins when the same gap, whatever it is, stands between four or more
     groups in a row (``8 руб 999 руб 123 руб 45``): that is a separator.
     """
-    gaps = [text[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)]
-    alone = [_joins(gap) for gap in gaps]
+    ends = [end for _, end in groups]
+    starts = [start for start, _ in groups]
+    gaps = [text[end:start] for end, start in zip(ends, starts[1:], strict=False)]
+    cache = _JOIN_CACHE
+    alone = [cache[gap] if gap in cache else _joins_cached(gap) for gap in gaps]
     joined = alone.copy()
-    for k in range(len(gaps) - _REPEATS + 1):
+    count = len(gaps)
+    for k in range(count - _REPEATS + 1):
         gap = gaps[k]
         if (
             not alone[k]
+            and gap == gaps[k + 1]
+            and gap == gaps[k + 2]
             and len(gap) <= _MAX_REPEATED_GAP
             and "\n" not in gap
-            and all(gaps[k + j] == gap for j in range(1, _REPEATS))
         ):
-            for j in range(_REPEATS):
-                joined[k + j] = True
+            joined[k] = joined[k + 1] = joined[k + 2] = True
     chains: list[tuple[int, str, int]] = []
     first = 0
     digits = 0
     for k in range(len(groups)):
-        digits += groups[k][1] - groups[k][0]
-        if k < len(joined) and joined[k]:
+        digits += ends[k] - starts[k]
+        if k < count and joined[k]:
             continue
-        start, end = groups[first][0], groups[k][1]
+        start, end = starts[first], ends[k]
         if "+" in text[max(0, start - 6) : start]:
             plus = _PLUS.search(text, max(0, start - 6), start)
             if plus is not None:
@@ -176,6 +180,17 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
         first = k + 1
         digits = 0
     return chains
+
+
+_JOIN_CACHE: Final[dict[str, bool]] = {}
+_JOIN_CACHE_LIMIT: Final = 16384
+
+
+def _joins_cached(gap: str) -> bool:
+    value = _joins(gap)
+    if len(_JOIN_CACHE) < _JOIN_CACHE_LIMIT:
+        _JOIN_CACHE[gap] = value
+    return value
 
 
 def _glued_to_letter(text: str, start: int, end: int) -> bool:
