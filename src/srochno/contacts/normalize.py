@@ -452,6 +452,7 @@ _ROMAN_VALUES: Final = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5,
 # Units and sizes that are also Roman numerals: never read alone.
 _ROMAN_UNITS: Final = frozenset({"cm", "mm", "ml", "cl", "dl", "xl", "cd", "dc", "mc", "cv", "mi"})
 _MIN_ROMAN_DIGITS: Final = 5
+_MIN_ROMAN_RUN: Final = 3  # in a run this long a unit-like numeral (``XL``) is a number
 
 
 def _roman_value(token: str) -> int:
@@ -465,8 +466,9 @@ def _roman_value(token: str) -> int:
 
 def _roman_numerals(match: re.Match[str]) -> str:
     tokens = _ROMAN_TOKEN.findall(match.group())
+    units = sum(token in _ROMAN_UNITS for token in tokens)
     if (
-        any(token in _ROMAN_UNITS for token in tokens)
+        (units and (len(tokens) < _MIN_ROMAN_RUN or units == len(tokens)))
         or max(map(len, tokens)) < 2  # one letter each: read as digits below
         or sum(len(str(_roman_value(token))) for token in tokens) < _MIN_ROMAN_DIGITS
     ):
@@ -576,7 +578,7 @@ def lookalike_digits(text: str) -> str | None:
     """``text`` (a phone copy) with letters that look like digits read as digits, in
     tokens mixed with digits and in short letter tokens next to them; ``None`` when
     fewer than two such tokens make it worth trying. One character for one."""
-    if not _TWO_LETTER_TOKEN.search(text):
+    if not _TWO_LETTER_TOKEN.search(text) and len(_MIXED_TOKEN.findall(text)) < _MIN_MIXED_TOKENS:
         return None
     converted = _MIXED_TOKEN.sub(lambda match: match.group().translate(_MORE_DIGITS), text)
     for _ in range(_LETTER_PASSES):  # a letter token next to one just read

@@ -205,9 +205,15 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
         if _ATOM.search(chain) or _GLUED_LETTER.search(chain) or _is_amount(chain):
             continue  # a date, a time, a model number (``AA79A00``), an amount (``79 000``)
         total = size
+        before = start + len(chain)
         for later_start, later, later_size in chains[index + 1 : index + 3]:
-            if later_start - start > _SPLIT_REACH or _ATOM.search(later):
-                break
+            if (
+                later_start - start > _SPLIT_REACH
+                or _ATOM.search(later)
+                or _NAMING_GAP.search(text, before, later_start)
+            ):
+                break  # «заказ 790000, код 1000»: each number has its own name
+            before = later_start + len(later)
             total += later_size
             if total == _SPLIT_TOTAL:
                 return start, later_start + len(later)

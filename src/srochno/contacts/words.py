@@ -155,7 +155,8 @@ FILLER_WORDS: Final = frozenset(
     fold(word)
     for word in _words(
         "и а да плюс потом затем дальше далее ещё еще тире дефис пробел точка запятая "
-        "and plus then next also dash space dot comma or или млрд млн тыс"
+        "and plus then next also dash space dot comma or или млрд млн тыс тысяч тысячи тысяча "
+        "миллион миллиона миллионов миллиард миллиарда миллиардов"
     )
 )
 """Words that glue the groups of a dictated number without meaning anything themselves."""
@@ -212,7 +213,7 @@ _ORDINAL_STEMS: Final = {
 }
 _ORDINAL_ENDINGS: Final = "ой ый ий ая ое ого ому ую ым ом ей ья ье ьего ьей ьему ью ьим"
 _FOREIGN_FORMS: Final = {
-    0: "нуль нул null zero cero zéro zerro nol ноль зеро зиро ling 零 〇 zwanzig",
+    0: "нуль нул null zero cero zéro zerro nol ноль зеро зиро нөл нол ling",
     1: "один одын адзін адзин eins ein uno un une jeden jedna bir бір бир уан ван yi bir bir",
     2: "два дві дви zwei zwo dos deux due dwa ikki екі еки ту тю er",
     3: "три тры tres trois tre trzy uch үш уш фри сри san drei",
