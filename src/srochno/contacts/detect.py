@@ -438,7 +438,7 @@ _MESSENGER_WORDS: Final = (
     r"tik[ \t]?tok\w*|тик[ \t]?ток\w*|snapchat\w*|signal|сигнал\w*|icq|аськ\w*|ok|"
     r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*|"
     # slang, indirect names, less-known channels, mailboxes named by their provider
-    r"т[эе]г[эе]|тешк\w*|макс[еуа]|максом|gram|грам|insta?gram\w*|дуров\w*|durov\w*|"
+    r"т[эе]г[эе]\w*|тешк\w*|макс[еуа]|максом|gram|грам|insta?gram\w*|дуров\w*|durov\w*|"
     r"самол[её]тик\w*|plane|ася|асю|асе|асей|jabber\w*|джаббер\w*|xmpp|"
     r"gmail\w*|джимейл\w*|гмейл\w*|гугл\w*|google\w*|яндекс\w*|yandex\w*|"
     r"mail|мейл\w*|почт\w*|ящик\w*|✈"
@@ -465,7 +465,7 @@ _CONNECTOR_WORDS: Final = fold(
     r"в|во|на|in|on|at|via|через|по|мой|моя|мое|my|ник|ником|nick|логин|login|id|ид|айди|"
     r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
     r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
-    r"тег\w*|tag|the"
+    r"тег\w*|tag|the|номер|number|uin"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (

@@ -353,7 +353,7 @@ def _segment_phone(
             if _phone_shaped(window, window_separators, international and first == 0) and not (
                 _is_round_range(window, window_separators)
                 or _is_increasing_list(window)
-                or _has_round_amounts(window)
+                or (_has_round_amounts(window) and not (international and first == 0))
             ):
                 longest = end
         if longest is not None:
