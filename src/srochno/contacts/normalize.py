@@ -18,6 +18,7 @@ something was found.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -556,15 +557,20 @@ def _compose(values: list[int | str]) -> str:
 # ``B-9I6-IZ3-AS-GT``): one such letter is a house letter (``5б``) or a unit (``8ч``).
 _MORE_LOOKALIKES: Final = "oilзzчsбgtba"
 _MORE_DIGITS: Final = str.maketrans(_MORE_LOOKALIKES, "011324566784")
+# Patterns start with a character class (a fast scan), the token's start checked after.
+_TOKEN_START: Final = rf"[\d{_MORE_LOOKALIKES}](?<![^\W_][\d{_MORE_LOOKALIKES}])"
 _MIXED_TOKEN: Final = re.compile(
-    rf"(?<![^\W_])(?=[{_MORE_LOOKALIKES}]*+\d)(?=\d*+[{_MORE_LOOKALIKES}])"
-    rf"[\d{_MORE_LOOKALIKES}]++(?![^\W_])"
+    rf"{_TOKEN_START}(?<=[{_MORE_LOOKALIKES}\d])"
+    rf"(?=(?:(?<=\d)|[\d{_MORE_LOOKALIKES}]*?\d))"
+    rf"(?=(?:(?<=[{_MORE_LOOKALIKES}])|[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}]))"
+    rf"[\d{_MORE_LOOKALIKES}]*+(?![^\W_])"
 )
 # A token with two letters read as digits (``9lб``, ``iz3``): a house letter (``5б``) is one.
 _TWO_LETTER_TOKEN: Final = re.compile(
-    rf"(?<![^\W_])(?=[\d{_MORE_LOOKALIKES}]*?\d)"
-    rf"(?=[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}][\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}])"
-    rf"[\d{_MORE_LOOKALIKES}]++(?![^\W_])"
+    rf"{_TOKEN_START}(?=[\d{_MORE_LOOKALIKES}]*?\d|(?<=\d))"
+    rf"(?:(?<=[{_MORE_LOOKALIKES}])[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}]"
+    rf"|[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}][\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}])"
+    rf"[\d{_MORE_LOOKALIKES}]*+(?![^\W_])"
 )
 _LETTER_TOKEN: Final = re.compile(rf"(?<![^\W_])[{_MORE_LOOKALIKES}]{{1,3}}+(?![^\W_])")
 _MIN_MIXED_TOKENS: Final = 2
@@ -578,13 +584,47 @@ def lookalike_digits(text: str) -> str | None:
     """``text`` (a phone copy) with letters that look like digits read as digits, in
     tokens mixed with digits and in short letter tokens next to them; ``None`` when
     fewer than two such tokens make it worth trying. One character for one."""
-    if not _TWO_LETTER_TOKEN.search(text) and len(_MIXED_TOKEN.findall(text)) < _MIN_MIXED_TOKENS:
+    if not _letters_glued_close(text) or (
+        not _TWO_LETTER_TOKEN.search(text) and not _mixed_tokens_close(text)
+    ):
         return None
     converted = _MIXED_TOKEN.sub(lambda match: match.group().translate(_MORE_DIGITS), text)
     for _ in range(_LETTER_PASSES):  # a letter token next to one just read
         converted = _LETTER_TOKEN.sub(_letters_between_digits, converted)
     changed = {before for before, after in zip(text, converted, strict=True) if before != after}
     return converted if len(changed) >= _MIN_MIXED_TOKENS else None
+
+
+_MIXED_REACH: Final = 12
+_DIGIT_RUN: Final = re.compile(r"\d++")
+_LOOKALIKE_SET: Final = frozenset(_MORE_LOOKALIKES)
+_LOOKALIKE_PAIRS: Final = frozenset(a + b for a in _MORE_LOOKALIKES for b in _MORE_LOOKALIKES)
+
+
+def _letters_glued_close(text: str) -> bool:
+    """A cheap test first: two digit groups with such a letter glued to them, close."""
+    last = -_MIXED_REACH - 1
+    for match in _DIGIT_RUN.finditer(text):
+        start, end = match.span()
+        before = text[max(0, start - 2) : start]
+        after = text[end : end + 2]
+        glued = [char in _LOOKALIKE_SET for char in (*before[-1:], *after[:1])]
+        if any(glued):
+            if (
+                start - last <= _MIXED_REACH
+                or before in _LOOKALIKE_PAIRS
+                or after in _LOOKALIKE_PAIRS
+            ):
+                return True  # two such groups close, or two letters glued (``9бЧ``)
+            last = end
+    return False
+
+
+def _mixed_tokens_close(text: str) -> bool:
+    """Two tokens mixing digits and such letters close together (``9б 2З``), not a house
+    letter repeated through a text (``45В … 45В``)."""
+    ends = [(match.start(), match.end()) for match in _MIXED_TOKEN.finditer(text)]
+    return any(later - end <= _MIXED_REACH for (_, end), (later, _) in itertools.pairwise(ends))
 
 
 def _letters_between_digits(match: re.Match[str]) -> str:
