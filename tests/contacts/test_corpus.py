@@ -527,6 +527,8 @@ PASSED: dict[str, list[str]] = {
         "бюджет 120 тыс., за 2 месяца, аванс 30 тыс.",
         "две пятёрки и три четвёрки в четверти",
         "Нужен бот для Telegram на Python, в чате 500 человек",
+        "Бот для Telegram падает, поправить config_bot.py и settings_local.py",
+        "WhatsApp Web выдаёт ERR_CONNECTION_REFUSED, нужен админ",
     ],
 }
 

@@ -536,7 +536,9 @@ def _find_handle(text: Text) -> Finding | None:
 _MESSENGER_ALONE: Final = re.compile(rf"(?<![^\W\d_])(?:{_MESSENGER})(?![^\W\d_])")
 # A handle that no ordinary word is: letters and digits joined by underscores
 # (``ivan_remont77``), or a hashtag; near a messenger's name, whatever stands between.
-_MARKED_HANDLE: Final = re.compile(r"(?<![\w@.#])[a-z0-9][a-z0-9]*+(?:_[a-z0-9]++)++_?(?![\w])")
+_MARKED_HANDLE: Final = re.compile(
+    r"(?<![\w@.#])[a-z0-9][a-z0-9]*+(?:_[a-z0-9]++)++_?(?!\w|\.\w)"  # not ``config_bot.py``
+)
 _HASHTAG: Final = re.compile(r"(?<![\w#])#[^\W_][\w]{2,}")
 # «латиницей», «in Latin»: a handle written in Cyrillic letters is to be typed in Latin.
 _LATIN_MARK: Final = re.compile(fold(r"латиниц\w*|латинск\w*|транслит\w*|in latin"))
@@ -557,7 +559,11 @@ def _find_marked_handle(text: Text) -> Finding | None:
         for pattern in patterns:
             for match in pattern.finditer(folded, start, end):
                 handle = match.group().lstrip("#")
-                if len(handle) >= _MIN_MARKED and handle not in _ORDINARY_WORDS:
+                if (
+                    len(handle) >= _MIN_MARKED
+                    and handle not in _ORDINARY_WORDS
+                    and handle.upper() not in text.original  # ``ERR_CONNECTION_REFUSED``
+                ):
                     return Finding(
                         "handle",
                         min(messenger.start(), match.start()),
