@@ -289,6 +289,52 @@ REFUSED: dict[str, list[tuple[str, str]]] = {
         ("ivan SOBAKA yandex TOCHKA ru", "email"),
         ("ivan@mail . ru", "email"),
     ],
+    "numbers in other languages, ordinals, by ear": [
+        ("Дзваніце: восем дзевяць адзін тры чатыры пяць шэсць сем восем дзевяць нуль", "phone"),
+        ("Rufen Sie an: acht neun null zwei drei vier fünf sechs sieben acht neun", "phone"),
+        ("llame: siete nueve uno dos tres cuatro cinco seis siete ocho nueve", "phone"),
+        (
+            "номер: сьомий? ні: вісім, дев'ять, нуль, два, три, чотири, п'ять, шість, сім, "
+            "вісім, дев'ять",
+            "phone",
+        ),
+        ("восьмая девятая третья первая вторая пятая шестая седьмая восьмая нулевая", "phone"),
+        ("васим дивять адын чатыри пядь шэздь сэм васим дивять ноль адын", "phone"),
+        ("тел: эйт найн сри фор файв сикс сэвэн эйт найн зиро уан", "phone"),
+        ("七九〇二三四五六七八九", "phone"),
+    ],
+    "numbers cut, multiplied, repeated": [
+        ("де-вять во-семь-сот пя-ть ше-сть се-мь во-семь де-вять", "phone"),
+        ("вос емь дев ять два три чет ыре пя ть ше сть се мь", "phone"),
+        ("79 млрд 250 млн 311 тыс 208", "phone"),
+        ("восемьдесят девять миллиардов двести миллионов триста тысяч сорок один", "phone"),
+        ("eight nine double four, triple two, one two three four", "phone"),
+        ("восемь девять, три пятёрки, две семёрки, ноль один два", "phone"),
+    ],
+    "roman numerals and letters for digits": [
+        ("тел 8 CMLXXXV CCCXII XLIV LXXVIII", "phone"),
+        ("VIII - CMXCIX - DCLXVI - LV - XXXIII", "phone"),
+        ("8 9бЧ 2З7 S6 ТЧ", "phone"),
+        ("звони 8-9Gs-1z3-4S-6T", "phone"),
+    ],
+    "messengers named any way, marked handles": [
+        ("пишите в тележку, там я — kolya_remont_24", "handle"),
+        ("ТэГэшка: santeh_pro_msk", "handle"),
+        ("✈ → olga_cleaning_spb", "handle"),
+        ("аккаунт у Дурова в приложении: masters_spb_24", "handle"),
+        ("ищите в аське, номер 45-678-912", "handle"),
+        ("jabber — petr_fix (сервер свой)", "handle"),
+        ("в инсте по тегу #remont_kuhni_vlg", "handle"),
+        ("Телега: пётр_мастер_24 (латиницей)", "handle"),
+        ("почта на яндексе, логин remont.petrov.77", "handle"),
+        ("мой gmail: kolya.remont.spb", "handle"),
+    ],
+    "ip addresses, spoken slashes and domains": [
+        ("форма: 91 . 203 . 45 . 17", "link"),
+        ("панель на 46.17.102.9:8443", "link"),
+        ("bitly com слэш remont24", "link"),
+        ("сайт masterok ру, там прайс", "link"),
+    ],
 }
 
 # Texts that must pass, by what they are.
@@ -469,6 +515,20 @@ PASSED: dict[str, list[str]] = {
         "Выгулять собаку породы хаски, 2 раза в день 7:00 и 19:00, с 15.05 по 25.05.",
         "Need a plumber today 15:30-17:00, flat 45, 3rd floor, budget 2000-2500 rub.",
         "Перевезти пианино, 250 кг, с 3 на 5 этаж, лифт грузовой, 8-10 тыс.",
+    ],
+    "next to the classes read since the first independent corpus": [
+        "Роутер 192.168.0.1, камера 10.0.0.15, маска 255.255.255.0",
+        "Обновить 1С до 3.0.150.28, ошибка в libcrypto.so.3",
+        "Открыть файл banner.ai и поправить CHANGELOG.md",
+        "Забрать заказ 612345, код 4421, 3 коробки",
+        "Второй подъезд, третий этаж, первая дверь направо",
+        "Людовик XIV, Пётр I, глава IV, XXI век, размеры M L XL",
+        "дом 7б, корпус 2а, кв. 15в",
+        "бюджет 120 тыс., за 2 месяца, аванс 30 тыс.",
+        "две пятёрки и три четвёрки в четверти",
+        "Нужен бот для Telegram на Python, в чате 500 человек",
+        "Бот для Telegram падает, поправить config_bot.py и settings_local.py",
+        "WhatsApp Web выдаёт ERR_CONNECTION_REFUSED, нужен админ",
     ],
 }
 

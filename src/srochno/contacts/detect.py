@@ -19,7 +19,13 @@ from typing import Final
 import tldextract
 
 from srochno.contacts.fold import fold
-from srochno.contacts.normalize import Text, normalise, phone_copy
+from srochno.contacts.normalize import (
+    MIN_LOOKALIKE_LETTERS,
+    Text,
+    lookalike_digits,
+    normalise,
+    phone_copy,
+)
 from srochno.contacts.phone import find_number
 from srochno.contacts.words import MAIL_PROVIDERS, SPOKEN_TLDS
 
@@ -60,7 +66,14 @@ _ABBREVIATIONS: Final = frozenset(
         "кв корп стр им т м тел тц жк пн вт ср чт пт сб вс см"
     )
 )
+# File extensions that are also top-level domains: a file name, not a host, without a path.
 _FILE_EXTENSIONS: Final = frozenset(_words("py sh md rs pl zip mov java"))
+# Extensions that are also used for sites (``ivan.ai``): a file only when the text says so.
+_FILE_WORD_EXTENSIONS: Final = frozenset(_words("ai so ps cc mk"))
+_FILE_WORD: Final = re.compile(
+    fold(r"(?<![^\W\d_])(?:файл\w*|file\w*|библиотек\w*|librar\w*|макет\w*)(?![^\W\d_])")
+)
+_FILE_WORD_REACH: Final = 40
 _TECH_NAMES: Final = frozenset({"asp.net", "vb.net", "ado.net", "socket.io"})
 _TRANSLITERATED_TLDS: Final = frozenset({"ру"})
 # Top-level domains a spaced or comma dot may stand before: not ordinary words.
@@ -191,7 +204,7 @@ def _tld_after_dot(tlds: frozenset[str]) -> re.Pattern[str]:
     names = "|".join(
         sorted((rf"(?:xn--)?{re.escape(name)}" for name in tlds), key=len, reverse=True)
     )
-    return re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?:{names})(?![\w\-])(?P<path>[ \t]*+/)?")
+    return re.compile(rf"[.,\n][ \t]*+\n?[ \t]*+(?P<tld>{names})(?![\w\-])(?P<path>[ \t]*+/)?")
 
 
 _PATH: Final = re.compile(r"[ \t]*+/[^\s]*+")
@@ -208,10 +221,55 @@ def _find_link(text: Text) -> Finding | None:
     return found if path is None else Finding("link", found.start, path.end())
 
 
+# An IPv4 address, its dots written any way, a port after it or not.
+_OCTET: Final = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IP: Final = re.compile(
+    rf"(?<![\w.,])(?P<first>{_OCTET})[ \t]*+\.[ \t]*+(?P<second>{_OCTET})"
+    rf"(?:[ \t]*+\.[ \t]*+{_OCTET}){{2}}(?![\w])(?![.,]\d)"
+    r"(?P<port>[ \t]*+:[ \t]*+\d{2,5}|[ \t]*+/)?"
+)
+_IP_GATE: Final = re.compile(r"\d[ \t]*+\.[ \t]*+\d{1,3}[ \t]*+\.[ \t]*+\d{1,3}[ \t]*+\.")
+_PRIVATE_FIRST: Final = frozenset({"0", "10", "127", "255"})
+# A Latin name and a top-level domain said in Cyrillic after it: ``ivanklimat ру``.
+_SPOKEN_DOMAIN: Final = re.compile(
+    r"(?<![\w.@])[a-z][a-z0-9\-]{2,}[ \t]++(?:ру|рф|ком|орг)(?![^\W\d_])"
+)
+
+
 def _find_bare_link(text: Text) -> Finding | None:
+    found = _find_domain_link(text)
+    if found is not None:
+        return found
+    folded = text.text
+    if folded.count(".") >= 3 and _IP_GATE.search(folded):
+        for ip in _IP.finditer(folded):
+            if _is_public_ip(ip):
+                return Finding("link", *ip.span())
+    if any(word in folded for word in _SPOKEN_TLD_WORDS):
+        spoken = _SPOKEN_DOMAIN.search(text.plain)
+        if spoken is not None:
+            return Finding("link", *spoken.span())
+    return None
+
+
+_SPOKEN_TLD_WORDS: Final = tuple(f" {fold(word)}" for word in ("ру", "рф", "ком", "орг"))
+
+
+def _is_public_ip(ip: re.Match[str]) -> bool:
+    """A public address written to be reached: with a port or a path, or with its dots
+    spaced out (a software version has none of those); private ranges are no contact."""
+    first, second = ip.group("first"), int(ip.group("second"))
+    if first in _PRIVATE_FIRST or (first, second) in (("192", 168), ("169", 254)):
+        return False
+    if first == "172" and 16 <= second <= 31:  # the private range
+        return False
+    return ip.group("port") is not None or " " in ip.group() or "\t" in ip.group()
+
+
+def _find_domain_link(text: Text) -> Finding | None:
     folded = text.text
     words = text.words
-    if "/" in folded or "www" in folded:
+    if any(part in folded for part in _SCHEME_PARTS):
         match = _SCHEME.search(folded)
         if match is not None:
             return Finding("link", *match.span())
@@ -227,7 +285,10 @@ def _find_bare_link(text: Text) -> Finding | None:
     hits = words & _tld_triggers()
     if hits:
         for match in _tld_after_dot(hits).finditer(folded):
-            candidates.append((match.start(), match.end(), match.group("path") is not None))
+            path = match.group("path") is not None
+            if not path and _loose_at(folded, match.start()) and _weak_tld(match.group("tld")):
+                continue  # «…, vin»: a comma before an ordinary word
+            candidates.append((match.start(), match.end(), path))
     if not words.isdisjoint(_SPACED_TLD_STARTS):
         for match in _SPACED_TLD.finditer(folded):
             candidates.append((match.start(), match.end(), False))
@@ -237,18 +298,55 @@ def _find_bare_link(text: Text) -> Finding | None:
             continue
         while end > dot and folded[end - 1] in " \t/":
             end -= 1
+        if _VERSION_AFTER.match(folded, end):
+            continue  # ``libssl.so.3``: a file name with a version
         found = _domain_at(text, head.start(), end, path)
         if found is not None:
             return found
-    if "/" in folded:
-        for match in _BARE_DOMAIN.finditer(folded):
-            label, tld = match.group("domain"), match.group("tld")
-            if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
-                return Finding("link", *match.span("domain"))
+    slash = folded.find("/")
+    if slash >= 0 and hits:
+        # Only the text before each slash can end in ``label tld /``.
+        start = 0
+        for _ in range(_MAX_SLASHES):
+            if slash < 0:
+                break
+            window = max(start, slash - _DOMAIN_REACH)
+            for match in _BARE_DOMAIN.finditer(folded, window, slash + 1):
+                label, tld = match.group("domain"), match.group("tld")
+                if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                    return Finding("link", *match.span("domain"))
+            start = slash + 1
+            slash = folded.find("/", start)
+        else:
+            for match in _BARE_DOMAIN.finditer(folded, start):
+                label, tld = match.group("domain"), match.group("tld")
+                if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                    return Finding("link", *match.span("domain"))
     return None
 
 
+_SCHEME_PARTS: Final = ("/", "www")
+_MAX_SLASHES: Final = 16
+
+
 _DOMAIN_REACH: Final = 253
+_STRONG_FOLDED: Final = _STRONG_TLDS | {fold(name) for name in _STRONG_TLDS}
+
+
+def _loose_at(folded: str, dot: int) -> bool:
+    """A comma, a line break or a dot with a space after it and none before."""
+    sep = folded[dot]
+    if sep in ",\n":
+        return True
+    after = folded[dot + 1 : dot + 2]
+    return after in (" ", "\t", "\n") and (dot == 0 or folded[dot - 1] not in " \t")
+
+
+def _weak_tld(tld: str) -> bool:
+    return tld.isalpha() and tld not in _STRONG_FOLDED
+
+
+_VERSION_AFTER: Final = re.compile(r"\.\d")
 
 
 def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
@@ -262,6 +360,13 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
     for first in range(len(plain_labels) - 1):
         if _is_domain(plain_labels[first:], folded_labels[first:], loose_dot=loose, path=path):
+            if (
+                not path
+                and len(plain_labels) - first == 2  # a name and an extension
+                and plain_labels[-1] in _FILE_WORD_EXTENSIONS
+                and _FILE_WORD.search(folded, max(0, start - _FILE_WORD_REACH), start)
+            ):
+                return None  # «файл logo.ai»
             return Finding("link", start, end)
     return None
 
@@ -331,10 +436,20 @@ _MESSENGER_WORDS: Final = (
     # MAX and others
     r"max|макс|мах|skype\w*|скайп\w*|discord\w*|дискорд\w*|facebook\w*|фейсбук\w*|fb|"
     r"tik[ \t]?tok\w*|тик[ \t]?ток\w*|snapchat\w*|signal|сигнал\w*|icq|аськ\w*|ok|"
-    r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*"
+    r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*|"
+    # slang, indirect names, less-known channels, mailboxes named by their provider
+    r"т[эе]г[эе]\w*|тешк\w*|макс[еуа]|максом|gram|грам|insta?gram\w*|дуров\w*|durov\w*|"
+    r"самол[её]тик\w*|plane|ася|асю|асе|асей|jabber\w*|джаббер\w*|xmpp|"
+    r"gmail\w*|джимейл\w*|гмейл\w*|гугл\w*|google\w*|яндекс\w*|yandex\w*|"
+    r"mail|мейл\w*|почт\w*|ящик\w*|✈"
 )
 _AMBIGUOUS: Final = frozenset(
-    fold(word) for word in _words("vk вк wa ig fb инст max макс мах ok signal сигнал teleg tg")
+    fold(word)
+    for word in _words(
+        "vk вк wa ig fb инст max макс мах ok signal сигнал teleg tg максе максу макса максом "
+        "gram грам plane ася асю асе асей google гугл гугле яндекс яндексе yandex mail почта "
+        "почту почте почты ящик"
+    )
 )
 _MESSENGER: Final = fold(_MESSENGER_WORDS)
 # One word that may be (part of) a messenger's name: a cheap test before the patterns run.
@@ -349,13 +464,14 @@ _MESSENGER_PREFIXES: Final = frozenset(
 _CONNECTOR_WORDS: Final = fold(
     r"в|во|на|in|on|at|via|через|по|мой|моя|мое|my|ник|ником|nick|логин|login|id|ид|айди|"
     r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
-    r"find|ищите|пишите|write|me"
+    r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
+    r"тег\w*|tag|the|номер|number|uin"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
-    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,2}})"
+    rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,3}})"
 )
-_HANDLE: Final = r"(?P<handle>@?[a-z0-9][a-z0-9_.]*+)"
+_HANDLE: Final = r"(?P<handle>@?[a-z0-9](?:[a-z0-9_.]|-(?=[a-z0-9]))*+)"
 _FORWARD: Final = re.compile(
     rf"(?<![^\W\d_])(?P<messenger>{_MESSENGER})(?![^\W\d_]){_CONNECTOR}{_HANDLE}(?![\w])"
 )
@@ -380,7 +496,7 @@ _ORDINARY_WORDS: Final = frozenset(
 # Words that say the next word is a handle: after them, a short handle counts.
 _NAMING_WORD: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:id|ид|айди|ник|ником|nick|логин|login|username|юзернейм|user|юзер)"
+        r"(?<![^\W\d_])(?:id|ид|айди|ник|нику|ником|nick|логин|login|username|юзернейм|user|юзер)"
         r"(?![^\W\d_])"
     )
 )
@@ -396,16 +512,63 @@ def _find_handle(text: Text) -> Finding | None:
             start, end = match.span("handle")
             if _has_latin(text.plain[start:end]):
                 return Finding("handle", match.start(), end)
-    if not any(
-        word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word) for word in text.words
+    if (
+        not any(
+            word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word)
+            for word in text.words
+        )
+        and "✈" not in folded
     ):
         return None
     plain = text.plain
+    if "_" in folded or "#" in folded or _LATIN_MARK.search(folded):
+        found = _find_marked_handle(text)
+        if found is not None:
+            return found
     for pattern, forward in ((_FORWARD, True), (_BACKWARD, False)):
         for match in pattern.finditer(folded):
             start, end = match.span("handle")
             if _is_handle(match, plain[start:end], forward=forward):
                 return Finding("handle", min(match.start(), start), max(match.end(), end))
+    return None
+
+
+_MESSENGER_ALONE: Final = re.compile(rf"(?<![^\W\d_])(?:{_MESSENGER})(?![^\W\d_])")
+# A handle that no ordinary word is: letters and digits joined by underscores
+# (``ivan_remont77``), or a hashtag; near a messenger's name, whatever stands between.
+_MARKED_HANDLE: Final = re.compile(
+    r"(?<![\w@.#])[a-z0-9][a-z0-9]*+(?:_[a-z0-9]++)++_?(?!\w|\.\w)"  # not ``config_bot.py``
+)
+_HASHTAG: Final = re.compile(r"(?<![\w#])#[^\W_][\w]{2,}")
+# «латиницей», «in Latin»: a handle written in Cyrillic letters is to be typed in Latin.
+_LATIN_MARK: Final = re.compile(fold(r"латиниц\w*|латинск\w*|транслит\w*|in latin"))
+_CYRILLIC_HANDLE: Final = re.compile(r"(?<![\w@.#])[^\W\d_][^\W_]*+(?:[_.][^\W_]++)++(?![\w])")
+_MARKED_REACH: Final = 80
+_MIN_MARKED: Final = 5
+
+
+def _find_marked_handle(text: Text) -> Finding | None:
+    """A messenger's name with a marked handle or a hashtag within reach, either side."""
+    folded = text.text
+    patterns = [_MARKED_HANDLE, _HASHTAG]
+    if _LATIN_MARK.search(folded):
+        patterns.append(_CYRILLIC_HANDLE)
+    for messenger in _MESSENGER_ALONE.finditer(folded):
+        start = max(0, messenger.start() - _MARKED_REACH)
+        end = min(len(folded), messenger.end() + _MARKED_REACH)
+        for pattern in patterns:
+            for match in pattern.finditer(folded, start, end):
+                handle = match.group().lstrip("#")
+                if (
+                    len(handle) >= _MIN_MARKED
+                    and handle not in _ORDINARY_WORDS
+                    and handle.upper() not in text.original  # ``ERR_CONNECTION_REFUSED``
+                ):
+                    return Finding(
+                        "handle",
+                        min(messenger.start(), match.start()),
+                        max(messenger.end(), match.end()),
+                    )
     return None
 
 
@@ -425,7 +588,7 @@ def _is_handle(match: re.Match[str], plain_handle: str, *, forward: bool) -> boo
         return False  # glued: part of one word
     marked = any(char in handle for char in "_.0123456789")
     ambiguous = match.group("messenger") in _AMBIGUOUS
-    if handle.isdigit():
+    if handle.replace("-", "").isdigit():
         return strong and len(handle) >= _MIN_NUMERIC_HANDLE
     if not forward:
         return (marked and len(handle) >= _MIN_STRONG_HANDLE) or (
@@ -458,7 +621,21 @@ def _detect(text: Text) -> Finding | None:
     digits = phone_copy(text)
     number = find_number(digits.text)
     if number is None:
-        return None
+        loose = lookalike_digits(digits.text)
+        if loose is None:
+            return None
+        number = find_number(loose)
+        if number is None or number.kind != "phone":
+            return None
+        span = slice(number.start, number.end)
+        changes = [
+            before
+            for before, after in zip(digits.text[span], loose[span], strict=True)
+            if before != after
+        ]
+        read = len(changes) if len(set(changes)) > 1 else 0
+        if read < MIN_LOOKALIKE_LETTERS:
+            return None
     return Finding(number.kind, number.start, number.end)
 
 

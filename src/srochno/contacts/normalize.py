@@ -18,6 +18,7 @@ something was found.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -25,9 +26,16 @@ from dataclasses import dataclass
 from typing import Final
 
 from srochno.contacts.fold import fold
-from srochno.contacts.words import NUMBER_WORDS, ROMAN_DIGITS
+from srochno.contacts.words import (
+    MULTIPLIER_VALUES,
+    NUMBER_WORDS,
+    REPEATERS,
+    ROMAN_DIGITS,
+    RUN_WORDS,
+    run_value,
+)
 
-__all__ = ["Text", "normalise", "phone_copy"]
+__all__ = ["Text", "lookalike_digits", "normalise", "phone_copy"]
 
 _HANGUL_FILLERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
 _BLANKS: Final = frozenset("\u2800")
@@ -39,7 +47,13 @@ _DOTS: Final = frozenset(
 )
 _COMMAS: Final = frozenset("\u060c\u066c\u201a\u3001\uff64\u2e34\ufe50\ufe51")
 _AT_SIGNS: Final = frozenset("\U0001f436\U0001f415\U0001f429\U0001f9ae\U0001f300")
+_CJK_DIGITS: Final = (
+    {char: str(value) for value, char in enumerate("〇一二三四五六七八九")}
+    | {char: str(value + 1) for value, char in enumerate("壹贰叁肆伍陆柒捌玖")}
+    | {"零": "0", "两": "2", "貳": "2", "參": "3", "陸": "6"}
+)
 _ROMAN_CHARS: Final = {
+    **_CJK_DIGITS,
     **{chr(0x2160 + k): str(k + 1) for k in range(12)},
     **{chr(0x2170 + k): str(k + 1) for k in range(12)},
 }
@@ -229,12 +243,16 @@ _AT_WORD: Final = re.compile(
 )
 
 
+_SLASH_WORD: Final = re.compile(fold(r"[ \t]++(?:slash|слэш|слеш|слш)[ \t]++"))
+
+
 def _constant(value: str) -> Callable[[re.Match[str]], str]:
     return lambda _match: value
 
 
 _DOT: Final = _constant(".")
 _AT: Final = _constant("@")
+_SLASH: Final = _constant("/")
 
 
 _WORD_GATE: Final = frozenset(
@@ -242,6 +260,7 @@ _WORD_GATE: Final = frozenset(
     for word in [
         *("dot", "точка", "точку", "тчк", "at", "эт"),
         *("собака", "собачка", "собаку", "собачку", "sobaka"),
+        *("slash", "слэш", "слеш", "слш"),
     ]
 )
 _BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]}>])")
@@ -252,7 +271,7 @@ def normalise(text: str, *, track: bool = False) -> Text:
     classes = _classes(text, track)
     if _WORD_GATE.isdisjoint(classes.words) and not _BRACKETED.search(classes.text):
         return classes  # keeps its words for the detectors
-    return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT)
+    return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT).sub(_SLASH_WORD, _SLASH)
 
 
 # The phone copy ---------------------------------------------------------------
@@ -269,7 +288,9 @@ _ROMAN_WORD: Final = re.compile(rf"(?<![^\W\d_])(?:{_ROMAN})(?![^\W\d_])")
 # A token of digits and letters that stand in for digits, holding at least one such letter.
 _DIGITISH: Final = re.compile(r"(?<![^\W_])(?=[0-9]*+[oilз])[0-9oilз]++(?![^\W_])")
 _DIGIT_LOOKALIKES: Final = str.maketrans("oilз", "0113")
-_LOOKALIKE_NEAR_DIGIT: Final = re.compile(r"\d[oilз]|[oilз]\d|\d[^\w\n]{1,4}[oilз]++[^\w\n]")
+_LOOKALIKE_NEAR_DIGIT: Final = re.compile(
+    r"[\doilз](?:(?<=\d)(?:[oilз]|[^\w\n]{1,4}[oilз]++[^\w\n])|(?<=[oilз])\d)"
+)
 _NUMBER_WORD_SET: Final = frozenset(NUMBER_WORDS)
 _LOOKALIKE_REACH: Final = 4
 
@@ -284,14 +305,29 @@ def phone_copy(normal: Text) -> Text:
     """The copy the phone detector reads: digits for number words, Roman numerals in
     a run of them, and letters standing in for digits next to digits."""
     words = normal.words
+    if not words.isdisjoint(_FRAGMENTS) or (
+        any(mark in normal.text for mark in _APOSTROPHES) and _APOSTROPHE.search(normal.text)
+    ):
+        normal = normal.sub(_FRAGMENT_RUN, _join_fragments)
+        words = normal.words
     spelled = words & _NUMBER_WORD_SET
+    if spelled or not words.isdisjoint(_RUN_WORD_SET):
+        spelled |= {word for word in words if run_value(word) is not None}
+        spelled |= words & _REPEATER_SET
     if spelled:
-        normal = normal.sub(_number_run(spelled), _spell_out)
+        normal = normal.sub(_number_run(frozenset(spelled)), _spell_out)
+    if _UPPER_ROMAN.search(normal.original):
+        normal = normal.sub(_ROMAN_NUMERAL_RUN, _roman_numerals)
+        words = normal.words
     if not words.isdisjoint(ROMAN_DIGITS):
         normal = normal.sub(_ROMAN_RUN, _roman_digits)
     if _LOOKALIKE_NEAR_DIGIT.search(normal.text):
         normal = normal.sub(_DIGITISH, _digits_for_lookalikes)
     return normal
+
+
+_RUN_WORD_SET: Final = frozenset(RUN_WORDS) | frozenset(REPEATERS)
+_REPEATER_SET: Final = frozenset(REPEATERS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -301,12 +337,144 @@ def _number_run(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W\d_]){word}(?:(?:[^\w]|_)*+{word})*+")
 
 
+def _value(word: str) -> int:
+    value = NUMBER_WORDS.get(word, REPEATERS.get(word))
+    if value is None:
+        value = run_value(word)
+    return 0 if value is None else value
+
+
 def _spell_out(match: re.Match[str]) -> str:
-    values = [NUMBER_WORDS[word] for word in _WORD.findall(match.group())]
-    digits = _compose(values)
+    words = _WORD.findall(match.group())
+    values = [_value(word) for word in words]
+    digits = _compose(_repeat(words, values))
     if len(values) > 1 and sum(char.isdigit() for char in digits) >= _SPELLED_PHONE:
         return SPELLED_MARK + digits
-    return digits
+    if all(word in NUMBER_WORDS for word in words):
+        return digits
+    # A run-only word (an ordinal, another language's number) outside a dictated
+    # number is an ordinary word: only the number words around it are read.
+    return _WORD.sub(_exact_word, match.group())
+
+
+def _exact_word(match: re.Match[str]) -> str:
+    value = NUMBER_WORDS.get(match.group())
+    return match.group() if value is None else str(value)
+
+
+_PLURAL_NAMES: Final = (fold("ки"), fold("ок"), fold("ок"))
+
+
+def _repeat(words: list[str], values: list[int]) -> list[int | str]:
+    """``triple five`` → ``555``, ``четыре шестёрки`` → ``6666``: repeated digits."""
+    out: list[int | str] = []
+    skip = False
+    for index, (word, value) in enumerate(zip(words, values, strict=True)):
+        if skip:
+            skip = False
+            continue
+        following = values[index + 1] if index + 1 < len(values) else None
+        count = REPEATERS.get(word)
+        if (
+            count is None
+            and 2 <= value <= 9
+            and index + 1 < len(words)
+            and words[index + 1].endswith(_PLURAL_NAMES)
+            and word[-2:] not in _PLURAL_NAMES
+        ):
+            count = value
+        if count is not None and following is not None and 0 <= following <= 9:
+            out.append(str(following) * count)
+            skip = True
+            continue
+        out.append(value)
+    return out
+
+
+# A number word cut by a hyphen, an apostrophe or a space (``во-семь``, ``дев'ять``,
+# ``вос емь``): pieces that no ordinary word is, joined when they make a number word.
+_COMMON_SHORT: Final = "в с к у о и а я на до по не от за из со во то же ли бы он да но ни"
+
+
+def _fragments() -> frozenset[str]:
+    pieces: set[str] = set()
+    for word in NUMBER_WORDS:
+        if len(word) >= 4 and not word.isascii():
+            pieces |= {word[:cut] for cut in range(1, len(word))}
+            pieces |= {word[cut:] for cut in range(1, len(word))}
+    pieces = {piece for piece in pieces if len(piece) >= 2}
+    common = {fold(word) for word in _COMMON_SHORT.split()}
+    return frozenset(pieces - common - set(NUMBER_WORDS))
+
+
+_FRAGMENTS: Final = _fragments()
+_FRAGMENT_RUN: Final = re.compile(
+    r"(?<![^\W\d_])[^\W\d_]{1,6}(?:[-'’ʼ` ][^\W\d_]{1,6}){1,40}(?![^\W\d_])"
+)
+_APOSTROPHES: Final = ("'", "’", "ʼ", "`")
+_APOSTROPHE: Final = re.compile(r"[^\W\d_]['’ʼ`][^\W\d_]")
+_FRAGMENT_SEP: Final = re.compile(r"[-'’ʼ` ]")
+_MAX_PIECES: Final = 4
+
+
+def _join_fragments(match: re.Match[str]) -> str:
+    pieces = _FRAGMENT_SEP.split(match.group())
+    seps = _FRAGMENT_SEP.findall(match.group())
+    out: list[str] = []
+    index = 0
+    while index < len(pieces):
+        for last in range(min(len(pieces), index + _MAX_PIECES) - 1, index, -1):
+            group = pieces[index : last + 1]
+            joined = "".join(group)
+            if joined in NUMBER_WORDS and not all(piece in NUMBER_WORDS for piece in group):
+                out.append(joined)
+                if last + 1 < len(pieces):
+                    out.append(seps[last])
+                index = last + 1
+                break
+        else:
+            out.append(pieces[index])
+            if index < len(seps):
+                out.append(seps[index])
+            index += 1
+    return "".join(out)
+
+
+# Roman numerals of any size (``CMXVI``), written in capitals, two or more in a run.
+_UPPER_ROMAN: Final = re.compile(r"[MDCLXVIМСХ](?<![^\W\d_][MDCLXVIМСХ])[MDCLXVIМСХ]++(?![^\W\d_])")
+_ROMAN_NUMERAL: Final = (
+    r"(?=[mdclxvi])m{0,3}+(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})(?![^\W\d_])"
+)
+_ROMAN_NUMERAL_RUN: Final = re.compile(
+    rf"(?<![^\W\d_]){_ROMAN_NUMERAL}(?:{_NUMBER_GAP}{_ROMAN_NUMERAL})++"
+)
+_ROMAN_TOKEN: Final = re.compile(r"[mdclxvi]+")
+_ROMAN_VALUES: Final = {"m": 1000, "d": 500, "c": 100, "l": 50, "x": 10, "v": 5, "i": 1}
+# Units and sizes that are also Roman numerals: never read alone.
+_ROMAN_UNITS: Final = frozenset({"cm", "mm", "ml", "cl", "dl", "xl", "cd", "dc", "mc", "cv", "mi"})
+_MIN_ROMAN_DIGITS: Final = 5
+_MIN_ROMAN_RUN: Final = 3  # in a run this long a unit-like numeral (``XL``) is a number
+
+
+def _roman_value(token: str) -> int:
+    total = 0
+    for index, char in enumerate(token):
+        value = _ROMAN_VALUES[char]
+        following = _ROMAN_VALUES[token[index + 1]] if index + 1 < len(token) else 0
+        total += -value if value < following else value
+    return total
+
+
+def _roman_numerals(match: re.Match[str]) -> str:
+    tokens = _ROMAN_TOKEN.findall(match.group())
+    units = sum(token in _ROMAN_UNITS for token in tokens)
+    if (
+        (units and (len(tokens) < _MIN_ROMAN_RUN or units == len(tokens)))
+        or max(map(len, tokens)) < 2  # one letter each: read as digits below
+        or sum(len(str(_roman_value(token))) for token in tokens) < _MIN_ROMAN_DIGITS
+    ):
+        return match.group()
+    return " ".join(str(_roman_value(token)) for token in tokens)
 
 
 def _roman_digits(match: re.Match[str]) -> str:
@@ -335,12 +503,33 @@ def _digit_beside(text: str, index: int, step: int) -> bool:
     return False
 
 
-def _compose(values: list[int]) -> str:
-    """Read number words the way they are said: ``900 90 9`` is ``999``."""
-    numbers: list[int] = []
+def _compose(values: list[int | str]) -> str:
+    """Read number words the way they are said: ``900 90 9`` is ``999``; a multiplier
+    (``тысяча``, ``million``) ends a group, and the group after it has three digits."""
+    numbers: list[str] = []
     current: int | None = None
     stage = _CLOSED
+    padded = False
+
+    def close() -> None:
+        nonlocal current, padded
+        if current is not None:
+            numbers.append(f"{current:03d}" if padded else str(current))
+            current, padded = None, False
+
     for value in values:
+        if isinstance(value, str):  # repeated digits, said as one
+            close()
+            numbers.append(value)
+            stage = _CLOSED
+            continue
+        if value in MULTIPLIER_VALUES:
+            if current is None:
+                current = 1
+            close()
+            padded = True
+            stage = _CLOSED
+            continue
         if value == _HUNDRED and current is not None and 0 < current < 10:
             current, stage = current * 100, _AFTER_HUNDREDS
             continue
@@ -353,9 +542,93 @@ def _compose(values: list[int]) -> str:
                 current += value
                 stage = _CLOSED
                 continue
-            numbers.append(current)
+            keep = padded
+            close()
+            padded = keep and False
         current = value
         stage = _AFTER_HUNDREDS if value >= 100 else _AFTER_TENS if value >= 20 else _CLOSED
-    if current is not None:
-        numbers.append(current)
-    return " ".join(str(number) for number in numbers)
+    close()
+    if padded:
+        numbers.append("000")
+    return " ".join(numbers)
+
+
+# Letters read as digits only when many of them make a phone (``8 9lб l2З ЧS б7``,
+# ``B-9I6-IZ3-AS-GT``): one such letter is a house letter (``5б``) or a unit (``8ч``).
+_MORE_LOOKALIKES: Final = "oilзzчsбgtba"
+_MORE_DIGITS: Final = str.maketrans(_MORE_LOOKALIKES, "011324566784")
+# Patterns start with a character class (a fast scan), the token's start checked after.
+_TOKEN_START: Final = rf"[\d{_MORE_LOOKALIKES}](?<![^\W_][\d{_MORE_LOOKALIKES}])"
+_MIXED_TOKEN: Final = re.compile(
+    rf"{_TOKEN_START}(?<=[{_MORE_LOOKALIKES}\d])"
+    rf"(?=(?:(?<=\d)|[\d{_MORE_LOOKALIKES}]*?\d))"
+    rf"(?=(?:(?<=[{_MORE_LOOKALIKES}])|[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}]))"
+    rf"[\d{_MORE_LOOKALIKES}]*+(?![^\W_])"
+)
+# A token with two letters read as digits (``9lб``, ``iz3``): a house letter (``5б``) is one.
+_TWO_LETTER_TOKEN: Final = re.compile(
+    rf"{_TOKEN_START}(?=[\d{_MORE_LOOKALIKES}]*?\d|(?<=\d))"
+    rf"(?:(?<=[{_MORE_LOOKALIKES}])[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}]"
+    rf"|[\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}][\d{_MORE_LOOKALIKES}]*?[{_MORE_LOOKALIKES}])"
+    rf"[\d{_MORE_LOOKALIKES}]*+(?![^\W_])"
+)
+_LETTER_TOKEN: Final = re.compile(rf"(?<![^\W_])[{_MORE_LOOKALIKES}]{{1,3}}+(?![^\W_])")
+_MIN_MIXED_TOKENS: Final = 2
+_LETTER_PASSES: Final = 3
+MIN_LOOKALIKE_LETTERS: Final = 3
+"""How many letters read as digits (two of them different) a phone found only that way
+must hold."""
+
+
+def lookalike_digits(text: str) -> str | None:
+    """``text`` (a phone copy) with letters that look like digits read as digits, in
+    tokens mixed with digits and in short letter tokens next to them; ``None`` when
+    fewer than two such tokens make it worth trying. One character for one."""
+    if not _letters_glued_close(text) or (
+        not _TWO_LETTER_TOKEN.search(text) and not _mixed_tokens_close(text)
+    ):
+        return None
+    converted = _MIXED_TOKEN.sub(lambda match: match.group().translate(_MORE_DIGITS), text)
+    for _ in range(_LETTER_PASSES):  # a letter token next to one just read
+        converted = _LETTER_TOKEN.sub(_letters_between_digits, converted)
+    changed = {before for before, after in zip(text, converted, strict=True) if before != after}
+    return converted if len(changed) >= _MIN_MIXED_TOKENS else None
+
+
+_MIXED_REACH: Final = 12
+_DIGIT_RUN: Final = re.compile(r"\d++")
+_LOOKALIKE_SET: Final = frozenset(_MORE_LOOKALIKES)
+_LOOKALIKE_PAIRS: Final = frozenset(a + b for a in _MORE_LOOKALIKES for b in _MORE_LOOKALIKES)
+
+
+def _letters_glued_close(text: str) -> bool:
+    """A cheap test first: two digit groups with such a letter glued to them, close."""
+    last = -_MIXED_REACH - 1
+    for match in _DIGIT_RUN.finditer(text):
+        start, end = match.span()
+        before = text[max(0, start - 2) : start]
+        after = text[end : end + 2]
+        glued = [char in _LOOKALIKE_SET for char in (*before[-1:], *after[:1])]
+        if any(glued):
+            if (
+                start - last <= _MIXED_REACH
+                or before in _LOOKALIKE_PAIRS
+                or after in _LOOKALIKE_PAIRS
+            ):
+                return True  # two such groups close, or two letters glued (``9бЧ``)
+            last = end
+    return False
+
+
+def _mixed_tokens_close(text: str) -> bool:
+    """Two tokens mixing digits and such letters close together (``9б 2З``), not a house
+    letter repeated through a text (``45В … 45В``)."""
+    ends = [(match.start(), match.end()) for match in _MIXED_TOKEN.finditer(text)]
+    return any(later - end <= _MIXED_REACH for (_, end), (later, _) in itertools.pairwise(ends))
+
+
+def _letters_between_digits(match: re.Match[str]) -> str:
+    text = match.string
+    if _digit_beside(text, match.start() - 1, -1) or _digit_beside(text, match.end(), 1):
+        return match.group().translate(_MORE_DIGITS)
+    return match.group()

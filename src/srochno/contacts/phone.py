@@ -45,6 +45,12 @@ _JOINING_GAP: Final = re.compile(
     rf"|{_NW}{{1,3}}[^\W\d_]{{2,3}}{_NW}{{1,3}}"
     rf"|(?:{_NW}{{1,4}}(?:{_FILLER}))+{_NW}{{1,4}}"
 )
+# Short words that name the number after them (a code, a flat, a floor, a house).
+_NAMING_GAP: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:код|кв|дом|эт|под|подъезд|корп|стр|каб|офис|пин|pin|code|apt)(?![^\W\d_])"
+    )
+)
 _MEANINGFUL: Final = frozenset("%‰°№×=<>")
 _SENTENCE_END: Final = re.compile(r"(?<!\s)[.!?…]\s")
 _PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
@@ -63,6 +69,7 @@ _ATOM: Final = re.compile(
     r")(?!\d)(?![.:/]\d)"
 )
 _RANGE_MARKS: Final = ("-", "/", "…", "..")
+_GLUED_LETTER: Final = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")
 _PHONE_START: Final = re.compile(r"[78]9\d{2,8}")
 # Words that say what a long number is (an account, a contract, a serial number).
 _LABEL: Final = re.compile(
@@ -129,6 +136,8 @@ def _joins(gap: str) -> bool:
         return False
     if _SENTENCE_END.search(gap):
         return False  # «… 3#1001. 10000 руб.»: numbers of two sentences
+    if _NAMING_GAP.search(gap):
+        return False  # «заказ 907452, код 3318»: the word names the number after it
     return _JOINING_GAP.fullmatch(gap) is not None
 
 
@@ -138,27 +147,31 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
     A gap also joins when the same gap, whatever it is, stands between four or more
     groups in a row (``8 руб 999 руб 123 руб 45``): that is a separator.
     """
-    gaps = [text[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)]
-    alone = [_joins(gap) for gap in gaps]
+    ends = [end for _, end in groups]
+    starts = [start for start, _ in groups]
+    gaps = [text[end:start] for end, start in zip(ends, starts[1:], strict=False)]
+    cache = _JOIN_CACHE
+    alone = [cache[gap] if gap in cache else _joins_cached(gap) for gap in gaps]
     joined = alone.copy()
-    for k in range(len(gaps) - _REPEATS + 1):
+    count = len(gaps)
+    for k in range(count - _REPEATS + 1):
         gap = gaps[k]
         if (
             not alone[k]
+            and gap == gaps[k + 1]
+            and gap == gaps[k + 2]
             and len(gap) <= _MAX_REPEATED_GAP
             and "\n" not in gap
-            and all(gaps[k + j] == gap for j in range(1, _REPEATS))
         ):
-            for j in range(_REPEATS):
-                joined[k + j] = True
+            joined[k] = joined[k + 1] = joined[k + 2] = True
     chains: list[tuple[int, str, int]] = []
     first = 0
     digits = 0
     for k in range(len(groups)):
-        digits += groups[k][1] - groups[k][0]
-        if k < len(joined) and joined[k]:
+        digits += ends[k] - starts[k]
+        if k < count and joined[k]:
             continue
-        start, end = groups[first][0], groups[k][1]
+        start, end = starts[first], ends[k]
         if "+" in text[max(0, start - 6) : start]:
             plus = _PLUS.search(text, max(0, start - 6), start)
             if plus is not None:
@@ -167,6 +180,17 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
         first = k + 1
         digits = 0
     return chains
+
+
+_JOIN_CACHE: Final[dict[str, bool]] = {}
+_JOIN_CACHE_LIMIT: Final = 16384
+
+
+def _joins_cached(gap: str) -> bool:
+    value = _joins(gap)
+    if len(_JOIN_CACHE) < _JOIN_CACHE_LIMIT:
+        _JOIN_CACHE[gap] = value
+    return value
 
 
 def _glued_to_letter(text: str, start: int, end: int) -> bool:
@@ -178,18 +202,30 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     for index, (start, chain, size) in enumerate(chains):
         if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
-        if _ATOM.search(chain):
-            continue
+        if _ATOM.search(chain) or _GLUED_LETTER.search(chain) or _is_amount(chain):
+            continue  # a date, a time, a model number (``AA79A00``), an amount (``79 000``)
         total = size
+        before = start + len(chain)
         for later_start, later, later_size in chains[index + 1 : index + 3]:
-            if later_start - start > _SPLIT_REACH or _ATOM.search(later):
-                break
+            if (
+                later_start - start > _SPLIT_REACH
+                or _ATOM.search(later)
+                or _NAMING_GAP.search(text, before, later_start)
+            ):
+                break  # «заказ 790000, код 1000»: each number has its own name
+            before = later_start + len(later)
             total += later_size
             if total == _SPLIT_TOTAL:
                 return start, later_start + len(later)
             if total > _SPLIT_TOTAL:
                 break
     return None
+
+
+def _is_amount(chain: str) -> bool:
+    """``7900-8700``, ``79 000``: round amounts, or thousands written apart."""
+    groups = _GROUP.findall(chain)
+    return _has_round_amounts(groups) or "000" in groups[1:]
 
 
 def _chain_phone(chain: str) -> tuple[int, int] | None:
@@ -317,7 +353,7 @@ def _segment_phone(
             if _phone_shaped(window, window_separators, international and first == 0) and not (
                 _is_round_range(window, window_separators)
                 or _is_increasing_list(window)
-                or _has_round_amounts(window)
+                or (_has_round_amounts(window) and not (international and first == 0))
             ):
                 longest = end
         if longest is not None:

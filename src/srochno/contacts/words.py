@@ -7,6 +7,7 @@ Every word is folded (Cyrillic look-alikes become Latin letters) as the text is.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Final
 
@@ -15,9 +16,13 @@ from srochno.contacts.fold import fold
 __all__ = [
     "FILLER_WORDS",
     "MAIL_PROVIDERS",
+    "MULTIPLIER_VALUES",
     "NUMBER_WORDS",
+    "REPEATERS",
     "ROMAN_DIGITS",
+    "RUN_WORDS",
     "SPOKEN_TLDS",
+    "run_value",
 ]
 
 
@@ -150,7 +155,8 @@ FILLER_WORDS: Final = frozenset(
     fold(word)
     for word in _words(
         "и а да плюс потом затем дальше далее ещё еще тире дефис пробел точка запятая "
-        "and plus then next also dash space dot comma or или"
+        "and plus then next also dash space dot comma or или млрд млн тыс тысяч тысячи тысяча "
+        "миллион миллиона миллионов миллиард миллиарда миллиардов"
     )
 )
 """Words that glue the groups of a dictated number without meaning anything themselves."""
@@ -188,3 +194,136 @@ SPOKEN_TLDS: Final = {
     )
 }
 """Top-level domains as they are said or written after a well-known domain name."""
+
+
+# Words read as digits only inside a dictated run (seven digits or more): ordinals,
+# other languages' numbers, English numbers written in Cyrillic, multipliers. Alone they
+# are ordinary words («первый этаж», «tres», «ту»), so one of them never makes a digit.
+_ORDINAL_STEMS: Final = {
+    0: "нулев",
+    1: "перв",
+    2: "втор",
+    3: "трет",
+    4: "четверт четвёрт",
+    5: "пят",
+    6: "шест",
+    7: "седьм",
+    8: "восьм",
+    9: "девят",
+}
+_ORDINAL_ENDINGS: Final = "ой ый ий ая ое ого ому ую ым ом ей ья ье ьего ьей ьему ью ьим"
+_FOREIGN_FORMS: Final = {
+    0: "нуль нул null zero cero zéro zerro nol ноль зеро зиро нөл нол ling",
+    1: "один одын адзін адзин eins ein uno un une jeden jedna bir бір бир уан ван yi bir bir",
+    2: "два дві дви zwei zwo dos deux due dwa ikki екі еки ту тю er",
+    3: "три тры tres trois tre trzy uch үш уш фри сри san drei",
+    4: "чотири чатыры vier cuatro quatre quattro cztery to'rt tort төрт торт фо фор фоу si",
+    5: "пять п'ять пяць fünf fuenf funf cinco cinq cinque pięć piec besh бес файв wu",
+    6: "шість шисть шэсць seis sechs six sei sześć szesc olti алты сикс liu",
+    7: "сім сим sieben siete sept sette siedem yetti жеті жети севен сэвэн сэвен севэн qi",
+    8: "вісім висим восем acht ocho huit otto osiem sakkiz сегіз сегиз эйт эйг ба ba",
+    9: "дев'ять девять дзевяць neun nueve neuf nove dziewięć dziewiec to'qqiz toqqiz "
+    "тоғыз тогыз найн jiu",
+}
+_MULTIPLIERS: Final = {
+    1000: "тысяча тысячи тысяч тысячу тыс thousand thousands",
+    1_000_000: "миллион миллиона миллионов млн million millions",
+    1_000_000_000: "миллиард миллиарда миллиардов млрд billion billions",
+}
+REPEATERS: Final = {
+    fold(word): count
+    for word, count in (
+        ("double", 2), ("triple", 3), ("дабл", 2), ("трипл", 3), ("двойная", 2),
+        ("тройная", 3), ("дважды", 2), ("трижды", 3),
+    )
+}  # fmt: skip
+"""``triple five`` is ``555``: the count of the digit after it."""
+MULTIPLIER_VALUES: Final = frozenset(_MULTIPLIERS)
+
+
+def _phonetic(word: str) -> str:
+    """A word as heard: vowels in three classes, consonants devoiced, doubled letters and
+    the soft sign dropped, ``стн``/``тц`` simplified (``шиснацать`` = ``шестнадцать``)."""
+    key = word.translate(_PHONETIC_TABLE)
+    for old, new in (("стн", "сн"), ("тц", "ц"), ("тс", "ц"), ("сч", "щ")):
+        key = key.replace(old, new)
+    out: list[str] = []
+    for char in key:
+        if not out or out[-1] != char:
+            out.append(char)
+    return "".join(out)
+
+
+_PHONETIC_TABLE: Final = str.maketrans(
+    {
+        **dict.fromkeys("оаё", "а"),
+        **dict.fromkeys("еиэяыіїє", "и"),
+        **dict.fromkeys("ую", "у"),
+        "б": "п", "в": "ф", "г": "к", "д": "т", "ж": "ш", "з": "с", "щ": "ш", "ғ": "к",
+        "ь": None, "ъ": None, "'": None, "’": None, "ʼ": None, "й": "и", "ў": "у",
+    }
+)  # fmt: skip
+_MIN_PHONETIC: Final = 3
+
+
+def _run_words() -> tuple[dict[str, int], dict[str, int]]:
+    """Run-only words (folded form → value) and phonetic keys of every Cyrillic number
+    word (key → value), the keys that two values share left out."""
+    table: dict[str, int] = {}
+    for value, stems in _ORDINAL_STEMS.items():
+        for stem in stems.split():
+            for ending in _ORDINAL_ENDINGS.split():
+                if stem.endswith("т") or not ending.startswith("ь"):
+                    form = stem + ending
+                    for spelling in _misspellings(form) | {
+                        t for s in _misspellings(form) for t in _transliterations(s)
+                    }:
+                        table.setdefault(fold(spelling), value)
+    for value, forms in _FOREIGN_FORMS.items():
+        for form in forms.split():
+            table.setdefault(fold(form), value)
+            table.setdefault(fold(form.replace("'", "")), value)
+    for value, forms in _MULTIPLIERS.items():
+        for form in forms.split():
+            table[fold(form)] = value
+    keys: dict[str, set[int]] = {}
+    sources = [
+        *((form, value) for value, forms in _UNIT_FORMS.items() for form in forms.split()),
+        *((form, value) for value, forms in _TEEN_FORMS.items() for form in forms.split()),
+        *((form, value) for value, forms in _FOREIGN_FORMS.items() for form in forms.split()),
+    ]
+    for form, value in sources:
+        if form.isascii() or len(form) < _MIN_PHONETIC:
+            continue
+        key = _phonetic(form)
+        variants = {key}
+        if len(key) >= 4:  # a vowel or the last consonant swallowed: «чтыре», «шэсь»
+            variants |= {key[:i] + key[i + 1 :] for i in range(1, len(key)) if key[i] in "аиу"}
+            variants.add(key[:-1])
+        for variant in variants:
+            if len(variant) >= _MIN_PHONETIC:
+                keys.setdefault(variant, set()).add(value)
+    phonetic = {key: next(iter(values)) for key, values in keys.items() if len(values) == 1}
+    return {k: v for k, v in table.items() if k not in NUMBER_WORDS}, phonetic
+
+
+RUN_WORDS, _PHONETIC_KEYS = _run_words()
+"""Folded word → value: words that stand for a number only in a dictated run."""
+
+
+_UNFOLD: Final = str.maketrans("abekmhopctyxi", "авекмнорстухи")
+
+
+@functools.lru_cache(maxsize=65536)
+def run_value(word: str) -> int | None:
+    """The value of a run-only word (folded): listed, or a Cyrillic word that sounds
+    like a number word (``девить``, ``шиснацать``, ``чтыре``)."""
+    value = RUN_WORDS.get(word)
+    if value is not None:
+        return value
+    if len(word) < _MIN_PHONETIC:
+        return None
+    plain = word.translate(_UNFOLD)
+    if not all("а" <= char <= "я" or char in "ёіїєўғүө" for char in plain):
+        return None
+    return _PHONETIC_KEYS.get(_phonetic(plain))
