@@ -31,9 +31,13 @@ Description = Annotated[
     ),
     CleanText,
 ]
-# A city is a place name: letters, spaces, hyphens, dots and apostrophes. No digits, no @,
-# no links: it is shown to everybody. The same pattern is documented in OpenAPI.
-CITY_PATTERN = r"^(?:[^\W\d_]|[ \-.'’ʼ‘`])+$"
+# A city is a place name: letters (with their combining marks: «Мосќва́»), spaces, hyphens,
+# dots and apostrophes. No digits, no @, no links: it is shown to everybody. The same pattern
+# is documented in OpenAPI.
+CITY_PATTERN = (
+    r"^(?:[^\W\d_]|[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+    r"\ufe20-\ufe2f]|[ \-.'’ʼ‘`])+$"
+)
 _CITY = re.compile(CITY_PATTERN)
 
 
