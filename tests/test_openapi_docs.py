@@ -113,3 +113,13 @@ def test_health_documents_its_own_503(application):
 def test_catalog_needs_no_503(application):
     responses = application.openapi()["paths"]["/api/categories"]["get"]["responses"]
     assert "503" not in responses
+
+
+def test_the_tma_scheme_is_optional_where_signing_in_is(application):
+    """Authorize in the docs page: required where the route needs a user, optional
+    (`{}` beside it) where anybody may call it and a signed-in user sees more."""
+    paths = application.openapi()["paths"]
+    assert paths["/api/orders"]["get"]["security"] == [{"tma": []}, {}]
+    assert paths["/api/orders/{order_id}"]["get"]["security"] == [{"tma": []}, {}]
+    assert paths["/api/users/me"]["get"]["security"] == [{"tma": []}]
+    assert paths["/api/orders"]["post"]["security"] == [{"tma": []}]

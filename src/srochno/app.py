@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from srochno import __version__
 from srochno.admin.setup import mount_admin
+from srochno.auth.dependencies import optional_user
 from srochno.body_limit import BodySizeLimitMiddleware
 from srochno.bot.dispatcher import build_dispatcher
 from srochno.bot.router import router as bot_router
@@ -162,7 +163,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         redoc_url=None,
         openapi_url=None,
     )
-    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_openapi(app, optional_user)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.bot = None
     app.state.dispatcher = build_dispatcher()

@@ -9,13 +9,16 @@ declared and every operation that answers 401 requires it, so *Authorize* works.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
@@ -82,10 +85,24 @@ def add_docs(app: FastAPI, settings: Settings) -> None:
     app.add_route(ASSETS_PATH + "/{name}", asset, methods=["GET"], include_in_schema=False)
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, with the ``tma`` scheme declared and required where a 401 is
-    documented (the routes read the header themselves, so FastAPI cannot tell)."""
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return any(
+        dependency.call is call or _depends_on(dependency, call)
+        for dependency in dependant.dependencies
+    )
+
+
+def build_openapi(app: FastAPI, optional_auth: Callable[..., Any]) -> dict[str, Any]:
+    """FastAPI's schema, with the ``tma`` scheme declared: required where a 401 is
+    documented (the routes read the header themselves, so FastAPI cannot tell), optional
+    (``[{"tma": []}, {}]``) where the route depends on ``optional_auth``."""
     if app.openapi_schema is None:
+        optional = {
+            (route.path_format, method.lower())
+            for route in app.routes
+            if isinstance(route, APIRoute) and _depends_on(route.dependant, optional_auth)
+            for method in route.methods or ()
+        }
         schema = get_openapi(
             title=app.title,
             version=app.version,
@@ -93,9 +110,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
                 if isinstance(operation, dict) and "401" in operation.get("responses", {}):
                     operation["security"] = [{SECURITY_SCHEME: []}]
+                    if (path, method) in optional:
+                        operation["security"].append({})
         app.openapi_schema = schema
     return app.openapi_schema
