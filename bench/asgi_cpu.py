@@ -1,7 +1,8 @@
 """CPU per request of the two apps, in-process, without HTTP or a load generator.
 
     python bench/asgi_cpu.py [--requests 3000] [--slices 10] [--apps srochno,floor]
-                             [--endpoints list,get,me,create,take]
+                             [--endpoints list,near,get,me,create,take]
+    python bench/asgi_cpu.py --apps srochno,srochno-pooler   # direct vs through PgBouncer
 
 Each ASGI app is called directly (32 requests in flight, one event loop), and its
 process's own CPU time is divided by the number of requests: the Python-side cost of
@@ -22,6 +23,7 @@ import asyncio
 import importlib
 import json
 import os
+import random
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CITIES, DATABASE_URL, ORDER_BODY, authorization, connect, server_env, user_id
 from srochno.catalog import normalize_city
+from srochno.geo import cell_of
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -137,6 +140,9 @@ def jobs(
     uid = user_id(5 * (n % 1000 + 1))  # executors: funded
     if endpoint == "list":
         return "GET", f"/api/orders?city={quote(CITIES[n % 5])}&category=plumbing", None, b""
+    if endpoint == "near":  # anonymous, as the list: positions around Moscow's centre
+        lat, lon = NEAR_AT[n % len(NEAR_AT)]
+        return "GET", f"/api/orders?near={lat},{lon}&radius_km=5&category=plumbing", None, b""
     if endpoint == "get":
         return "GET", f"/api/orders/{orders[n % len(orders)]}", AUTH[uid], b""
     if endpoint == "me":
@@ -178,7 +184,26 @@ async def measure(
     }
 
 
+POOLER_URL_VARIABLE = "BENCH_POOLER_URL"
+"""Where ``srochno-pooler`` finds the PgBouncer in front of the bench database (set by
+``main``, which starts one)."""
+
+
 def load_app(name: str) -> Any:
+    if name == "srochno-pooler":  # requests through PgBouncer in transaction mode
+        from srochno.app import create_app
+        from srochno.config import load_settings
+
+        os.environ["DATABASE_DIRECT_URL"] = DATABASE_URL
+        os.environ["DATABASE_URL"] = os.environ[POOLER_URL_VARIABLE]
+        os.environ.setdefault("DATABASE_POOLER", "transaction")
+        return create_app(load_settings())
+    if name == "srochno-nocache":  # direct, with the pooler's setting: what the cache saves
+        from srochno.app import create_app
+        from srochno.config import load_settings
+
+        os.environ["DATABASE_POOLER"] = "transaction"
+        return create_app(load_settings())
     if name == "srochno":
         from srochno.app import create_app
         from srochno.config import load_settings
@@ -264,6 +289,44 @@ AND city_key = ANY($1::text[])
 """
 
 
+MOSCOW = (55.7558, 37.6173)
+SPREAD_DEG = 0.08
+"""Located orders lie within this of Moscow's centre (about ±9 km north–south, ±5 km
+east–west); the near feed is asked from points within half of it."""
+_positions = random.Random(7)
+NEAR_AT = [
+    (
+        round(MOSCOW[0] + _positions.uniform(-SPREAD_DEG, SPREAD_DEG) / 2, 6),
+        round(MOSCOW[1] + _positions.uniform(-SPREAD_DEG, SPREAD_DEG) / 2, 6),
+    )
+    for _ in range(100)
+]
+
+
+async def locate_seed() -> None:
+    """The near feed reads located orders: the seeded active orders of Moscow get points
+    around its centre (the same points on every run; unlocated orders stay where they are
+    in the city list)."""
+    connection = await connect(DATABASE_URL)
+    try:
+        ids = await connection.fetch(
+            "SELECT id FROM orders WHERE status = 'active' AND city_key = $1 ORDER BY id",
+            normalize_city(CITIES[0]),
+        )
+        rng = random.Random(1)
+        rows = []
+        for row in ids:
+            lat = round(MOSCOW[0] + rng.uniform(-SPREAD_DEG, SPREAD_DEG), 6)
+            lon = round(MOSCOW[1] + rng.uniform(-SPREAD_DEG, SPREAD_DEG), 6)
+            rows.append((row["id"], lat, lon, cell_of(lat, lon)))
+        await connection.executemany(
+            "UPDATE orders SET lat = $2, lon = $3, cell = $4 WHERE id = $1 AND lat IS NULL", rows
+        )
+    finally:
+        await connection.close()
+    print(f"{len(rows)} active orders of {CITIES[0]} located", file=sys.stderr)
+
+
 async def check_seed() -> None:
     """The list's pages shrink as the seeded orders expire (30 to 60 minutes after
     seeding): a list figure is comparable only on a fresh seed."""
@@ -281,8 +344,18 @@ async def check_seed() -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    if "list" in args.endpoints:
+    if "srochno-pooler" in args.apps and POOLER_URL_VARIABLE not in os.environ:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.pgbouncer import run_pgbouncer
+
+        with run_pgbouncer(DATABASE_URL) as url:
+            os.environ[POOLER_URL_VARIABLE] = url
+            main(args)
+        return
+    if {"list", "near"} & set(args.endpoints):
         asyncio.run(check_seed())
+    if "near" in args.endpoints:
+        asyncio.run(locate_seed())
     runners = [Runner(name) for name in args.apps]
     setup = next((r for r in runners if r.name == "floor"), runners[0])
     ratios = []
@@ -301,6 +374,12 @@ def main(args: argparse.Namespace) -> None:
             if {"srochno", "floor"} <= set(totals):
                 ratio = totals["floor"]["cpu"] / totals["srochno"]["cpu"]
                 ratios.append(f"{endpoint} {ratio:.2f}")
+            if {"srochno", "srochno-pooler"} <= set(totals):
+                ratio = totals["srochno"]["cpu"] / totals["srochno-pooler"]["cpu"]
+                ratios.append(f"{endpoint} {ratio:.2f} (direct ÷ pooler)")
+            if {"srochno", "srochno-nocache"} <= set(totals):
+                ratio = totals["srochno"]["cpu"] / totals["srochno-nocache"]["cpu"]
+                ratios.append(f"{endpoint} {ratio:.2f} (direct ÷ direct without cache)")
     finally:
         for runner in runners:
             runner.close()
@@ -316,6 +395,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--endpoints",
         type=lambda s: s.split(","),
-        default=["list", "get", "me", "create", "take"],
+        default=["list", "near", "get", "me", "create", "take"],
     )
     main(parser.parse_args())

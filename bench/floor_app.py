@@ -12,6 +12,7 @@ no dependency injection, no Pydantic models, no ORM, no middleware.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import secrets
@@ -32,8 +33,10 @@ from srochno import ratelimit as limits_sql
 from srochno.auth.errors import AuthMissing
 from srochno.auth.telegram import TelegramUser, validate_init_data
 from srochno.catalog import CATEGORIES, normalize_city
-from srochno.contacts import contains_contact
+from srochno.contacts import find_in_fields
 from srochno.errors import AppError
+from srochno.geo import Point, area_view, cells_within, public_distance_km, rounded
+from srochno.ledger import repository as ledger_sql
 from srochno.orders import quota as quota_sql
 from srochno.orders import repository as orders_sql
 from srochno.orders.errors import OrderNotFound
@@ -64,10 +67,12 @@ SELECT_USER = users_sql.SELECT_USER
 UPSERT_USER = users_sql.UPSERT_USER
 COUNT_FEED, LIST_FEED = orders_sql.feed_statements(True, True, False)
 _, LIST_FEED_VIEWER = orders_sql.feed_statements(True, True, True)
+NEAR_DEFAULT_RADIUS_KM = float(os.environ.get("GEO_DEFAULT_RADIUS_KM", "5"))
+NEAR_MAX_RADIUS_KM = float(os.environ.get("GEO_MAX_RADIUS_KM", "50"))
 SELECT_ORDER = orders_sql.SELECT_ORDER
 INSERT_ORDER = orders_sql.INSERT_ORDER
 TAKE_CONTEXT = orders_sql.TAKE_CONTEXT
-WRITE_TAKE = orders_sql.WRITE_TAKE
+WRITE_TAKE = ledger_sql.WRITE_TAKE
 HIT_ONE = limits_sql.HIT_ONE
 HIT_MANY = limits_sql.HIT_MANY
 LOCK_CLIENT = quota_sql.LOCK_CLIENT
@@ -135,9 +140,12 @@ def present(
     viewer_id: int | None,
     taken_by_me: bool,
     in_list: bool = False,
+    near: Point | None = None,
 ) -> dict[str, Any]:
     is_owner = viewer_id is not None and viewer_id == order["owner_id"]
     show_contact = not in_list and (is_owner or taken_by_me)
+    cell = order["cell"]
+    located = show_contact and order["lat"] is not None
     status = status_now(order, now)
     left = timing(order["expires_at"] if status == "active" else now, now)
     return {
@@ -162,6 +170,12 @@ def present(
         "taken_by_me": taken_by_me,
         "responded_at": iso(order["responded_at"]),
         "completed_executor_id": order["completed_executor_id"],
+        "location": {"lat": order["lat"], "lon": order["lon"]} if located else None,
+        "address": order["address"] if show_contact else None,
+        "area": area_view(cell) if cell is not None else None,
+        "distance_km": (
+            public_distance_km(near, cell) if cell is not None and near is not None else None
+        ),
     }
 
 
@@ -244,6 +258,8 @@ async def list_orders(request: Request) -> Response:
     except AppError as exc:
         return error(exc)
     query = request.query_params
+    if "near" in query:
+        return await list_near(request, tg)
     city = (query.get("city") or "").strip() or None
     category = query.get("category") or None
     limit = int(query.get("limit", "20"))
@@ -267,6 +283,48 @@ async def list_orders(request: Request) -> Response:
     viewer_id = viewer["id"] if viewer is not None else None
     items = [present(row, now, viewer_id, row["taken_by_me"], in_list=True) for row in rows]
     return JSONResponse({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
+async def list_near(request: Request, tg: TelegramUser | None) -> Response:
+    """The near feed's first pages (no cursor): every cell within the radius, nearest
+    first, the same two statements as the service."""
+    query = request.query_params
+    try:
+        lat_text, lon_text = query["near"].split(",")
+        viewer_at = Point(rounded(float(lat_text)), rounded(float(lon_text)))
+        radius = min(float(query.get("radius_km", NEAR_DEFAULT_RADIUS_KM)), NEAR_MAX_RADIUS_KM)
+    except ValueError:
+        return JSONResponse({"detail": "bad near", "code": "invalid_near"}, 422)
+    category = query.get("category") or None
+    limit = int(query.get("limit", "20"))
+    offset = int(query.get("offset", "0"))
+    cells = [cell for _, cell in cells_within(viewer_at, radius)]
+    now = datetime.now(UTC)
+    count_sql, page_sql = orders_sql.near_statements(category is not None, tg is not None)
+    extra: list[Any] = [category] if category is not None else []
+    pool = pool_of(request)
+    try:
+        async with pool.acquire() as conn:
+            await check_limits(conn, request)
+            viewer = await sync_user(conn, tg) if tg is not None else None
+            total = await conn.fetchval(count_sql, now, now - NO_RESPONSE, cells, *extra)
+            if viewer is not None:
+                extra.append(viewer["id"])
+            rows = await conn.fetch(
+                page_sql, now, now - NO_RESPONSE, cells, [""] * len(cells), limit + offset, *extra
+            )
+    except Fail as exc:
+        return error(exc)
+    rows = rows[offset:]
+    viewer_id = viewer["id"] if viewer is not None else None
+    items = [
+        present(row, now, viewer_id, row["taken_by_me"], in_list=True, near=viewer_at)
+        for row in rows
+    ]
+    last = f"{rows[-1]['cell']}.{rows[-1]['id']}" if len(rows) == limit else None
+    return JSONResponse(
+        {"items": items, "total": total, "limit": limit, "offset": offset, "next_cursor": last}
+    )
 
 
 async def read_order(request: Request) -> Response:
@@ -336,7 +394,8 @@ async def create_order(request: Request) -> Response:
         description = _text(body, "description", 10, 2000)
         city = _text(body, "city", 2, 64)
         contact = _text(body, "contact", 3, 128)
-        if contains_contact(description) or contains_contact(city):
+        # The service's rule (SPEC §5): each public text alone, then together.
+        if find_in_fields({"city": city, "description": description}) is not None:
             raise Fail(422, "contact_in_description", "No contacts in the description")
     except ValueError:
         return error(Fail(422, "validation_error", "body is not JSON"))
@@ -375,11 +434,13 @@ async def create_order(request: Request) -> Response:
                 active = await conn.fetchval(COUNT_ACTIVE, user["id"], now, now - NO_RESPONSE)
                 if active >= MAX_ACTIVE:
                     raise Fail(409, "too_many_active_orders", "Too many active orders")
-                await conn.execute(INSERT_ORDER, *values[:10], values[11], values[13])
+                await conn.execute(
+                    INSERT_ORDER, *values[:10], values[11], values[13], None, None, None, None
+                )  # unlocated: no point, address or cell
                 await enqueue(conn, "order_created", {"order_id": order_id}, f"created|{order_id}")
     except Fail as exc:
         return error(exc)
-    order = dict(zip(ORDER_KEYS, values, strict=True))
+    order = dict(zip(ORDER_KEYS, (*values, None, None, None, None), strict=True))
     return JSONResponse(
         present(order, now, user["id"], False),  # type: ignore[arg-type]
         status_code=201,
@@ -470,6 +531,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         max_inactive_connection_lifetime=1800,
         server_settings={"application_name": "srochno-floor"},
     )
+    gc.collect()  # as the service does once started (srochno.app.freeze_heap)
+    gc.freeze()
     try:
         yield
     finally:

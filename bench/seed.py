@@ -103,7 +103,7 @@ USER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-ORDER_COLUMNS = ORDER_FIELDS  # the service's own column list
+ORDER_COLUMNS = ORDER_FIELDS[: ORDER_FIELDS.index("lat")]  # the service's own, unlocated
 TAKE_COLUMNS = ("id", "order_id", "executor_id", "price_paid", "taken_at", "refunded_at")
 LEDGER_COLUMNS = (
     "id",

@@ -155,6 +155,8 @@ class FakeBotAPI:
     """What ``getUpdates`` hands out (``push_update``)."""
     delays: dict[str, float] = field(default_factory=dict)
     """Seconds a method waits before it is answered (a slow Telegram)."""
+    answered_by_policy: list[Call] = field(default_factory=list)
+    """The calls a policy answered instead of the method (refused, failed)."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
@@ -201,6 +203,7 @@ class FakeBotAPI:
             self.star_transactions.clear()
             self.updates.clear()
             self.delays.clear()
+            self.answered_by_policy.clear()
 
     # --- programming ---------------------------------------------------------------
 
@@ -252,6 +255,38 @@ class FakeBotAPI:
 
         self.add_policy(policy)
 
+    def delivered_to(self, chat_id: int) -> list[Call]:
+        """The ``sendMessage`` calls to one chat that were answered with a message."""
+        with self._lock:
+            refused = [id(call) for call in self.answered_by_policy]
+        return [c for c in self.messages_to(chat_id) if id(c) not in refused]
+
+    async def until_to(self, chat_id: int, count: int = 1, within: float = 60.0) -> list[Call]:
+        """The messages delivered to ``chat_id`` once there are at least ``count``."""
+        deadline = time.monotonic() + within
+        while True:
+            found = self.delivered_to(chat_id)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} message(s) to {chat_id} expected, {len(found)}")
+            await asyncio.sleep(WAIT_POLL_SECONDS)
+
+    def unstarted_chat(self, chat_id: int) -> set[int]:
+        """``sendMessage`` to ``chat_id`` answers Telegram's 403 "bot can't initiate
+        conversation" while ``chat_id`` is in the returned set (remove it once the user
+        starts the bot or allows writing)."""
+        unstarted = {chat_id}
+
+        def policy(call: Call) -> Reply | None:
+            chat = call.params.get("chat_id")
+            if call.method.lower() == "sendmessage" and chat in unstarted:
+                return error_reply(403, "Forbidden: bot can't initiate conversation with a user")
+            return None
+
+        self.add_policy(policy)
+        return unstarted
+
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method.lower() == method.lower()]
@@ -272,7 +307,7 @@ class FakeBotAPI:
                     )
                 self._lock.wait(remaining)
 
-    async def until(self, method: str, count: int = 1, within: float = 10.0) -> list[Call]:
+    async def until(self, method: str, count: int = 1, within: float = 60.0) -> list[Call]:
         """:meth:`wait_for` for callers on an event loop that must keep running."""
         deadline = time.monotonic() + within
         while True:
@@ -306,6 +341,8 @@ class FakeBotAPI:
         for policy in policies:
             reply = policy(call)
             if reply is not None:
+                with self._lock:
+                    self.answered_by_policy.append(call)
                 return JSONResponse(reply.body, status_code=reply.status)
         handler = getattr(self, f"_method_{method.lower()}", None)
         result = await handler(call) if handler is not None else True
@@ -326,6 +363,9 @@ class FakeBotAPI:
             "chat": {"id": call.params.get("chat_id"), "type": "private"},
             "text": call.params.get("text"),
         }
+
+    async def _method_savepreparedinlinemessage(self, call: Call) -> dict[str, Any]:
+        return {"id": f"prepared-{next(self._ids)}", "expiration_date": int(time.time()) + 86400}
 
     async def _method_createinvoicelink(self, call: Call) -> str:
         return f"https://t.me/$fake-invoice-{next(self._ids)}"

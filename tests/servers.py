@@ -6,7 +6,9 @@
         servers.kill(0)         # SIGKILL, as a crash would
         servers.restart(0)      # the same port again, waits until healthy
 
-Every process is stopped (SIGTERM, then SIGKILL) when the block ends.
+Every process is stopped (SIGTERM, then SIGKILL) when the block ends. The servers are forks
+of a preloaded parent (``tests/prefork.py``); ``fork=False`` starts the real command line, for
+the tests of the process's own life.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from tests import prefork
 from tests.helpers import TEST_BOT_TOKEN
 
 # Generous: importing the application takes seconds of CPU, and parallel test workers start
@@ -36,6 +39,7 @@ PORT_ATTEMPTS = 3
 # A server's default pool holds 2 × DB_POOL_SIZE (10) connections.
 CLIENT_CONNECTIONS = 20
 CLIENT_TIMEOUT_SECONDS = 60.0
+KEEPALIVE_SECONDS = 1.0
 
 # Variables of the surrounding shell that would change what the servers do.
 INHERITED_PREFIXES = (
@@ -94,7 +98,7 @@ def server_env(database_url: str, extra: Mapping[str, str], data_dir: Path) -> d
 class Server:
     port: int
     log_path: Path
-    process: subprocess.Popen[bytes] | None = None
+    process: subprocess.Popen[bytes] | prefork.Forked | None = None
 
     @property
     def url(self) -> str:
@@ -118,6 +122,7 @@ class ServerGroup:
     env: dict[str, str]
     workdir: Path
     args: Sequence[str] = ()
+    fork: bool = True
     servers: list[Server] = field(default_factory=list)
 
     @property
@@ -129,7 +134,9 @@ class ServerGroup:
     ) -> list[httpx.AsyncClient]:
         """One new HTTP client per server (the caller closes them), each sending at most
         ``max_connections`` requests at once so a server's pool is never overrun."""
-        limits = httpx.Limits(max_connections=max_connections)
+        # A kept-alive connection is dropped before uvicorn's keep-alive timeout (5 s, which is
+        # httpx's default expiry too): a request never meets a connection the server closes.
+        limits = httpx.Limits(max_connections=max_connections, keepalive_expiry=KEEPALIVE_SECONDS)
         return [
             httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits, trust_env=False)
             for url in self.urls
@@ -170,10 +177,7 @@ class ServerGroup:
                 server.process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
     def _spawn(self, server: Server) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "srochno",
+        argv = [
             "serve",
             "--host",
             "127.0.0.1",
@@ -182,9 +186,14 @@ class ServerGroup:
             "--no-migrate",
             *self.args,
         ]
+        if self.fork:
+            server.process = prefork.spawn(
+                argv, cwd=self.workdir, env=self.env, log_path=server.log_path
+            )
+            return
         with server.log_path.open("ab") as log:
             server.process = subprocess.Popen(
-                command,
+                [sys.executable, "-m", "srochno", *argv],
                 cwd=self.workdir,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -249,6 +258,7 @@ def run_servers(
     *,
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
+    fork: bool = True,
 ) -> Iterator[ServerGroup]:
     """``count`` healthy ``srochno serve`` processes on ``database_url`` (already migrated),
     with ``env`` added to their environment and ``args`` to their command line."""
@@ -259,6 +269,7 @@ def run_servers(
             env=server_env(database_url, env or {}, root / "data"),
             workdir=root,
             args=args,
+            fork=fork,
         )
         try:
             group.start(count)

@@ -165,3 +165,12 @@ async def post_update(
         headers={"X-Telegram-Bot-Api-Secret-Token": secret},
         **kwargs,
     )
+
+
+def location(
+    user_id: int, lat: float, lon: float, *, language_code: str | None = "ru"
+) -> dict[str, Any]:
+    """A location the user shared (the ``request_location`` button, or the attachment)."""
+    return message(
+        user_id, language_code=language_code, location={"latitude": lat, "longitude": lon}
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from srochno.config import ConfigurationError, Settings, dev_bot_token, load_settings
 
@@ -98,3 +99,83 @@ def test_bad_numbers_are_refused(monkeypatch):
     monkeypatch.setenv("TAKE_PRICE", "-1")
     with pytest.raises(ValueError, match="take_price"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_development_generates_one_vapid_key_in_the_data_folder(tmp_path):
+    import stat
+
+    from srochno.config import parse_vapid_private_key, vapid_private_key
+    from srochno.push.vapid import application_server_key
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    key = vapid_private_key(settings)
+    assert key is not None
+    path = tmp_path / "data" / "dev-vapid-private-key"
+    assert path.read_text().strip() == key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert vapid_private_key(settings) == key, "the same key on every start"
+    parse_vapid_private_key(key)
+    assert len(application_server_key(settings)) == 87  # 65 bytes, base64url
+
+
+def test_production_has_no_vapid_key_unless_set(tmp_path):
+    from srochno.config import new_vapid_private_key, vapid_private_key
+
+    base = {
+        "_env_file": None,
+        "environment": "production",
+        "telegram_bot_token": "1:x",
+        "secret_key": "k" * 48,
+        "database_url": "postgresql://x/y",
+        "data_dir": tmp_path,
+    }
+    assert vapid_private_key(Settings(**base)) is None
+    assert not list(tmp_path.iterdir()), "nothing generated in production"
+    key = new_vapid_private_key()
+    assert vapid_private_key(Settings(**base, vapid_private_key=key)) == key
+
+
+def test_a_vapid_key_is_read_in_each_of_its_forms():
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from srochno.config import parse_vapid_private_key
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    number = key.private_numbers().private_value
+    raw = base64.urlsafe_b64encode(number.to_bytes(32, "big")).rstrip(b"=").decode()
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    der = base64.urlsafe_b64encode(pkcs8).decode()  # padded, as openssl | base64 gives it
+    for text in (raw, der, pem, f"  {raw}\n"):
+        assert parse_vapid_private_key(text).private_numbers().private_value == number
+
+
+def test_a_bad_vapid_key_stops_the_start():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    other_curve = (
+        ec.generate_private_key(ec.SECP384R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    for bad in ("not-a-key", "AAAA", other_curve):
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None, vapid_private_key=bad)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, vapid_subject="ops@example.com")  # mailto: or https:// only

@@ -13,14 +13,18 @@ from fastapi.routing import APIRoute
 
 from srochno import health
 from srochno.app import create_app
+from srochno.auth import address_router as address
+from srochno.auth import router as web_auth
 from srochno.auth.dependencies import current_user, optional_user
 from srochno.bot import router as bot
 from srochno.errors import DatabaseUnavailable
 from srochno.events import router as live
 from srochno.ledger import router as ledger
+from srochno.notifications import router as unsubscribe
 from srochno.orders import router as orders
 from srochno.payments import router as payments
 from srochno.payments import topups_router as topups
+from srochno.push import router as push
 from srochno.reviews import router as reviews
 from srochno.state import DatabaseDep, ReadConnection, Work, WriteConnection
 from srochno.users import router as users
@@ -33,7 +37,13 @@ DATABASE_CALLS = {
     for dependency in (DatabaseDep, ReadConnection, WriteConnection, Work)
 } | {optional_user, current_user}
 # Operations that never reach the database (the catalog is a constant).
-WITHOUT_DATABASE = {"GET /api/categories", "GET /health/live"}
+WITHOUT_DATABASE = {
+    "GET /api/categories",
+    "GET /health/live",
+    "GET /api/email/unsubscribe",
+    "GET /api/email/confirm",
+    "GET /api/push/key",
+}
 UNAVAILABLE = {"detail": DatabaseUnavailable.message, "code": DatabaseUnavailable.code}
 
 
@@ -63,6 +73,10 @@ def operations() -> dict[str, APIRoute]:
         reviews.router,
         bot.router,
         live.router,
+        web_auth.router,
+        address.router,
+        unsubscribe.router,
+        push.router,
     )
     return {
         f"{method} {route.path}": route

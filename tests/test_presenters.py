@@ -7,7 +7,15 @@ import pytest
 from pydantic import BaseModel
 
 from srochno.orders import presenter as orders
-from srochno.orders.schemas import OrderOut, TakenOrder, TakeOut, TakeResult, TakerOut
+from srochno.orders.client import ClientView
+from srochno.orders.schemas import (
+    OrderClientOut,
+    OrderOut,
+    TakenOrder,
+    TakeOut,
+    TakeResult,
+    TakerOut,
+)
 from srochno.users import presenter as users
 from srochno.users.account import FIELDS
 from srochno.users.repository import USER_COLUMNS
@@ -22,6 +30,7 @@ from srochno.users.schemas import Profile, PublicProfile
         (orders.TakenOrderView, TakenOrder),
         (orders.TakeResultView, TakeResult),
         (orders.TakerView, TakerOut),
+        (ClientView, OrderClientOut),
         (users.PublicProfileView, PublicProfile),
         (users.ProfileView, Profile),
     ],

@@ -22,7 +22,9 @@ async def outage_client(database_url):
     """A client of an app whose database connection passes through a cuttable proxy."""
     proxy = Proxy(server_address(database_url))
     await proxy.start()
-    settings = make_settings(proxy.url(database_url), db_command_timeout_seconds=1)
+    settings = make_settings(
+        proxy.url(database_url), db_command_timeout_seconds=1, db_connect_timeout_seconds=1
+    )
     app = create_app(settings, run_jobs=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -83,6 +83,9 @@ async def _set_max_connections(url: str) -> None:
     conn = await asyncpg.connect(plain_url(url))
     try:
         await conn.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+        # The whole suite writes WAL fast beside a replica's base backup: keep enough that
+        # the backup's stream never asks for a recycled segment (as CI does on the local one).
+        await conn.execute("ALTER SYSTEM SET wal_keep_size = '1GB'")
     finally:
         await conn.close()
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from srochno import __version__
 from srochno.admin.setup import mount_admin
+from srochno.auth.address_router import router as address_router
 from srochno.auth.dependencies import optional_user
+from srochno.auth.router import router as auth_router
 from srochno.body_limit import BodySizeLimitMiddleware
 from srochno.bot.dispatcher import build_dispatcher
 from srochno.bot.router import router as bot_router
@@ -21,7 +25,7 @@ from srochno.config import Settings, load_settings
 from srochno.db import Database, create_engine
 from srochno.docs import add_docs, build_openapi
 from srochno.embedded import database_url
-from srochno.error_handlers import install_error_handlers
+from srochno.error_handlers import BusyOrUnavailable, install_error_handlers
 from srochno.events.live import start_live
 from srochno.events.router import router as live_router
 from srochno.health import router as health_router
@@ -31,18 +35,21 @@ from srochno.monitoring.middleware import RequestMetricsMiddleware
 from srochno.monitoring.multiprocess import worker_exited
 from srochno.monitoring.scrape import metrics
 from srochno.monitoring.sentry import init_sentry
+from srochno.notifications.router import router as email_router
 from srochno.orders.router import router as orders_router
 from srochno.payments.router import router as payments_router
 from srochno.payments.topups_router import close_clients
 from srochno.payments.topups_router import notifications as yookassa_router
 from srochno.payments.topups_router import router as topups_router
+from srochno.push.router import router as push_router
 from srochno.ratelimit import Limiter, RateLimitMiddleware
 from srochno.reviews.router import router as reviews_router
-from srochno.shutdown import GracefulStop, finish
+from srochno.shutdown import CLOSE_SECONDS, GracefulStop, finish
 from srochno.staff.first_admin import create_first_admin
 from srochno.state import app_database, app_limiter
 from srochno.telegram.client import create_bot
 from srochno.users.router import router as users_router
+from srochno.webapp.pwa import router as pwa_router
 from srochno.webapp.router import router as webapp_router
 from srochno.worker.heartbeat import Heartbeat
 from srochno.worker.run import run_elected_worker
@@ -99,6 +106,21 @@ def add_routes(app: FastAPI, *routers: APIRouter) -> None:
     app.router.routes[:0] = sorted(routes, key=rank)
 
 
+_heap_frozen = False
+
+
+def freeze_heap() -> None:
+    """Once per process, when the first application has started: what it built to serve
+    (modules, routes, models, the pools) lives as long as the process, so the garbage
+    collector's full passes leave it out (``gc.freeze``) instead of walking it again on
+    every pass while requests run. Garbage is collected first, so none is kept for good."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
     if settings is None:  # started by a server process: read the environment
         settings = load_settings()
@@ -110,13 +132,25 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         if url is None:
             url = await asyncio.to_thread(database_url, settings)
         # Application code: asyncpg. The admin's list views: a small SQLAlchemy engine.
+        # Requests go through DATABASE_URL (a pooler maybe); LISTEN and the worker's
+        # election need their own session: start_live and the worker use DATABASE_DIRECT_URL.
         db = await Database.open(
             url,
             pool_size=settings.db_pool_size,
             command_timeout=settings.db_command_timeout_seconds,
+            wait_seconds=settings.db_pool_timeout_seconds,
+            pooler=settings.database_pooler,
+            replica_urls=settings.database_replica_urls,
+            replica_max_lag_seconds=settings.replica_max_lag_seconds,
+            connect_timeout=settings.db_connect_timeout_seconds,
         )
         engine = create_engine(
-            url, pool_size=JOB_POOL_SIZE, command_timeout=settings.db_command_timeout_seconds
+            url,
+            pool_size=JOB_POOL_SIZE,
+            command_timeout=settings.db_command_timeout_seconds,
+            wait_seconds=settings.db_pool_timeout_seconds,
+            pooler=settings.database_pooler,
+            connect_timeout=settings.db_connect_timeout_seconds,
         )
         app.state.db = db
         app.state.engine = engine
@@ -135,20 +169,23 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             heartbeat = Heartbeat(settings.worker_heartbeat_seconds)
             app.state.worker_heartbeat = heartbeat
             job = asyncio.create_task(run_elected_worker(settings, url, heartbeat))
+            # On the signal it takes no new job; those in hand finish meanwhile.
+            graceful.on_stop(job.cancel)
         if settings.first_admin_name and settings.first_admin_password:
             await create_first_admin(db, settings.first_admin_name, settings.first_admin_password)
+        freeze_heap()
         try:
             yield
         finally:
             graceful.uninstall()
             await hub.stop()
             if job is not None:  # its jobs in hand finish, within what is left of the time
-                await finish(job, graceful.remaining())
+                await finish(job, max(0.0, graceful.remaining() - CLOSE_SECONDS))
             if bot is not None:
                 await bot.session.close()
             await close_clients(app.state)
             await engine.dispose()
-            await db.close()
+            await db.close(within=max(0.1, graceful.remaining() - CLOSE_SECONDS / 2))
             worker_exited()
 
     app = FastAPI(
@@ -179,13 +216,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         topups_router,
         yookassa_router,
         reviews_router,
+        auth_router,
+        address_router,
+        email_router,
         bot_router,
         health_router,
+        push_router,
+        pwa_router,  # before the page's files: the worker's script is built, not a file
         webapp_router,
     )
     app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
     add_docs(app, settings)
-    mount_admin(app, settings)
+    mount_admin(app, settings, outermost=[Middleware(BusyOrUnavailable)])
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

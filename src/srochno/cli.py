@@ -39,7 +39,9 @@ def _settings() -> Settings:
 def database_url_for_tools() -> str:
     from srochno.embedded import database_url
 
-    return database_url(_settings())
+    settings = _settings()
+    # Tools are few and short: a session of their own, never through a pooler.
+    return settings.direct_url(database_url(settings))
 
 
 def _prepare_database(settings: Settings, *, migrate: bool) -> str:
@@ -49,7 +51,7 @@ def _prepare_database(settings: Settings, *, migrate: bool) -> str:
     url = database_url(settings)
     if migrate:
         started = time.perf_counter()
-        upgrade(url)
+        upgrade(settings.direct_url(url))  # its advisory lock and DDL: no pooler
         logger.info(
             "migrations applied", extra={"seconds": round(time.perf_counter() - started, 3)}
         )
@@ -58,6 +60,8 @@ def _prepare_database(settings: Settings, *, migrate: bool) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from srochno.shutdown import grace_seconds
 
     settings = _settings()
     # Before prometheus_client is imported anywhere: it picks its value store at import.
@@ -96,17 +100,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+        forwarded_allow_ips=getattr(args, "forwarded_allow_ips", None)
+        or settings.forwarded_allow_ips,
         # Streams end at once on SIGTERM (srochno.shutdown); other requests get this long,
         # less the seconds uvicorn and the lifespan need after it to close down.
-        timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds) - SHUTDOWN_MARGIN),
+        timeout_graceful_shutdown=max(1, int(grace_seconds(settings.shutdown_seconds))),
     )
+    fast_exit()  # the supervisor of --workers N, after its workers stopped
     return 0
-
-
-SHUTDOWN_MARGIN = 3
-"""Seconds kept from ``SHUTDOWN_SECONDS`` for closing down after the requests' grace (seen:
-about 1.5 s with slow readers holding their connections)."""
 
 
 def port_taken(host: str, port: int) -> str | None:
@@ -128,7 +129,17 @@ def port_taken(host: str, port: int) -> str | None:
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
+    fast_exit()
     sys.exit(128 + signum)
+
+
+def fast_exit() -> None:
+    """Leave the objects of a stopping process to the operating system: the interpreter's
+    last garbage collections over everything the service imported took seconds of a
+    graceful stop on a loaded machine (files and exit handlers still run as usual)."""
+    import gc
+
+    gc.freeze()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -149,7 +160,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     url = _prepare_database(settings, migrate=settings.migrate_on_start)
 
     async def once() -> None:
-        db = await Database.open(url, pool_size=2)
+        db = await Database.open(url, pool_size=2, pooler=settings.database_pooler)
         try:
             report = await close_due_orders(db, settings)
             print(json.dumps(report.__dict__))
@@ -165,15 +176,30 @@ def cmd_worker(args: argparse.Namespace) -> int:
         "worker started",
         extra={"interval_seconds": settings.auto_close_interval_seconds},
     )
-    # SIGTERM stops the worker as Ctrl-C does: jobs in hand finish or go back to the queue.
-    signal.signal(signal.SIGTERM, lambda signum, frame: _raise_interrupt())
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_worker(settings, url))
+    asyncio.run(_until_signal(run_worker(settings, url), settings.shutdown_seconds))
+    fast_exit()
     return 0
 
 
-def _raise_interrupt() -> None:
-    raise KeyboardInterrupt
+async def _until_signal(work: Awaitable[None], shutdown_seconds: float) -> None:
+    """Run ``work`` until SIGTERM or SIGINT, then cancel it: the worker takes no new job,
+    finishes those in hand, and the process ends within ``SHUTDOWN_SECONDS`` whatever
+    holds it (never an interrupt raised inside a job, half-way through a message)."""
+    from srochno.shutdown import exit_by
+
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+
+    def stop(signum: int) -> None:
+        if not task.cancelling():
+            logger.info("stopping: jobs in hand finish, %.0f s at most", shutdown_seconds)
+            exit_by(shutdown_seconds, 128 + signum)
+            task.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -219,6 +245,17 @@ def cmd_initdata(args: argparse.Namespace) -> int:
     init_data = sign_init_data(fields, settings.telegram_bot_token)
     print(init_data)
     print(f"Authorization: tma {init_data}", file=sys.stderr)
+    return 0
+
+
+def cmd_vapid_keys(args: argparse.Namespace) -> int:
+    """A new VAPID key for Web Push: the setting's line, and the public key it gives."""
+    from srochno.config import new_vapid_private_key
+    from srochno.push.vapid import public_key, signer_of
+
+    key = new_vapid_private_key()
+    print(f"VAPID_PRIVATE_KEY={key}")
+    print(f"# public key (GET /api/push/key answers it): {public_key(signer_of(key))}")
     return 0
 
 
@@ -309,7 +346,8 @@ def cmd_bot_poll(args: argparse.Namespace) -> int:
     url = _prepare_database(settings, migrate=settings.migrate_on_start)
 
     async def main() -> None:
-        async with _bot_and_database(settings, url) as (bot, db):
+        # The poller's session advisory lock: no pooler.
+        async with _bot_and_database(settings, settings.direct_url(url)) as (bot, db):
             await poll(db, bot, build_dispatcher(), settings, poll_seconds=args.timeout)
 
     try:
@@ -557,7 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--forwarded-allow-ips",
-        default=None,
+        default=argparse.SUPPRESS,  # unset: the setting (its default is shown there)
         help="proxies trusted for X-Forwarded-* headers (default: FORWARDED_ALLOW_IPS)",
     )
     serve.set_defaults(run=cmd_serve)
@@ -583,6 +621,10 @@ def build_parser() -> argparse.ArgumentParser:
     initdata.add_argument("--language-code", default="ru")
     initdata.set_defaults(run=cmd_initdata)
 
+    vapid = commands.add_parser(
+        "vapid-keys", help="print a new VAPID key for Web Push (the VAPID_PRIVATE_KEY line)"
+    )
+    vapid.set_defaults(run=cmd_vapid_keys)
     audit = commands.add_parser("audit", help="check every ledger invariant")
     audit.set_defaults(run=cmd_audit)
 
@@ -617,7 +659,10 @@ def build_parser() -> argparse.ArgumentParser:
     refund_topup = payments.add_parser(
         "refund-topup", help="refund a YooKassa top-up and debit its credit"
     )
-    refund_topup.add_argument("topup_id")
+    refund_topup.add_argument(
+        "topup_id",
+        help="the top-up's id (an older one starting with '-' goes after '--')",
+    )
     refund_topup.set_defaults(run=cmd_payments_refund_topup)
     admin = commands.add_parser("admin", help="operators of the admin panel")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 import hmac
@@ -10,10 +12,13 @@ import secrets
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -27,6 +32,16 @@ YOOKASSA_NETWORKS = (
     "2a02:5180::/32",
 )
 """The networks YooKassa sends its HTTP notifications from, as YooKassa publishes them."""
+
+PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "push.services.mozilla.com",
+    "notify.windows.com",
+    "push.apple.com",
+)
+"""The push services of Chrome/Edge-on-Android (FCM), Firefox (autopush), Edge (WNS) and
+Safari (APNs web push): an endpoint's host is one of them or below one."""
 
 
 class Environment(StrEnum):
@@ -45,6 +60,20 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.development
     database_url: str | None = None
+    database_direct_url: str | None = None
+    """``DATABASE_DIRECT_URL``: a connection straight to the primary for what needs a session
+    of its own (LISTEN, session advisory locks, the queue's listener, migrations); unset,
+    ``DATABASE_URL``. Set it when ``DATABASE_URL`` points at a pooler (PgBouncer)."""
+    database_pooler: Literal["none", "transaction"] = "none"
+    """``DATABASE_POOLER``: ``transaction`` when ``DATABASE_URL`` is a PgBouncer in transaction
+    mode that does not keep protocol-level prepared statements (before 1.21, or without
+    ``max_prepared_statements``): asyncpg's statement cache is then off and no named
+    prepared statement is made."""
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """``DATABASE_REPLICA_URLS``: hot standbys (comma-separated URLs) that serve the public
+    list, the public order and the streams' replays."""
+    replica_max_lag_seconds: float = Field(default=5, gt=0, le=3600)
+    """``REPLICA_MAX_LAG_SECONDS``: a replica further behind than this is not read from."""
     data_dir: Path = Path(".srochno")
     migrate_on_start: bool = True
 
@@ -63,6 +92,12 @@ class Settings(BaseSettings):
     in production."""
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_command_timeout_seconds: float = Field(default=10, gt=0, le=600)
+    db_pool_timeout_seconds: float = Field(default=5, gt=0, le=600)
+    """``DB_POOL_TIMEOUT_SECONDS``: a request waits this long for a free connection of the
+    pool, then gets 503 ``service_busy`` with ``Retry-After``."""
+    db_connect_timeout_seconds: float = Field(default=5, gt=0, le=600)
+    """``DB_CONNECT_TIMEOUT_SECONDS``: a new connection not made within this fails the request
+    (503 ``database_unavailable``)."""
 
     init_data_max_age_seconds: int = Field(default=3600, ge=0)
     order_lifetime_minutes: float = Field(default=60, gt=0)
@@ -80,6 +115,13 @@ class Settings(BaseSettings):
     """``PUBLIC_URL``: the service's external base URL (the webhook is below it)."""
     webapp_url: str | None = None
     """``WEBAPP_URL``: the Mini App's address; unset, ``PUBLIC_URL`` + ``/app/``."""
+    telegram_app_link: str | None = Field(
+        default=None, pattern=r"^https://t\.me/[A-Za-z0-9_]{5,32}(/[A-Za-z0-9_]{3,30})?$"
+    )
+    """``TELEGRAM_APP_LINK``: the Mini App's direct link (``https://t.me/<bot>/<app>``) that
+    shared orders, notifications and digests launch with ``?startapp=order_<id>``; unset:
+    shares use the bot's link (``https://t.me/<bot>``, its main Mini App), notifications a
+    ``web_app`` button, digests the bot's ``?start=order_<id>``."""
     telegram_webhook_secret: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_-]+$"
     )
@@ -133,7 +175,8 @@ class Settings(BaseSettings):
     """``BODY_TIMEOUT_SECONDS``: a request body must arrive whole within this (else 408)."""
     shutdown_seconds: float = Field(default=15, gt=0, le=3600)
     """``SHUTDOWN_SECONDS``: on SIGTERM streams end at once, requests and jobs in hand get
-    this long, then the process exits."""
+    this long less 3 s (:func:`srochno.shutdown.grace_seconds`), and the process has exited
+    by this long."""
     worker_heartbeat_seconds: float = Field(default=10, gt=0, le=3600)
     """``WORKER_HEARTBEAT_SECONDS``: how often a worker records that it is alive; silent for
     three times this, it counts as dead."""
@@ -146,6 +189,13 @@ class Settings(BaseSettings):
     sets it false)."""
     telegram_max_messages_per_second: float = Field(default=25, gt=0, le=1000)
     """``TELEGRAM_MAX_MESSAGES_PER_SECOND``: over every worker process together."""
+    telegram_allow_paid_broadcast: bool = False
+    """``TELEGRAM_ALLOW_PAID_BROADCAST``: send with Telegram's ``allow_paid_broadcast``
+    (above the free ~30 messages/s, each message is paid in Stars from the bot's balance)
+    at up to ``TELEGRAM_PAID_MESSAGES_PER_SECOND``."""
+    telegram_paid_messages_per_second: float = Field(default=1000, gt=0, le=1000)
+    """``TELEGRAM_PAID_MESSAGES_PER_SECOND``: the send rate with paid broadcast (Telegram's
+    limit is 1 000)."""
     notify_max_attempts: int = Field(default=5, ge=1, le=100)
     notify_retry_seconds: float = Field(default=5, gt=0, le=3600)
     """``NOTIFY_RETRY_SECONDS``: the first back-off after a 5xx or network error (doubled
@@ -172,18 +222,89 @@ class Settings(BaseSettings):
     rate_report_per_hour: int = Field(default=20, ge=1)
     rate_ip_per_minute: int = Field(default=300, ge=1)
     max_active_orders_per_client: int = Field(default=5, ge=1)
+
+    geo_max_radius_km: float = Field(default=50, gt=0, le=500)
+    """``GEO_MAX_RADIUS_KM``: the widest near feed and work area."""
+    geo_default_radius_km: float = Field(default=10, gt=0, le=500)
+    """``GEO_DEFAULT_RADIUS_KM``: the near feed's radius when none is given, and a work
+    area's radius when the bot receives a shared location before any was set."""
+    duty_default_hours: float = Field(default=8, gt=0, le=24)
+    """``DUTY_DEFAULT_HOURS``: how long an executor stays on duty when no hours are given."""
     redis_url: str | None = None
     forwarded_allow_ips: str = "127.0.0.1"
     """``FORWARDED_ALLOW_IPS``: the proxies whose ``X-Forwarded-For`` names the client
     (comma-separated addresses or networks, ``*`` for any); passed to uvicorn."""
 
+    # The open web (SPEC §23): e-mail sign-in, web sessions, e-mail notifications.
+    smtp_url: str | None = None
+    """``SMTP_URL``: ``smtp://user:password@host:587`` (STARTTLS when offered) or
+    ``smtps://…:465`` (TLS from the start); unset, no e-mail is sent (development logs
+    the sign-in links instead)."""
+    email_from: str | None = None
+    """``EMAIL_FROM``: the sender of every e-mail, ``Srochno <no-reply@example.com>``."""
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    email_link_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    """``EMAIL_LINK_MINUTES``: how long a sign-in link stays valid (used once)."""
+    session_days: float = Field(default=30, gt=0, le=365)
+    """``SESSION_DAYS``: how long a web session (its cookie) lasts."""
+    session_cookie_secure: bool | None = None
+    """``SESSION_COOKIE_SECURE``: unset, the session cookie is ``Secure`` in production and
+    whenever ``PUBLIC_URL`` is https (a development server on plain http keeps it without,
+    or browsers would drop it)."""
+    rate_email_per_hour: int = Field(default=5, ge=1)
+    """``RATE_EMAIL_PER_HOUR``: sign-in links sent to one address per hour (more requests
+    still answer 202 and send nothing)."""
+    rate_email_ip_per_hour: int = Field(default=20, ge=1)
+    """``RATE_EMAIL_IP_PER_HOUR``: sign-in requests from one client address per hour."""
+
+    # Web Push (SPEC §23): instant new-order messages to the open web's executors.
+    vapid_private_key: str | None = None
+    """``VAPID_PRIVATE_KEY``: the application server's P-256 key that signs every push
+    (base64url of the raw 32-byte key or of its DER, or PEM; ``srochno vapid-keys`` makes
+    one). Unset: generated once into the data folder in development, push off in
+    production."""
+    vapid_subject: str | None = Field(default=None, pattern=r"^(mailto:\S+@\S+|https://\S+)$")
+    """``VAPID_SUBJECT``: how a push service reaches the operator, ``mailto:ops@example.com``
+    or an https URL; unset, ``mailto:`` the address of ``EMAIL_FROM``, else ``PUBLIC_URL``
+    when it is https, else ``mailto:push@srochno.invalid`` (development)."""
+    push_service_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(PUSH_SERVICE_HOSTS)
+    )
+    """``PUSH_SERVICE_HOSTS``: the hosts (and their subdomains) a subscription's endpoint may
+    name, comma-separated: the worker POSTs to the endpoint, so an arbitrary one would let
+    anybody aim the server at any https address."""
+    push_ttl_seconds: int = Field(default=3600, ge=0, le=28 * 24 * 3600)
+    """``PUSH_TTL_SECONDS``: how long a push service keeps a message for an offline device
+    (an order is urgent: an hour by default)."""
+    push_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    push_max_devices: int = Field(default=10, ge=1, le=100)
+    """``PUSH_MAX_DEVICES``: subscriptions kept per account; a new one beyond replaces the
+    one least recently renewed."""
+    rate_email_user_per_hour: int = Field(default=5, ge=1)
+    """``RATE_EMAIL_USER_PER_HOUR``: confirmation links one account may ask for per hour
+    (``POST /api/users/me/email``; then 429)."""
+
     _generated_token: bool = PrivateAttr(default=False)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "database_replica_urls", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("vapid_private_key")
+    @classmethod
+    def _vapid_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_vapid_private_key(value)  # a bad key stops the start, not the first push
+        return value
+
+    @field_validator("push_service_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("yookassa_notification_networks", mode="before")
@@ -207,17 +328,23 @@ class Settings(BaseSettings):
 
     @field_validator(
         "database_url",
+        "database_direct_url",
         "yookassa_shop_id",
         "yookassa_secret_key",
         "telegram_bot_token",
         "secret_key",
         "webapp_url",
         "telegram_webhook_secret",
+        "telegram_app_link",
         "metrics_token",
         "first_admin_name",
         "first_admin_password",
         "sentry_dsn",
         "redis_url",
+        "smtp_url",
+        "email_from",
+        "vapid_private_key",
+        "vapid_subject",
         mode="before",
     )
     @classmethod
@@ -343,6 +470,41 @@ class Settings(BaseSettings):
         return self.webapp_url or self.public_url.rstrip("/") + "/app/"
 
     @property
+    def email_enabled(self) -> bool:
+        """E-mail is sent only with both ``SMTP_URL`` and ``EMAIL_FROM``."""
+        return bool(self.smtp_url and self.email_from)
+
+    @property
+    def push_subject(self) -> str:
+        """The VAPID ``sub`` claim: ``VAPID_SUBJECT``, else a ``mailto:`` of ``EMAIL_FROM``'s
+        address, else an https ``PUBLIC_URL``, else a placeholder (development)."""
+        if self.vapid_subject:
+            return self.vapid_subject
+        if self.email_from:
+            from email.utils import parseaddr
+
+            address = parseaddr(self.email_from)[1]
+            if "@" in address:
+                return f"mailto:{address}"
+        if self.public_url.startswith("https://"):
+            return self.public_url.rstrip("/")
+        return "mailto:push@srochno.invalid"
+
+    @property
+    def session_cookie_is_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return not self.is_development or self.public_url.startswith("https://")
+
+    @property
+    def email_link_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.email_link_minutes)
+
+    @property
+    def session_lifetime(self) -> timedelta:
+        return timedelta(days=self.session_days)
+
+    @property
     def webhook_url(self) -> str:
         return self.public_url.rstrip("/") + "/telegram/webhook"
 
@@ -377,6 +539,18 @@ class Settings(BaseSettings):
     @property
     def review_window(self) -> timedelta:
         return timedelta(days=self.review_window_days)
+
+    @property
+    def send_rate(self) -> float:
+        """Messages per second over every worker: the paid rate with paid broadcast on."""
+        if self.telegram_allow_paid_broadcast:
+            return self.telegram_paid_messages_per_second
+        return self.telegram_max_messages_per_second
+
+    def direct_url(self, url: str) -> str:
+        """The URL for what needs a session of its own, given the resolved ``url`` of
+        ``DATABASE_URL`` (the embedded server's when unset)."""
+        return self.database_direct_url or url
 
     def with_dev_token(self) -> Settings:
         """In development with no bot credentials, use a token kept in the data folder."""
@@ -439,10 +613,88 @@ def dev_secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+DEV_VAPID_FILE = "dev-vapid-private-key"
+
+
+def dev_vapid_private_key(data_dir: Path) -> str:
+    """A VAPID key (base64url of the raw P-256 private key) generated once for development
+    and kept in ``data_dir``; every process reads the same one (the first to write wins)."""
+    path = data_dir / DEV_VAPID_FILE
+    with contextlib.suppress(FileNotFoundError):
+        key = path.read_text().strip()
+        if key:
+            return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f"{DEV_VAPID_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(new_vapid_private_key() + "\n")
+    tmp.chmod(0o600)
+    with contextlib.suppress(FileExistsError):
+        os.link(tmp, path)  # fails if another process was first: then its key is used
+    tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def new_vapid_private_key() -> str:
+    """A new VAPID key: base64url (no padding) of the raw 32-byte P-256 private key."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    raw = key.private_numbers().private_value.to_bytes(32, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def parse_vapid_private_key(text: str) -> ec.EllipticCurvePrivateKey:
+    """A VAPID key from its text: PEM, or base64url of the raw 32-byte key or of its DER
+    (PKCS#8 or SEC 1). ``ValueError`` unless it is a P-256 private key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    text = text.strip()
+    try:
+        if text.startswith("-----BEGIN"):
+            key = serialization.load_pem_private_key(text.encode(), password=None)
+        else:
+            data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            if len(data) == 32:
+                key = ec.derive_private_key(int.from_bytes(data, "big"), ec.SECP256R1())
+            else:
+                key = serialization.load_der_private_key(data, password=None)
+    except (ValueError, TypeError, binascii.Error) as error:
+        raise ValueError(f"not a private key ({type(error).__name__})") from error
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+        raise ValueError("not a P-256 (prime256v1) elliptic-curve private key")
+    return key
+
+
+def vapid_private_key(settings: Settings) -> str | None:
+    """The key that signs pushes: ``VAPID_PRIVATE_KEY``; in development without it, one
+    kept in the data folder; in production without it, None (push is off)."""
+    if settings.vapid_private_key:
+        return settings.vapid_private_key
+    if settings.is_development:
+        return dev_vapid_private_key(settings.data_dir)
+    return None
+
+
 def signing_secret(settings: Settings) -> str:
     """What signs the admin session cookie: ``SECRET_KEY`` (required in production), or
     in development without it a key kept in the data folder."""
     return settings.secret_key or dev_secret_key(settings.data_dir)
+
+
+def secret_bytes(text: str) -> bytes:
+    """Any text as bytes, never an error: UTF-8, lone surrogates (JSON may carry them) kept
+    as their code units. What every token, secret or signature is hashed or compared as."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def same_secret(expected: str, given: str) -> bool:
+    """Constant-time equality of a secret, a token or a signature with what was received.
+
+    Every such comparison goes through here: ``hmac.compare_digest`` on two ``str`` raises a
+    ``TypeError`` when either holds a non-ASCII character, so received text (a query string, a
+    header, a body) is compared as bytes; any text is merely unequal, never an error."""
+    return hmac.compare_digest(secret_bytes(expected), secret_bytes(given))
 
 
 def load_settings(**overrides: Any) -> Settings:

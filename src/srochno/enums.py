@@ -94,10 +94,16 @@ class DeliveryStatus(StrEnum):
     """Not sent: the user is banned or blocked the bot, or the order is no longer open."""
     blocked = "blocked"
     """Telegram answered 403: the user blocked the bot (now ``bot_blocked``)."""
+    needs_start = "needs_start"
+    """Telegram answered 403 "can't initiate conversation" (the user never started the bot,
+    now ``needs_start``): kept with its payload and sent again once the user starts the bot,
+    writes to it or allows writing."""
     rejected = "rejected"
     """Telegram refused it (another 4xx): dropped and logged."""
     failed = "failed"
     """5xx or network errors ``NOTIFY_MAX_ATTEMPTS`` times."""
+    gone = "gone"
+    """The push service answered 404/410: the device's subscription is gone (removed)."""
 
 
 class ComplaintReason(StrEnum):
@@ -150,3 +156,14 @@ class AdminActionType(StrEnum):
 def sql_list(values: type[StrEnum] | frozenset[StrEnum] | tuple[StrEnum, ...]) -> str:
     """``'a', 'b'``: the values as SQL string literals, for ``IN (…)`` and CHECKs."""
     return ", ".join(f"'{value.value}'" for value in values)
+
+
+class Channel(StrEnum):
+    """How a message reaches its user: one delivery row per (event, user, channel)."""
+
+    telegram = "telegram"
+    """The bot's chat: Telegram accounts only (positive ids), never a web account."""
+    email = "email"
+    """The account's verified e-mail address (web accounts, Telegram users who added one)."""
+    push = "push"
+    """Web Push to each device the account subscribed (``push_subscriptions``)."""

@@ -17,9 +17,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from srochno.db import is_outage
-from srochno.errors import CONSTRAINT_ERRORS, AppError, DatabaseUnavailable
+from srochno.db import unavailable
+from srochno.errors import CONSTRAINT_ERRORS, AppError
 
 logger = logging.getLogger(__name__)
 
@@ -156,20 +157,47 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         error = CONSTRAINT_ERRORS.get(name or "")
         if error is not None:
             return error_response(error())
-    if is_outage(exc):
-        logger.warning("database unavailable: %s", type(exc).__name__)
-        return error_response(DatabaseUnavailable())
     return await _unexpected(request, exc)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    if is_outage(exc):
-        logger.warning("database unavailable: %s", type(exc).__name__)
-        return error_response(DatabaseUnavailable())
+    if isinstance(exc, AppError):  # raised where only the outermost layer sees it
+        return error_response(exc)
+    busy_or_down = unavailable(exc)
+    if busy_or_down is not None:
+        logger.warning("%s: %s", busy_or_down.code, type(exc).__name__)
+        return error_response(busy_or_down)
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse(
         {"detail": "Internal server error", "code": "internal_error"}, status_code=500
     )
+
+
+class BusyOrUnavailable:
+    """For a mounted app with error pages of its own (the admin): a request that cannot
+    get a database connection in time, or cannot reach the database, is the same 503 as
+    everywhere (``service_busy`` with ``Retry-After``, ``database_unavailable``), wherever
+    below it was raised (its sign-in check runs in a middleware), never a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as error:
+            busy_or_down = unavailable(error)
+            if busy_or_down is None or started or scope["type"] != "http":
+                raise
+            logger.warning("%s: %s", busy_or_down.code, type(error).__name__)
+            await error_response(busy_or_down)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

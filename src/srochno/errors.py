@@ -69,6 +69,16 @@ class DatabaseUnavailable(AppError):
     message = "The database is unavailable, try again shortly"
 
 
+class ServiceBusy(AppError):
+    """Every database connection of the process is in use and none came free in time
+    (``DB_POOL_TIMEOUT_SECONDS``): a flood, not a fault. Nothing of the request ran."""
+
+    status = 503
+    code = "service_busy"
+    message = "The service is busy, try again in a few seconds"
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": "2"}
+
+
 class ValidationFailed(AppError):
     """A business-level validation failure with FastAPI's 422 status."""
 
@@ -94,6 +104,8 @@ ERROR_EXAMPLE_LIMIT = 12
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the errors an endpoint can give, grouped by status."""
+    if DatabaseUnavailable in errors and ServiceBusy not in errors:
+        errors = (*errors, ServiceBusy)  # whatever needs a connection may wait for one
     by_status: dict[int, list[type[AppError]]] = {}
     for error in errors:
         by_status.setdefault(error.status, []).append(error)

@@ -216,7 +216,7 @@ class Limiter:
     def _warn_shared_address(self, key: str) -> None:
         address = key.partition(":")[2]
         try:
-            shared = ipaddress.ip_address(address)
+            shared = ipaddress.ip_interface(address).ip
         except ValueError:
             return
         if not (shared.is_private or shared.is_loopback):
@@ -230,6 +230,24 @@ class Limiter:
             "proxy, name it in FORWARDED_ALLOW_IPS or every user shares its bucket",
             address,
         )
+
+
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_key(host: str) -> str:
+    """Who a per-IP limit counts: an IPv4 address as it is; an IPv6 address by its /64
+    (one subscriber's network: anybody holds a /64, so counting single addresses would
+    count nothing); an IPv4 address mapped into IPv6 as the IPv4 one."""
+    if ":" not in host:
+        return host
+    try:
+        address = ipaddress.IPv6Address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False))
 
 
 class RequestGuard:
@@ -286,7 +304,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        guard = RequestGuard(limiter, client[0] if client else "unknown")
+        guard = RequestGuard(limiter, client_key(client[0]) if client else "unknown")
         scope[GUARD] = guard
         refused = False
 

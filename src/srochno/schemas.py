@@ -6,9 +6,10 @@ import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Header, Query
-from pydantic import BaseModel, BeforeValidator, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict, StringConstraints
 
 from srochno.enums import BIGINT_MAX
+from srochno.geo import rounded
 
 T = TypeVar("T")
 
@@ -61,7 +62,33 @@ CleanText = BeforeValidator(clean_text)
 StrictInt = Strict()
 """JSON integers only: ``true``, ``"5"`` and ``1.0`` are refused."""
 EntityId = Annotated[int, StrictInt, Field(ge=1, le=BIGINT_MAX)]
-"""A Telegram id or another BIGINT key in a request body."""
+"""A BIGINT key in a request body."""
+USER_ID_MIN = -BIGINT_MAX
+"""Web accounts have negative ids (``web_user_ids``), Telegram's users positive ones."""
+
+
+def not_zero(value: int | None) -> int | None:
+    """Refuses 0 (an AfterValidator of user ids): no user has it."""
+    if value == 0:
+        raise ValueError("no user has the id 0")
+    return value
+
+
+NOT_ZERO_SCHEMA: dict[str, Any] = {"not": {"const": 0}}
+UserId = Annotated[
+    int,
+    StrictInt,
+    Field(ge=USER_ID_MIN, le=BIGINT_MAX, json_schema_extra=NOT_ZERO_SCHEMA),
+    AfterValidator(not_zero),
+]
+"""A user's id in a request body: a Telegram id, or a web account's negative id."""
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+"""An e-mail address as the service takes one: a dot-atom local part (no leading, trailing
+or double dots, no quotes, brackets or format characters) at a domain name of letters,
+digits and inner hyphens (no address literals)."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -82,4 +109,13 @@ IdempotencyKey = Annotated[
         pattern=r"^[\x21-\x7e]+$",
         description="Any unique string (a UUID); a retry with the same key is not repeated",
     ),
+]
+
+
+Latitude = Annotated[
+    float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True), AfterValidator(rounded)
+]
+"""Degrees, kept to a millionth (:func:`srochno.geo.rounded`)."""
+Longitude = Annotated[
+    float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True), AfterValidator(rounded)
 ]

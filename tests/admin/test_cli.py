@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
+from pathlib import Path
 
 from srochno.staff.service import sign_in
+from tests import prefork
 
-COMMAND = [sys.executable, "-m", "srochno", "admin", "create"]
+TIMEOUT_SECONDS = 180.0  # a start-up included: only a hung command should reach it
 
 
 def run(database_url: str, *args: str, password: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
     env.update({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
-    return subprocess.run(
-        [*COMMAND, *args], input=password + "\n", env=env, capture_output=True, text=True
+    return prefork.run(
+        ["admin", "create", *args],
+        cwd=Path.cwd(),
+        env=env,
+        timeout=TIMEOUT_SECONDS,
+        input=password + "\n",
     )
 
 
@@ -48,13 +53,7 @@ async def test_create_reads_the_password_from_stdin(database_url, app):
 def admin(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
     env.update({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
-    return subprocess.run(
-        [sys.executable, "-m", "srochno", "admin", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    return prefork.run(["admin", *args], cwd=Path.cwd(), env=env, timeout=TIMEOUT_SECONDS)
 
 
 async def test_list_disable_and_role(database_url, app):

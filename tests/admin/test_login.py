@@ -12,9 +12,11 @@ from starlette.routing import Route
 
 from srochno import clock
 from srochno.admin.setup import SecurityHeaders, cookie_secure
+from srochno.enums import AdminRole
 from srochno.staff.errors import LoginFailed, LoginRateLimited
-from srochno.staff.service import sign_in
+from srochno.staff.service import create_operator, sign_in
 from tests.admin.conftest import PASSWORD
+from tests.admin.test_cli import admin
 from tests.conftest import make_settings
 from tests.helpers import scalar
 
@@ -156,3 +158,54 @@ async def test_an_attacker_cannot_lock_the_operator_out(app, operators, override
         await attempt(f"192.0.2.{i}", "guess")
     assert await attempt("192.0.2.200", PASSWORD) == "limited"
     assert await attempt("198.51.100.7", PASSWORD) == "in"
+
+
+async def replayed(app, cookie: str) -> tuple[int, int]:
+    """A cookie copied before, sent by another client: the panel's answer, and the stats'."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://srochno.test") as thief:
+        thief.cookies.set("srochno_admin", cookie, path="/admin")
+        return (
+            (await thief.get("/admin/")).status_code,
+            (await thief.get("/admin/api/stats")).status_code,
+        )
+
+
+async def test_a_cookie_replayed_after_sign_out_is_refused(app, boss):
+    cookie = boss.client.cookies["srochno_admin"]
+    assert await replayed(app, cookie) == (200, 200)  # a copy works while the session lives
+    assert (await boss.logout()).status_code == 303
+    assert await replayed(app, cookie) == (303, 401)  # ended in the database, not only here
+    async with app.state.db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM admin_sessions") == 0
+
+
+async def test_disabling_an_operator_or_changing_their_role_ends_their_sessions(
+    app, database_url, boss, mod
+):
+    boss_cookie = boss.client.cookies["srochno_admin"]
+    mod_cookie = mod.client.cookies["srochno_admin"]
+    assert admin(database_url, "role", "mod", "admin").returncode == 0
+    assert await replayed(app, mod_cookie) == (303, 401)
+    assert (await mod.client.get("/admin/")).status_code == 303
+    assert await replayed(app, boss_cookie) == (200, 200)  # nobody else is signed out
+
+    assert admin(database_url, "disable", "boss").returncode == 0
+    assert await replayed(app, boss_cookie) == (303, 401)
+    assert admin(database_url, "disable", "boss", "--enable").returncode == 0
+    assert await replayed(app, boss_cookie) == (303, 401)  # enabled again: signs in anew
+    assert (await boss.login("boss")).status_code == 303
+    assert (await boss.client.get("/admin/")).status_code == 200
+
+
+async def test_a_new_password_ends_the_operator_sessions(app, boss):
+    cookie = boss.client.cookies["srochno_admin"]
+    async with app.state.db.transaction() as conn:
+        await create_operator(conn, "boss", AdminRole.admin, "another password", reset=True)
+    assert await replayed(app, cookie) == (303, 401)
+
+
+async def test_a_session_ends_when_it_expires(app, boss):
+    cookie = boss.client.cookies["srochno_admin"]
+    clock.advance(timedelta(hours=app.state.settings.admin_session_hours, seconds=1))
+    assert await replayed(app, cookie) == (303, 401)

@@ -76,6 +76,18 @@ async def test_start_with_an_order_link_opens_that_order(client, settings, bot_a
     assert "AbC-12_xyz9" in call.params["text"]
 
 
+async def test_start_with_an_order_link_answers_the_apps_startapp_link_when_configured(
+    client, settings, bot_api, override_settings
+):
+    settings = override_settings(telegram_app_link="https://t.me/srochno_bot/app")
+    await post_update(client, settings, command(USER, "/start order_AbC-12_xyz9"))
+    (call,) = bot_api.calls_of("sendMessage")
+    (button,) = call.params["reply_markup"]["inline_keyboard"][0]
+    assert button["text"] == "Открыть заказ"
+    assert button["url"] == "https://t.me/srochno_bot/app?startapp=order_AbC-12_xyz9"
+    assert "web_app" not in button
+
+
 @pytest.mark.parametrize(
     ("text", "language_code", "expected"),
     [

@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import random
 import subprocess
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests import prefork
 from tests.helpers import ORDER, audit_clean, auth, create_order, recharge, scalar
 from tests.servers import server_env
 
@@ -479,13 +479,11 @@ async def storm(
 async def run_cli_audit(database_url: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     """``srochno audit`` as an operator runs it, on the test database."""
     return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "srochno", "audit"],
+        prefork.run,
+        ["audit"],
         cwd=workdir,
         env=server_env(database_url, {}, workdir / "data"),
-        capture_output=True,
-        text=True,
-        timeout=60,
+        timeout=180,  # a start-up included: only a hung audit should reach it
     )
 
 

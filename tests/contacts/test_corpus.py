@@ -662,10 +662,11 @@ ADVERSARIAL = [
 @pytest.mark.parametrize(("text", "label"), ADVERSARIAL)
 def test_long_adversarial_text(text: str, label: str | None) -> None:
     find_contact("warm up the top-level domain list: x.ru")
-    started = time.perf_counter()
+    started = time.process_time()
     assert find_contact(text) == label
-    # Linear patterns take a few milliseconds here; backtracking would take minutes.
-    assert time.perf_counter() - started < 1.0
+    # Linear patterns take a few milliseconds of CPU here; backtracking would take minutes
+    # (CPU time, generous: a loaded machine's wall clock is no measure).
+    assert time.process_time() - started < 10.0
 
 
 @given(st.text())

@@ -29,7 +29,7 @@ EXTERNAL = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
 # What the page may legitimately log: Chromium logs every API answer >= 400 ("Failed to load
 # resource"), and an order stream that ends (SSE_MAX_SECONDS) or is cut while the page
 # closes. Anything else (a missing file, a CSP violation, an exception) fails.
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 30_000
 
 
 def _browser_missing() -> str | None:
@@ -132,9 +132,14 @@ async def open_user(browser: Any, server: str) -> AsyncIterator[Any]:
         *,
         signed: bool = True,
         stub: dict[str, Any] | None = None,
+        geolocation: dict[str, float] | None = None,
         **profile: Any,
     ) -> AppPage:
-        context = await browser.new_context(viewport=VIEWPORT, locale="ru-RU")
+        """``geolocation``: where the browser says it is (permission granted)."""
+        where: dict[str, Any] = (
+            {"geolocation": geolocation, "permissions": ["geolocation"]} if geolocation else {}
+        )
+        context = await browser.new_context(viewport=VIEWPORT, locale="ru-RU", **where)
         contexts.append(context)
         context.set_default_timeout(TIMEOUT_MS)
         config = dict(stub or {})

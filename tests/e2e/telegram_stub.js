@@ -95,6 +95,31 @@
     contentSafeAreaInset: Object.assign({ top: 0, bottom: 0, left: 0, right: 0 }, config.contentSafeAreaInset || {}),
     MainButton,
     BackButton,
+    // Bot API 8.0: config.location {latitude, longitude} is where the user is; null or
+    // missing: the user did not allow it.
+    LocationManager: {
+      isInited: false,
+      isLocationAvailable: false,
+      isAccessRequested: false,
+      isAccessGranted: false,
+      init(callback) {
+        record('LocationManager.init');
+        Object.assign(WebApp.LocationManager, {
+          isInited: true, isLocationAvailable: true, isAccessRequested: true,
+          isAccessGranted: Boolean(config.location),
+        });
+        if (callback) setTimeout(callback, 0);
+        return WebApp.LocationManager;
+      },
+      getLocation(callback) {
+        record('LocationManager.getLocation');
+        const data = config.location
+          ? { latitude: config.location.latitude, longitude: config.location.longitude, altitude: null, course: null, speed: null, horizontal_accuracy: 10 }
+          : null;
+        setTimeout(() => callback(data), 0);
+        return WebApp.LocationManager;
+      },
+    },
     HapticFeedback: {
       impactOccurred(style) { record('HapticFeedback.impactOccurred', style); return this; },
       notificationOccurred(type) { record('HapticFeedback.notificationOccurred', type); return this; },
@@ -121,7 +146,11 @@
     enableClosingConfirmation() { record('enableClosingConfirmation'); },
     disableClosingConfirmation() { record('disableClosingConfirmation'); },
     showAlert(message, callback) { record('showAlert', message); if (callback) callback(); },
-    showConfirm(message, callback) { record('showConfirm', message); if (callback) callback(true); },
+    showConfirm(message, callback) { record('showConfirm', message); if (callback) callback(config.confirm !== false); },
+    requestWriteAccess(callback) { record('requestWriteAccess'); if (callback) callback(config.writeAccess !== false); },
+    requestContact(callback) { record('requestContact'); if (callback) callback(config.contact !== false); },
+    shareMessage(id, callback) { record('shareMessage', id); if (callback) callback(true); },
+    addToHomeScreen() { record('addToHomeScreen'); },
   };
 
   window.Telegram = { WebApp };

@@ -25,7 +25,7 @@ async def some_history(server: str, database_url: str) -> None:
             await create_operator(conn, "viewer", AdminRole.moderator, PASSWORD, reset=True)
     finally:
         await conn.close()
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as client:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as client:
         for n in range(3):
             created = await client.post("/api/orders", json=ORDER, headers=auth(7100 + n))
             assert created.status_code == 201, created.text

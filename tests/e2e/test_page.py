@@ -61,7 +61,7 @@ async def test_errors_are_explained_in_plain_words(open_user, server):
         "контакт видят только исполнители, которые оплатили заказ"
     )
     # Taking without money: the reason and a way to top up.
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         response = await http.post(
             "/api/orders",
             json={
@@ -113,7 +113,7 @@ async def test_telegram_theme_buttons_and_safe_areas(open_user, server):
     await expect(back).to_be_hidden()
     # No page button stands in for Telegram's own.
     await expect(app.page.locator("#fallback-main")).to_be_hidden()
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         await recharge(http, 9501, 5)
     await app.go("balance")
     await expect(app.page.locator(".balance-amount")).to_have_text("5 ₽")
@@ -164,7 +164,7 @@ async def test_every_api_error_code_has_a_russian_and_an_english_message(open_us
 
 
 async def test_form_rules_are_the_api_rules(open_user, server):
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         schema = (await http.get("/openapi.json")).json()["components"]["schemas"]["OrderCreate"]
     expected = {
         name: {
@@ -204,7 +204,7 @@ async def test_first_load_bytes_and_time_to_usable(open_user, server):
     )
     wire = sum(sizes.values())
     raw = gzipped = 0
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         for url in sizes:
             body = (await http.get(url, headers={"Accept-Encoding": "identity"})).content
             raw += len(body)

@@ -13,7 +13,7 @@ DESCRIPTION = "Нужно срочно заменить смеситель на 
 
 
 async def posted_order(server: str) -> str:
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         response = await http.post(
             "/api/orders", json={**ORDER, "description": DESCRIPTION}, headers=auth(CLIENT)
         )
@@ -55,7 +55,7 @@ async def test_an_executor_reports_an_order_once(open_user, server):
     await executor.screenshot("report-done")
 
     # Nothing changed for anybody; the report is stored as sent.
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         seen = (await http.get(f"/api/orders/{order_id}")).json()
         assert seen["status"] == "active"
         again = await http.post(
@@ -78,7 +78,7 @@ async def test_an_executor_reports_an_order_once(open_user, server):
 async def test_a_report_sent_from_another_device_shows_the_reported_state(open_user, server):
     """The page does not know about a report from another device: the API's 409 tells it."""
     order_id = await posted_order(server)
-    async with httpx.AsyncClient(base_url=server, trust_env=False) as http:
+    async with httpx.AsyncClient(base_url=server, trust_env=False, timeout=60) as http:
         first = await http.post(
             f"/api/orders/{order_id}/report", json={"reason": "other"}, headers=auth(SECOND)
         )

@@ -19,11 +19,12 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests import prefork
 from tests.proxy import Proxy, server_address
 from tests.servers import ServerGroup, server_env
 
 SROCHNO = [sys.executable, "-m", "srochno"]
-AUDIT_TIMEOUT_SECONDS = 60.0
+AUDIT_TIMEOUT_SECONDS = 180.0  # a start-up included: only a hung audit should reach it
 STOP_TIMEOUT_SECONDS = 15.0
 UNAVAILABLE = {
     "detail": "The database is unavailable, try again shortly",
@@ -96,14 +97,8 @@ def tool_env(database_url: str, workdir: Path, extra: Mapping[str, str] | None =
 
 def run_audit(database_url: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     """``srochno audit`` as an operator runs it."""
-    return subprocess.run(
-        [*SROCHNO, "audit"],
-        cwd=workdir,
-        env=tool_env(database_url, workdir),
-        capture_output=True,
-        text=True,
-        timeout=AUDIT_TIMEOUT_SECONDS,
-        check=False,
+    return prefork.run(
+        ["audit"], cwd=workdir, env=tool_env(database_url, workdir), timeout=AUDIT_TIMEOUT_SECONDS
     )
 
 
@@ -115,7 +110,7 @@ def assert_audit_clean(database_url: str, workdir: Path) -> None:
 
 @dataclass
 class Worker:
-    process: subprocess.Popen[bytes]
+    process: prefork.Forked
     log_path: Path
 
     def log(self) -> str:
@@ -126,20 +121,15 @@ class Worker:
 def run_workers(
     database_url: str, count: int, workdir: Path, env: Mapping[str, str]
 ) -> Iterator[list[Worker]]:
-    """``count`` ``srochno worker`` processes; stopped with SIGINT (then SIGKILL) at the end."""
+    """``count`` ``srochno worker`` processes (forks of a preloaded parent: ``tests/prefork.py``);
+    stopped with SIGINT (then SIGKILL) at the end."""
     workers: list[Worker] = []
     try:
         for index in range(count):
             log_path = workdir / f"worker-{index}.log"
-            with log_path.open("ab") as log:
-                process = subprocess.Popen(
-                    [*SROCHNO, "worker"],
-                    cwd=workdir,
-                    env=tool_env(database_url, workdir, env),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
+            process = prefork.spawn(
+                ["worker"], cwd=workdir, env=tool_env(database_url, workdir, env), log_path=log_path
+            )
             workers.append(Worker(process, log_path))
         yield workers
     finally:

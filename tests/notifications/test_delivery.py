@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import html
 
+import pytest
 from sqlalchemy import text
 
 from srochno.db import Database
-from srochno.jobs import ORDER_CREATED, Job, enqueue
+from srochno.jobs import ORDER_CREATED, Delivery, Job, enqueue
+from srochno.notifications.sender import with_bot_link
 from srochno.orders.schemas import OrderCreate
 from srochno.orders.service import create_order as create_order_in
+from srochno.telegram.client import create_bot
 from tests.helpers import ORDER, create_order
 from tests.notifications.conftest import add_user, delivery_statuses, drained, queued_jobs
 
@@ -93,6 +96,20 @@ async def test_the_message_is_escaped_has_the_order_button_and_never_the_contact
     assert "Plumbing" in by_chat[2]["text"]
 
 
+async def test_with_the_apps_direct_link_the_button_launches_the_app_on_the_order(
+    client, engine, bot_api, start_worker
+):
+    """``TELEGRAM_APP_LINK`` set: the button is the ``startapp`` link, as a shared order's."""
+    await add_user(engine, 1)
+    await start_worker(telegram_app_link="https://t.me/srochno_bot/app")
+    order = await create_order(client, OWNER)
+    (call,) = await bot_api.until("sendMessage", 1)
+    await drained(engine)
+    (button,) = call.params["reply_markup"]["inline_keyboard"][0]
+    assert button["url"] == f"https://t.me/srochno_bot/app?startapp=order_{order['id']}"
+    assert "web_app" not in button
+
+
 async def test_each_event_and_user_is_delivered_once(client, engine, bot_api, start_worker):
     """The fan-out redelivered (a second job of the same order, two workers): one message
     per subscriber all the same."""
@@ -122,3 +139,37 @@ async def test_an_order_no_longer_open_is_not_announced(client, engine, bot_api,
     await start_worker()
     await drained(engine)
     assert bot_api.calls_of("sendMessage") == []
+
+
+@pytest.mark.parametrize("paid", [False, True])
+async def test_paid_broadcast_is_asked_for_only_when_the_operator_allows_it(
+    client, engine, bot_api, start_worker, paid
+):
+    await add_user(engine, 1)
+    await start_worker(telegram_allow_paid_broadcast=paid)
+    await create_order(client, OWNER)
+    (call,) = await bot_api.until("sendMessage", 1)
+    assert call.params.get("allow_paid_broadcast") in ((True, "true") if paid else (None,))
+
+
+def test_the_send_rate_is_the_paid_one_only_with_paid_broadcast(settings):
+    assert settings.send_rate == settings.telegram_max_messages_per_second
+    paid = settings.model_copy(update={"telegram_allow_paid_broadcast": True})
+    assert paid.send_rate == paid.telegram_paid_messages_per_second == 1000
+
+
+async def test_a_digest_goes_without_links_when_telegram_does_not_say_the_bots_name(
+    bot_api, settings
+):
+    bot_api.fail("getMe", status=500)
+    bot = create_bot(settings)
+    assert bot is not None
+    orders = [{"id": "ord1", "category": "plumbing", "city": "Тула", "description": "d"}]
+    delivery = Delivery("k", 1, "digest", {"period": "daily", "orders": orders, "total": 1})
+    try:
+        assert await with_bot_link(bot, delivery) == delivery.data
+        bot_api.reset()
+        linked = await with_bot_link(bot, delivery)
+        assert linked["bot_username"] == bot_api.bot_username
+    finally:
+        await bot.session.close()

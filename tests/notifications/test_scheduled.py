@@ -28,7 +28,7 @@ async def test_the_client_hears_of_takes_and_is_reminded_then_takers_are_refunde
     for executor in (EXEC1, EXEC2):
         await recharge(client, executor, 10)
         assert (await take(client, order["id"], executor)).status_code == 200
-    taken = await bot_api.until("sendMessage", 2, within=20)
+    taken = await bot_api.until("sendMessage", 2, within=60)
     assert {c.params["chat_id"] for c in taken} == {OWNER}
     assert all("взял ваш заказ «Сантехника»" in c.params["text"] for c in taken)
     assert all(order["contact"] not in c.params["text"] for c in taken)
@@ -39,7 +39,7 @@ async def test_the_client_hears_of_takes_and_is_reminded_then_takers_are_refunde
     clock.advance(before_close + timedelta(seconds=1))
     assert await send_reminders(db, settings) == 1
     assert await send_reminders(db, settings) == 0  # once per order
-    reminder = (await bot_api.until("sendMessage", 3, within=20))[-1]
+    reminder = (await bot_api.until("sendMessage", 3, within=60))[-1]
     assert reminder.params["chat_id"] == OWNER
     assert "ещё не ответили" in reminder.params["text"]
     assert "Через 5 мин" in reminder.params["text"]
@@ -47,7 +47,7 @@ async def test_the_client_hears_of_takes_and_is_reminded_then_takers_are_refunde
     clock.advance(settings.reminder_before_close)
     report = await close_due_orders(app.state.db, app.state.settings)
     assert report.refunds == 2
-    refunds = (await bot_api.until("sendMessage", 5, within=20))[3:]
+    refunds = (await bot_api.until("sendMessage", 5, within=60))[3:]
     assert sorted(c.params["chat_id"] for c in refunds) == [EXEC1, EXEC2]
     assert all("2 ₽ вернулись на баланс" in c.params["text"] for c in refunds)
     await drained(engine)
@@ -78,7 +78,7 @@ async def test_takers_hear_the_order_was_completed(app, client, engine, bot_api,
     )
     assert response.status_code == 200, response.text
     await drained(engine)
-    await bot_api.until("sendMessage", 4, within=20)
+    await bot_api.until("sendMessage", 4, within=60)
     done = [c for c in bot_api.calls_of("sendMessage") if "выполненным" in c.params["text"]]
     assert sorted(c.params["chat_id"] for c in done) == [EXEC1, EXEC2]
 
@@ -102,7 +102,7 @@ async def test_digests_list_the_period_s_active_orders_once_per_user(
     clock.advance(boundary + timedelta(minutes=1) - now)
     assert await schedule_digests(app.state.db, settings) == 2  # the hour's and the day's
     assert await schedule_digests(app.state.db, settings) == 0
-    calls = await bot_api.until("sendMessage", 2, within=20)
+    calls = await bot_api.until("sendMessage", 2, within=60)
     await drained(engine)
     by_chat = {c.params["chat_id"]: c.params["text"] for c in calls}
     assert set(by_chat) == {1, 2}
@@ -110,6 +110,8 @@ async def test_digests_list_the_period_s_active_orders_once_per_user(
     assert by_chat[1].count("• ") == 10
     assert "Заказ номер 11 &lt;срочно&gt;" in by_chat[1]  # newest first, escaped
     assert "Заказ номер 1 " not in by_chat[1]
+    # Each listed order links to the bot's /start order_<id> (no app link configured).
+    assert by_chat[1].count(f'<a href="https://t.me/{bot_api.bot_username}?start=order_') == 10
     assert by_chat[1].endswith("…и ещё 2")
     assert by_chat[2].startswith("🗂 <b>Orders of the day</b>")
     assert by_chat[2].endswith("…and 2 more")
@@ -136,7 +138,7 @@ async def test_a_taker_whose_complaint_is_upheld_hears_of_the_refund(
     for executor in (EXEC1, EXEC2):
         await recharge(client, executor, 10)
         assert (await take(client, order["id"], executor)).status_code == 200
-    await bot_api.until("sendMessage", 2, within=20)  # the client heard of both takes
+    await bot_api.until("sendMessage", 2, within=60)  # the client heard of both takes
     response = await client.post(
         "/api/reviews/executor",
         json={"order_id": order["id"], "reason": "no_response"},
@@ -149,7 +151,7 @@ async def test_a_taker_whose_complaint_is_upheld_hears_of_the_refund(
         await resolve_complaint(
             conn, admin, response.json()["id"], "client never answered", refund_take=True
         )
-    refunded = (await bot_api.until("sendMessage", 3, within=20))[2:]
+    refunded = (await bot_api.until("sendMessage", 3, within=60))[2:]
     assert [c.params["chat_id"] for c in refunded] == [EXEC1]
     assert "2 ₽ вернулись на баланс" in refunded[0].params["text"]
     assert "Жалоба" in refunded[0].params["text"]

@@ -50,6 +50,28 @@ def test_digest_lists_ten_and_counts_the_rest():
     assert text.count("• ") == 10
     assert text.endswith("…и ещё 5")
     assert "…" not in render("digest", "en", {**data, "total": 10}, NOW).text
+    assert "<a " not in text  # no app link configured: no links
+
+
+def test_a_digest_links_each_order_it_lists_to_the_mini_app():
+    orders = [
+        {"id": f"ord{n}", "category": "plumbing", "city": "Тула", "description": f"d{n}"}
+        for n in range(3)
+    ]
+    data = {"period": "daily", "orders": orders, "total": 3, "app_link": "https://t.me/b_bot/app"}
+    text = render("digest", "ru", data, NOW).text
+    for n in range(3):
+        assert f'<a href="https://t.me/b_bot/app?startapp=order_ord{n}">' in text
+
+
+def test_without_the_app_link_a_digest_links_each_order_through_the_bots_start_link():
+    orders = [{"id": "ord1", "category": "plumbing", "city": "Тула", "description": "d"}]
+    data = {"period": "daily", "orders": orders, "total": 1, "bot_username": "b_bot"}
+    text = render("digest", "en", data, NOW).text
+    assert '<a href="https://t.me/b_bot?start=order_ord1"><b>Plumbing</b></a>' in text
+    both = render("digest", "en", {**data, "app_link": "https://t.me/b_bot/app"}, NOW).text
+    assert "startapp=order_ord1" in both  # the app's own link first
+    assert "?start=" not in both
 
 
 def test_periods_follow_the_time_zone_and_the_digest_hour():

@@ -19,6 +19,7 @@ from tests.servers import run_servers
 WORKER_LOCKS = f"""
 SELECT count(*) FROM pg_locks
 WHERE locktype = 'advisory' AND granted
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND ((classid::bigint << 32) | objid::bigint) = {WORKER_LOCK_ID}
 """
 
@@ -35,7 +36,7 @@ async def test_serve_runs_one_worker_over_its_processes(database_url, engine, bo
         async with httpx.AsyncClient(base_url=servers.urls[0], trust_env=False) as client:
             response = await client.post("/api/orders", json=ORDER, headers=auth(100))
             assert response.status_code == 201, response.text
-            await bot_api.until("sendMessage", 1, within=30)
+            await bot_api.until("sendMessage", 1, within=120)
             await drained(engine)
             assert await locks(engine) == 1
     assert [c.params["chat_id"] for c in bot_api.calls_of("sendMessage")] == [1]

@@ -183,7 +183,7 @@ def test_the_image_command_and_health_check_work_run_directly(tmp_path, database
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a start-up: only a hung one should reach it
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:

@@ -74,6 +74,7 @@ async def test_public_profile_has_no_balance(client):
         "reviews_count",
         "complaints_count",
         "created_at",
+        "phone_verified",  # the badge only (SPEC §21)
     }
 
 

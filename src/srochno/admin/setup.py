@@ -10,6 +10,7 @@ https, valid ``ADMIN_SESSION_HOURS``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,9 @@ def cookie_secure(settings: Settings) -> bool:
     return not settings.is_development or settings.public_url.startswith("https://")
 
 
-def mount_admin(app: Any, settings: Settings) -> AdminContext:
+def mount_admin(app: Any, settings: Settings, *, outermost: Sequence[Middleware] = ()) -> None:
+    """The admin at ``/admin``; ``outermost`` wraps all of it (the service's own handling of
+    database errors, which sit above this module)."""
     context = AdminContext(app)
     quiet_anonymous_visits()
     secret = signing_secret(settings)
@@ -112,6 +115,7 @@ def mount_admin(app: Any, settings: Settings) -> AdminContext:
         auth_provider=OperatorAuth(context),
         secret_key=secret,
         middlewares=[
+            *outermost,
             Middleware(SecurityHeaders, secure=cookie_secure(settings)),
             Middleware(
                 SessionMiddleware,
@@ -127,4 +131,3 @@ def mount_admin(app: Any, settings: Settings) -> AdminContext:
     for view in model_views(context):
         admin.add_view(view)
     admin.mount_to(app)
-    return context

@@ -1,4 +1,5 @@
-"""FastAPI dependencies that authenticate a request by its Telegram initData.
+"""FastAPI dependencies that authenticate a request by its Telegram initData, or by a web
+session's cookie (SPEC §23: a write so authenticated must carry ``X-Srochno-CSRF: 1``).
 
 A valid initData string stays valid until it is too old, so each process keeps the ones it
 has checked: a request with a known string costs a dict look-up and the exact age check,
@@ -13,7 +14,8 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 
 from srochno import clock
-from srochno.auth.errors import AuthMissing, InitDataMalformed
+from srochno.auth import web
+from srochno.auth.errors import AuthMissing, CsrfHeaderMissing, InitDataMalformed
 from srochno.auth.telegram import check_age, validate_init_data
 from srochno.config import Settings
 from srochno.ratelimit import RequestGuard
@@ -81,12 +83,36 @@ def identify(header: str, settings: Settings) -> Identity:
 
 
 async def optional_user(request: Request) -> Account | None:
-    """The signed-in user, or None without an ``Authorization`` header. (One dependency
-    with no sub-dependencies: it runs on every request, and each level costs FastAPI.)"""
+    """The signed-in user, or None without an ``Authorization`` header or a live web
+    session. (One dependency with no sub-dependencies: it runs on every request, and each
+    level costs FastAPI.)"""
     header = request.headers.get("authorization")
     if header is None:
-        return None
+        token = request.cookies.get(web.SESSION_COOKIE)
+        return None if token is None else await session_user(request, token)
     return await signed_in_user(request, header)
+
+
+async def session_user(request: Request, token: str) -> Account | None:
+    """The user of a web session's cookie (None: ended or expired). A write must carry the
+    CSRF header: a page of another site can make the browser send the cookie, never a
+    custom header."""
+    if request.method not in web.SAFE_METHODS and request.headers.get(web.CSRF_HEADER) != "1":
+        raise CsrfHeaderMissing()
+    work = unit_of_work(request)
+    conn = await work.connection()
+    row = await web.session_user(conn, settings_of(request), token, clock.now())
+    if row is None:
+        return None
+    user = Account.from_row(row)
+    guard = cast(RequestGuard | None, work.guard)
+    if guard is not None:
+        guard.user_id = user.id
+        if guard.user_limit is not None:
+            await guard.on_user(conn, user.id)
+    if user.is_banned:
+        raise UserBanned()
+    return user
 
 
 async def signed_in_user(request: Request, header: str) -> Account:

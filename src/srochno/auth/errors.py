@@ -57,3 +57,27 @@ AUTH_ERRORS: tuple[type[AppError], ...] = (
     DatabaseUnavailable,
 )
 """What any authenticated endpoint can answer (it reads the user from the database)."""
+
+
+class SignInLinkInvalid(AppError):
+    """No live link has this token (never was, used, or expired): 404, as for any unknown
+    resource."""
+
+    status = 404
+    code = "sign_in_link_invalid"
+    message = "The sign-in link is unknown, used already or expired: ask for a new one"
+
+
+class CsrfHeaderMissing(AppError):
+    status = 403
+    code = "csrf_header_missing"
+    message = "A write authenticated by the session cookie must carry X-Srochno-CSRF: 1"
+
+
+class EmailTaken(AppError):
+    """Another account has this address (a web account signed in with it, or another
+    Telegram account confirmed it first)."""
+
+    status = 409
+    code = "email_taken"
+    message = "This address belongs to another account"

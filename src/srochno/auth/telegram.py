@@ -82,6 +82,8 @@ class TelegramUser:
     language_code: str | None
     photo_url: str | None
     is_premium: bool
+    allows_write_to_pm: bool = False
+    """The user allowed the bot to write to them (Telegram sends it once they have)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,7 @@ def _user(fields: Mapping[str, str]) -> TelegramUser:
         language_code=_optional_str(obj, "language_code"),
         photo_url=_optional_str(obj, "photo_url"),
         is_premium=obj.get("is_premium") is True,
+        allows_write_to_pm=obj.get("allows_write_to_pm") is True,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Dispatcher
+from aiogram.enums import ChatType
 from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 
@@ -13,8 +14,9 @@ from srochno import clock
 from srochno.bot import repository
 from srochno.bot.outbox import Outbox
 from srochno.config import Settings
-from srochno.db import Database
+from srochno.db import Connection, Database
 from srochno.enums import BIGINT_MAX
+from srochno.users.service import met_in_private
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,16 @@ def is_hopeless(error: BaseException) -> bool:
     succeeds (a value beyond its column's type)."""
     sqlstate = getattr(error, "sqlstate", None)
     return isinstance(sqlstate, str) and sqlstate.startswith(DATA_EXCEPTION)
+
+
+async def _met_in_private(conn: Connection, update: Update) -> None:
+    """Any private message (``/start`` included) lets the bot write to its sender again."""
+    message = update.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    sender = message.from_user
+    if sender is not None and not sender.is_bot:
+        await met_in_private(conn, sender, clock.now())
 
 
 def update_kind(update: Update) -> str:
@@ -59,6 +71,7 @@ async def handle_update(
             ):
                 logger.info("update redelivered: ignored", extra={"update_id": update.update_id})
                 return False
+            await _met_in_private(conn, update)
             await dispatcher.feed_update(bot, update, conn=conn, settings=settings, outbox=outbox)
     except Exception as error:
         if not is_hopeless(error):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from aiogram.types import Update
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from srochno.bot.inbox import handle_update
+from srochno.config import same_secret
 from srochno.errors import DatabaseUnavailable, ValidationFailed, responses
 from srochno.responses import json_response
 from srochno.state import BotDep, DatabaseDep, DispatcherDep, SettingsDep
@@ -33,7 +33,7 @@ def secret_matches(expected: str | None, given: str | None) -> bool:
     """Constant-time comparison; nothing matches when no secret is configured."""
     if not expected or given is None:
         return False
-    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+    return same_secret(expected, given)
 
 
 async def verify_secret(

@@ -18,6 +18,7 @@ from typing import Final
 
 import tldextract
 
+from srochno.contacts.cued import find_cued_phone, may_have_cue
 from srochno.contacts.fold import fold
 from srochno.contacts.normalize import (
     MIN_LOOKALIKE_LETTERS,
@@ -27,7 +28,13 @@ from srochno.contacts.normalize import (
     phone_copy,
 )
 from srochno.contacts.phone import find_number
-from srochno.contacts.words import MAIL_PROVIDERS, SPOKEN_TLDS
+from srochno.contacts.words import (
+    MAIL_PROVIDERS,
+    NUMBER_WORDS,
+    SCRIPT_MESSENGERS,
+    SPOKEN_TLDS,
+    sounds_like_messenger,
+)
 
 __all__ = ["KINDS", "FieldFinding", "Finding", "find_contact", "find_in_fields"]
 
@@ -99,6 +106,11 @@ _BARE_DOMAIN: Final = re.compile(
 )
 _SCHEME: Final = re.compile(
     r"(?<![^\W\d_])(?:h[tx][tx]ps?|ftp|tg)[ \t]*+[:;]?[ \t]*+/[ \t]*+/?"
+    r"|(?<![^\W\d_])h[ \t]++[tx][ \t]++[tx][ \t]++p(?:[ \t]++s)?[ \t]*+[:;][ \t]*+/[ \t]*+/"
+    r"|(?<![\w.])(?:vk|tme|t[ \t]++me|ok|fb|wa|okru|vkru)(?:com|ru|me)?[ \t]*+/[ \t]*+[^\W_]"
+    r"|(?<![\w.])(?:vk|t|ok|fb|wa|instagram|facebook|telegram|tiktok|youtube)"
+    r"(?:com|me|ru)[ \t]*+/[ \t]*+[^\W_]"
+    r"|(?<![\w:/])live:[a-z0-9][a-z0-9_.\-]{2,}"
     r"|(?<![\w.\-])www[ \t]*+[.,][ \t]*+[^\W_]"
 )
 _PROVIDER_WORDS: Final = MAIL_PROVIDERS | {"t"}
@@ -225,10 +237,11 @@ def _find_link(text: Text) -> Finding | None:
 _OCTET: Final = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP: Final = re.compile(
     rf"(?<![\w.,])(?P<first>{_OCTET})[ \t]*+\.[ \t]*+(?P<second>{_OCTET})"
-    rf"(?:[ \t]*+\.[ \t]*+{_OCTET}){{2}}(?![\w])(?![.,]\d)"
+    rf"(?:[ \t]*+\.[ \t]*+{_OCTET}){{2}}(?![\w])(?![ \t]*+[.,][ \t]*+\d)"
     r"(?P<port>[ \t]*+:[ \t]*+\d{2,5}|[ \t]*+/)?"
 )
 _IP_GATE: Final = re.compile(r"\d[ \t]*+\.[ \t]*+\d{1,3}[ \t]*+\.[ \t]*+\d{1,3}[ \t]*+\.")
+_DOTTED_BEFORE: Final = re.compile(r"\d[ \t]*+[.,][ \t]*+$")
 _PRIVATE_FIRST: Final = frozenset({"0", "10", "127", "255"})
 # A Latin name and a top-level domain said in Cyrillic after it: ``ivanklimat ру``.
 _SPOKEN_DOMAIN: Final = re.compile(
@@ -243,6 +256,8 @@ def _find_bare_link(text: Text) -> Finding | None:
     folded = text.text
     if folded.count(".") >= 3 and _IP_GATE.search(folded):
         for ip in _IP.finditer(folded):
+            if _DOTTED_BEFORE.search(folded, max(0, ip.start() - 12), ip.start()):
+                continue  # the last four numbers of a longer dotted run: no address
             if _is_public_ip(ip):
                 return Finding("link", *ip.span())
     if any(word in folded for word in _SPOKEN_TLD_WORDS):
@@ -325,7 +340,7 @@ def _find_domain_link(text: Text) -> Finding | None:
     return None
 
 
-_SCHEME_PARTS: Final = ("/", "www")
+_SCHEME_PARTS: Final = ("/", "www", "live:")
 _MAX_SLASHES: Final = 16
 
 
@@ -399,9 +414,22 @@ def _find_email(text: Text) -> Finding | None:
             spoken = re.match(rf"[ \t]++(?:{_SPOKEN_TLD})(?![^\W\d_])", rest)
             if spoken is not None and labels[0] in MAIL_PROVIDERS:
                 return Finding("email", match.start(), end + spoken.end())
-        elif _is_domain(_labels(text.plain[start:end]), labels, loose_dot=False, path=True):
-            return Finding("email", match.start(), end)
+        else:
+            plain = _labels(text.plain[start:end])
+            # ``ivan@gmail.de, спасибо``: a comma read as a dot took a word of the sentence;
+            # the address is the longest run of labels that ends on a real domain.
+            for count in range(len(labels), 1, -1):
+                if _is_domain(plain[:count], labels[:count], loose_dot=False, path=True):
+                    if count < len(labels):
+                        end = start + _prefix_end(folded[start:end], count)
+                    return Finding("email", match.start(), end)
     return None
+
+
+def _prefix_end(domain: str, count: int) -> int:
+    """Where the first ``count`` labels of ``domain`` end."""
+    cuts = list(_SPLIT_DOT.finditer(domain))
+    return cuts[count - 1].start() if count - 1 < len(cuts) else len(domain)
 
 
 def _is_mailbox_name(label: str) -> bool:
@@ -430,9 +458,11 @@ _MESSENGER_WORDS: Final = (
     # Viber
     r"viber\w*|вайбер\w*|вибер\w*|"
     # VK
-    r"vk|вк|vkontakte\w*|вконтакт\w*|в[ \t]++контакт\w*|"
+    r"vk|вк|vkontakte\w*|вконтакт\w*|в[ \t]++контакт\w*|вкашк\w*|вкашечк\w*|вконтач\w*|"
     # Instagram
     r"insta\w*|инста\w*|инсту|инсте|инст|ig|"
+    r"нельзяграм\w*|нельзяграмм\w*|запрещенограм\w*|запрещенграм\w*|запрещёнграм\w*|"
+    r"экстремистограм\w*|экстремистграм\w*|запретограм\w*|nelzyagram\w*|"
     # MAX and others
     r"max|макс|мах|skype\w*|скайп\w*|discord\w*|дискорд\w*|facebook\w*|фейсбук\w*|fb|"
     r"tik[ \t]?tok\w*|тик[ \t]?ток\w*|snapchat\w*|signal|сигнал\w*|icq|аськ\w*|ok|"
@@ -441,14 +471,22 @@ _MESSENGER_WORDS: Final = (
     r"т[эе]г[эе]\w*|тешк\w*|макс[еуа]|максом|gram|грам|insta?gram\w*|дуров\w*|durov\w*|"
     r"самол[её]тик\w*|plane|ася|асю|асе|асей|jabber\w*|джаббер\w*|xmpp|"
     r"gmail\w*|джимейл\w*|гмейл\w*|гугл\w*|google\w*|яндекс\w*|yandex\w*|"
-    r"mail|мейл\w*|почт\w*|ящик\w*|✈"
+    r"mail|мейл\w*|почт\w*|ящик\w*|✈|"
+    # other languages' slang, and messaging named in general
+    r"wasa|wasap\w*|guasap\w*|zap|zapzap|zapp|uats\w*|whats|wats|вотс|уотс\w*|"
+    r"telega|tele|телеги|мессенджер\w*|messenger\w*|месенджер\w*|соцсет\w*|личк\w*|лс|"
+    r"директ\w*|дирек\w*|dm|пм|wechat|weixin|вичат|kakao\w*|какао\w*|line|лайн|zalo|"
+    r"threema|signal\w*|element|matrix|session|slack|слак|teams|тимс|imo|имо"
 )
 _AMBIGUOUS: Final = frozenset(
     fold(word)
     for word in _words(
         "vk вк wa ig fb инст max макс мах ok signal сигнал teleg tg максе максу макса максом "
         "gram грам plane ася асю асе асей google гугл гугле яндекс яндексе yandex mail почта "
-        "почту почте почты ящик"
+        "почту почте почты ящик wasa zap zapp zapzap whats wats вотс tele "
+        "мессенджер мессенджере мессенджеры мессенджерах messenger messengers соцсети "
+        "соцсетях соцсетях соцсеть личку личка личке лс директ директе dm пм line лайн "
+        "kakao какао element matrix session slack слак teams тимс imo имо signals"
     )
 )
 _MESSENGER: Final = fold(_MESSENGER_WORDS)
@@ -465,13 +503,13 @@ _CONNECTOR_WORDS: Final = fold(
     r"в|во|на|in|on|at|via|через|по|мой|моя|мое|my|ник|ником|nick|логин|login|id|ид|айди|"
     r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
     r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
-    r"тег\w*|tag|the|номер|number|uin"
+    r"тег\w*|tag|the|номер|number|uin|адрес\w*|address|ссылк\w*|link|наоборот|задом|наперед|наперёд|reversed|backwards"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
     rf"(?P<sep>{_PUNCT}{{0,8}}+(?:(?:{_CONNECTOR_WORDS})(?![^\W\d_])[^\w]{{1,8}}+){{0,3}})"
 )
-_HANDLE: Final = r"(?P<handle>@?[a-z0-9](?:[a-z0-9_.]|-(?=[a-z0-9]))*+)"
+_HANDLE: Final = r"(?P<handle>@?(?:live:)?[a-z0-9](?:[a-z0-9_.]|-(?=[a-z0-9]))*+)"
 _FORWARD: Final = re.compile(
     rf"(?<![^\W\d_])(?P<messenger>{_MESSENGER})(?![^\W\d_]){_CONNECTOR}{_HANDLE}(?![\w])"
 )
@@ -500,6 +538,9 @@ _NAMING_WORD: Final = re.compile(
         r"(?![^\W\d_])"
     )
 )
+# Messengers whose ids are numbers (ICQ's UIN): a number after their name is an id.
+_NUMERIC_ID_MESSENGER: Final = re.compile(fold(r"icq|аськ\w*|ася|асю|асе|асей|uin"))
+_MAX_NUMERIC_ID: Final = 10
 _MIN_STRONG_HANDLE: Final = 3
 _MIN_WEAK_HANDLE: Final = 5
 _MIN_NUMERIC_HANDLE: Final = 5
@@ -512,24 +553,103 @@ def _find_handle(text: Text) -> Finding | None:
             start, end = match.span("handle")
             if _has_latin(text.plain[start:end]):
                 return Finding("handle", match.start(), end)
-    if (
-        not any(
-            word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word)
-            for word in text.words
-        )
-        and "✈" not in folded
-    ):
+    found = _find_script_messenger(text)
+    if found is not None:
+        return found
+    listed = False
+    same: set[str] = set()
+    near: set[str] = set()
+    for word in text.words:
+        if word[:2] in _MESSENGER_PREFIXES and _MESSENGER_WORD.fullmatch(word):
+            listed = True
+        elif (sounds := sounds_like_messenger(word)) is not None:
+            (same if sounds == "same" else near).add(word)
+    if not listed and not same and not near and "✈" not in folded:
         return None
     plain = text.plain
+    forward_pattern, backward_pattern, alone = _messenger_patterns(frozenset(same), frozenset(near))
     if "_" in folded or "#" in folded or _LATIN_MARK.search(folded):
-        found = _find_marked_handle(text)
+        found = _find_marked_handle(text, alone)
         if found is not None:
             return found
-    for pattern, forward in ((_FORWARD, True), (_BACKWARD, False)):
-        for match in pattern.finditer(folded):
-            start, end = match.span("handle")
-            if _is_handle(match, plain[start:end], forward=forward):
-                return Finding("handle", min(match.start(), start), max(match.end(), end))
+    ambiguous = _AMBIGUOUS | near
+    for pattern, forward in ((forward_pattern, True), (backward_pattern, False)):
+        # Matches may overlap: a word taken as the handle after one messenger's name may
+        # be the next name (``dm me on telegram: ivan``); the search resumes after the name.
+        found_at = pattern.search(folded)
+        while found_at is not None:
+            start, end = found_at.span("handle")
+            if _is_handle(found_at, plain[start:end], forward=forward, ambiguous=ambiguous):
+                return Finding("handle", min(found_at.start(), start), max(found_at.end(), end))
+            resume = found_at.end("messenger") if forward else found_at.end("handle")
+            found_at = pattern.search(folded, max(resume, found_at.start() + 1))
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _messenger_patterns(
+    same: frozenset[str], near: frozenset[str]
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The handle patterns with the words that sound like a messenger's name added."""
+    if not same and not near:
+        return _FORWARD, _BACKWARD, _MESSENGER_ALONE
+    extra = "|".join(map(re.escape, sorted(same | near, key=len, reverse=True)))
+    messenger = f"{_MESSENGER}|{extra}"
+    return (
+        re.compile(
+            rf"(?<![^\W\d_])(?P<messenger>{messenger})(?![^\W\d_]){_CONNECTOR}{_HANDLE}(?![\w])"
+        ),
+        re.compile(
+            rf"(?<![\w@.])(?P<handle>[a-z0-9][a-z0-9_.]*+){_CONNECTOR}"
+            rf"(?P<messenger>{messenger})(?![^\W\d_])"
+        ),
+        re.compile(rf"(?<![^\W\d_])(?:{messenger})(?![^\W\d_])"),
+    )
+
+
+# A handle-shaped Latin word beside a messenger's name written in another script.
+_LATIN_HANDLE: Final = re.compile(
+    r"(?<![a-z0-9_.@])@?[a-z0-9](?:[a-z0-9_.]|-(?=[a-z0-9])){2,31}(?![a-z0-9_])"
+)
+_SCRIPT_REACH: Final = 40
+# Greek, Armenian, Hebrew, Arabic, Devanagari, Thai, Georgian, Hangul, kana, CJK: a text
+# without any of them names no messenger in them (one scan of a character class).
+_OTHER_SCRIPT: Final = re.compile(
+    "[\u0370-\u03ff\u0530-\u058f\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f"
+    "\u10a0-\u10ff\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
+
+
+@functools.cache
+def _script_names() -> tuple[str, ...]:
+    """The names as the detector sees them (marks and joiners dropped like in any text)."""
+    return tuple(normalise(name).text for name in SCRIPT_MESSENGERS)
+
+
+def _find_script_messenger(text: Text) -> Finding | None:
+    """A messenger named in Arabic, Hebrew, Chinese, Korean, … script with a handle-shaped
+    Latin word within reach either side (those scripts need no space before it)."""
+    folded = text.text
+    if folded.isascii() or not _OTHER_SCRIPT.search(folded):
+        return None
+    for name in _script_names():
+        at = folded.find(name)
+        while at >= 0:
+            start = max(0, at - _SCRIPT_REACH)
+            end = min(len(folded), at + len(name) + _SCRIPT_REACH)
+            for match in _LATIN_HANDLE.finditer(folded, start, end):
+                handle = match.group().lstrip("@").rstrip(".")
+                marked = any(char in handle for char in "_.0123456789")
+                if (
+                    _has_latin(text.plain[match.start() : match.end()])
+                    and handle not in _ORDINARY_WORDS
+                    and (marked or len(handle) >= _MIN_WEAK_HANDLE)
+                    and not handle.replace(".", "").isdigit()
+                ):
+                    return Finding(
+                        "handle", min(at, match.start()), max(at + len(name), match.end())
+                    )
+            at = folded.find(name, at + 1)
     return None
 
 
@@ -547,13 +667,13 @@ _MARKED_REACH: Final = 80
 _MIN_MARKED: Final = 5
 
 
-def _find_marked_handle(text: Text) -> Finding | None:
+def _find_marked_handle(text: Text, alone: re.Pattern[str] = _MESSENGER_ALONE) -> Finding | None:
     """A messenger's name with a marked handle or a hashtag within reach, either side."""
     folded = text.text
     patterns = [_MARKED_HANDLE, _HASHTAG]
     if _LATIN_MARK.search(folded):
         patterns.append(_CYRILLIC_HANDLE)
-    for messenger in _MESSENGER_ALONE.finditer(folded):
+    for messenger in alone.finditer(folded):
         start = max(0, messenger.start() - _MARKED_REACH)
         end = min(len(folded), messenger.end() + _MARKED_REACH)
         for pattern in patterns:
@@ -572,7 +692,13 @@ def _find_marked_handle(text: Text) -> Finding | None:
     return None
 
 
-def _is_handle(match: re.Match[str], plain_handle: str, *, forward: bool) -> bool:
+def _is_handle(
+    match: re.Match[str],
+    plain_handle: str,
+    *,
+    forward: bool,
+    ambiguous: frozenset[str] | set[str] = _AMBIGUOUS,
+) -> bool:
     handle = match.group("handle").lstrip("@").rstrip(".")
     if not handle or not _has_latin(plain_handle) or handle in _ORDINARY_WORDS:
         return False
@@ -587,16 +713,21 @@ def _is_handle(match: re.Match[str], plain_handle: str, *, forward: bool) -> boo
     if not separator and not at:
         return False  # glued: part of one word
     marked = any(char in handle for char in "_.0123456789")
-    ambiguous = match.group("messenger") in _AMBIGUOUS
+    vague = match.group("messenger") in ambiguous
     if handle.replace("-", "").isdigit():
+        if _NUMERIC_ID_MESSENGER.fullmatch(match.group("messenger")):
+            return _MIN_NUMERIC_HANDLE <= len(handle.replace("-", "")) <= _MAX_NUMERIC_ID
         return strong and len(handle) >= _MIN_NUMERIC_HANDLE
     if not forward:
-        return (marked and len(handle) >= _MIN_STRONG_HANDLE) or (
-            words and not ambiguous and len(handle) >= _MIN_WEAK_HANDLE
+        bracketed = separator.rstrip(" \t").endswith(("(", "["))
+        return (
+            (marked and len(handle) >= _MIN_STRONG_HANDLE)
+            or (words and not vague and len(handle) >= _MIN_WEAK_HANDLE)
+            or (bracketed and not words and len(handle) >= _MIN_WEAK_HANDLE)
         )
     if strong and (not words or _NAMING_WORD.search(separator)):
         return len(handle) >= _MIN_STRONG_HANDLE
-    if ambiguous:
+    if vague:
         return marked and len(handle) >= _MIN_STRONG_HANDLE
     return (marked and len(handle) >= _MIN_STRONG_HANDLE) or len(handle) >= _MIN_WEAK_HANDLE
 
@@ -634,17 +765,52 @@ def _detect(text: Text) -> Finding | None:
             if before != after
         ]
         read = len(changes) if len(set(changes)) > 1 else 0
-        if read < MIN_LOOKALIKE_LETTERS:
-            return None
+        if read < MIN_LOOKALIKE_LETTERS or loose[span].isalnum():
+            return None  # one glued token is a model number (``AB00A0000A``)
     return Finding(number.kind, number.start, number.end)
 
 
 def find_contact(text: str) -> Finding | None:
     """The first contact found in ``text`` with its span in ``text``, or ``None``."""
-    found = _detect(normalise(text))
+    normal = normalise(text)
+    found = _detect(normal)
     if found is None:
-        return None
+        found = _find_reversed(text, normal)
+        if found is None:
+            cued = find_cued_phone(text) if may_have_cue(normal.words) else None
+            if cued is not None:
+                return Finding("phone", *cued)
+        return found
     return _locate(text, found)
+
+
+# «читать наоборот», «backwards»: the text says a handle or a number is written reversed.
+_REVERSAL_MARK: Final = re.compile(
+    fold(
+        r"наоборот|задом[ \t]*+(?:на)?перед|справа[ \t]++налево|с[ \t]++конца|"
+        r"в[ \t]++обратн\w*|обратн\w*[ \t]++порядк\w*|зеркальн\w*|перевернут\w*|"
+        r"перевёрнут\w*|reverse\w*|backwards?|right[ \t]++to[ \t]++left|mirror\w*|"
+        r"al[ \t]++rev[eé]s|r[uü]ckw[aä]rts|à[ \t]++l'envers|навпаки|задом"
+    )
+)
+_TOKEN: Final = re.compile(r"[A-Za-z0-9_.]{3,}")
+
+
+def _find_reversed(text: str, normal: Text) -> Finding | None:
+    """A contact written backwards when the text says so: each Latin word and number
+    reversed where it stands (a handle), then the whole text (a number's groups)."""
+    if not _REVERSAL_MARK.search(normal.text):
+        return None
+    in_place = _TOKEN.sub(lambda match: match.group()[::-1], text)
+    found = _detect(normalise(in_place))
+    if found is not None:
+        return _locate(in_place, found)
+    backwards = text[::-1]
+    found = _detect(normalise(backwards))
+    if found is not None:
+        located = _locate(backwards, found)
+        return Finding(located.kind, len(text) - located.end, len(text) - located.start)
+    return None
 
 
 def _locate(text: str, found: Finding) -> Finding:
@@ -675,7 +841,9 @@ def find_in_fields(fields: dict[str, str | None]) -> FieldFinding | None:
         found = find_contact(value)
         if found is not None:
             return FieldFinding(name, found.kind, found.start, found.end)
-    for (first, head), (second, tail) in itertools.pairwise(present):
+    # Each text followed by each other one, in both orders: the reader sees them side by
+    # side whatever order the page shows them in.
+    for (first, head), (second, tail) in itertools.permutations(present, 2):
         joined = f"{head}\n{tail}"
         found = find_contact(joined)
         if found is None:
@@ -686,6 +854,46 @@ def find_in_fields(fields: dict[str, str | None]) -> FieldFinding | None:
         return FieldFinding(
             second, found.kind, max(0, found.start - offset), found.end - offset, first
         )
+    city = fields.get("city")
+    if city:
+        others = " ".join(value for name, value in present if name != "city")
+        odd = _odd_city(city, others)
+        if odd is not None:
+            return FieldFinding("city", *odd, together_with=_first_other(present))
+    return None
+
+
+def _first_other(present: list[tuple[str, str]]) -> str | None:
+    """The first field that is not the city (the one a city's odd part continues)."""
+    return next((name for name, _ in present if name != "city"), None)
+
+
+# A city is a place name. Number words or Roman numerals in it are the start of a number
+# (``Самара восьмёрка девятка``, ``Москва VIII IX``), and a Latin word after a Cyrillic
+# name a handle (``Москва ivanremont``): a place is named in one script.
+_CITY_WORD: Final = re.compile(r"[^\W\d_]+")
+_CITY_ROMAN: Final = re.compile(
+    r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+)
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+_LATIN_WORD: Final = re.compile(r"[A-Za-z]{3,}")
+_DIGIT: Final = re.compile(r"\d")
+
+
+def _odd_city(city: str, others: str) -> tuple[str, int, int] | None:
+    """What in a city field no place name holds: (kind, start, end), or ``None``."""
+    numbers: list[re.Match[str]] = []
+    latin: list[re.Match[str]] = []
+    for word in _CITY_WORD.finditer(city):
+        token = word.group()
+        if fold(token.lower()) in NUMBER_WORDS or _CITY_ROMAN.fullmatch(token):
+            numbers.append(word)
+        elif _LATIN_WORD.fullmatch(token):
+            latin.append(word)
+    if len(numbers) >= 2 or (numbers and _DIGIT.search(others)):
+        return "phone", numbers[0].start(), numbers[-1].end()
+    if latin and _CYRILLIC.search(city):
+        return "handle", latin[0].start(), latin[-1].end()
     return None
 
 

@@ -52,8 +52,17 @@ _CJK_DIGITS: Final = (
     | {char: str(value + 1) for value, char in enumerate("壹贰叁肆伍陆柒捌玖")}
     | {"零": "0", "两": "2", "貳": "2", "參": "3", "陸": "6"}
 )
+# Braille digits: the letters a–j of the upper cells (after the number sign ⠼, which is
+# dropped) and the lower-cell digits of Nemeth and Antoine notation. Nobody writes an
+# ordinary job text in Braille, so they are digits wherever they stand.
+_BRAILLE_DIGITS: Final = {
+    **{char: str((k + 1) % 10) for k, char in enumerate("⠁⠃⠉⠙⠑⠋⠛⠓⠊⠚")},
+    **{char: str((k + 1) % 10) for k, char in enumerate("⠂⠆⠒⠲⠢⠖⠶⠦⠔⠴")},
+    "⠼": "",
+}
 _ROMAN_CHARS: Final = {
     **_CJK_DIGITS,
+    **_BRAILLE_DIGITS,
     **{chr(0x2160 + k): str(k + 1) for k in range(12)},
     **{chr(0x2170 + k): str(k + 1) for k in range(12)},
 }
@@ -89,6 +98,8 @@ def _map_one(char: str) -> str:
 
 
 def _map_char(char: str) -> str:
+    if char == "№":  # NFKC makes it «No», a word that would glue to the number after it
+        return char
     if char in _ROMAN_CHARS:
         return _ROMAN_CHARS[char]
     if char in _AT_SIGNS:
@@ -229,19 +240,63 @@ def _classes(text: str, track: bool) -> Text:
     return Text("".join(parts), text, (), starts, ends)
 
 
+# «dot» in the languages a client may write in: Russian (every case and the diminutive),
+# Ukrainian, English, German, Spanish, Italian, Portuguese, French, Polish, Czech,
+# Turkish, Dutch, Hungarian, Finnish, Swedish, Kazakh, Uzbek. Words that are also
+# ordinary words (``point``, ``punkt``, ``punto``) are a dot only before a top-level
+# domain or a mail provider's name.
+_DOT_NAMES: Final = (
+    r"dot|dott|дот|точка|точку|точки|точкой|точко|точечка|точечку|тчк|крапка|крапку|"
+    r"kropka|kropke|kropkę|tečka|tecka|nokta|noktasi|noktası|punt|pont|piste|nukte|"
+    r"нукте|нүкте|nuqta|нукта"
+)
+_WEAK_DOT_NAMES: Final = r"point|punkt|punto|ponto|пункт|пойнт|поинт|пунто|понто"
+_AFTER_WEAK_DOT: Final = (
+    r"(?=(?:ru|рф|ру|ком|com|net|org|su|info|pro|ua|by|kz|uz|de|es|it|fr|pl|me|io|"
+    r"gmail|mail|yandex|ya|rambler|outlook|hotmail|yahoo|icloud|proton|inbox|list|bk|"
+    r"гмайл|гмейл|джимейл|яндекс|мейл|майл|маил)(?![^\W\d_]))"
+)
 _DOT_WORD: Final = re.compile(
     fold(
-        r"[ \t]*+[(\[{<][ \t]*+(?:dot|точка|точку|тчк|\.|,)[ \t]*+[)\]}>][ \t]*+"
-        r"|[ \t]++(?:dot|точка|точку|тчк)[ \t]++"
+        rf"[ \t]*+[(\[{{<][ \t]*+(?:{_DOT_NAMES}|{_WEAK_DOT_NAMES}|\.|,)[ \t]*+[)\]}}>][ \t]*+"
+        rf"|[ \t]++(?:{_DOT_NAMES})[ \t]++"
+        rf"|[ \t]++(?:{_WEAK_DOT_NAMES})[ \t]++{_AFTER_WEAK_DOT}"
     )
+)
+# «at» as said in Russian (the dog, misspelt, every case), Ukrainian (the snail), English,
+# Spanish and Portuguese (arroba), Italian (the snail), German (the monkey's tail),
+# French, Polish and Hungarian (the monkey, the worm), Czech, Dutch, Swedish, Danish,
+# Finnish, Greek, Hebrew, Turkish, Kazakh: none of them an ordinary word of a job text.
+_AT_NAMES: Final = (
+    r"at|собака|собачка|собаку|собачку|собаки|собакой|собачкой|сабака|сабаку|сабачка|"
+    r"собакен|sobaka|sobachka|sabaka|эт|ат|равлик|равлика|равлику|slimak|ślimak|"
+    r"arroba|aroba|арроба|chiocciola|kiocciola|chiocciolina|klammeraffe|affenschwanz|"
+    r"affenohr|klammeraffen|arobase|arrobase|arobas|аробас|malpa|małpa|malpka|małpka|"
+    r"мальпа|zavinac|zavináč|apenstaartje|apestaart|snabel|snabela|kukac|кукац|"
+    r"miukumauku|papaki|παπάκι|παπακι|שטרודל|strudel|kuchuk|кучук|күшік|kuyruklu"
 )
 _AT_WORD: Final = re.compile(
     fold(
-        r"[ \t]*+[(\[{<][ \t]*+(?:at|a|собака|собачка|собаку|sobaka|@)[ \t]*+[)\]}>][ \t]*+"
-        r"|[ \t]++(?:at|собака|собачка|собаку|собачку|sobaka|эт)[ \t]++"
+        rf"[ \t]*+[(\[{{<][ \t]*+(?:{_AT_NAMES}|a|@)[ \t]*+[)\]}}>][ \t]*+"
+        rf"|(?<=[\w.]{{3}})[ \t]++(?:{_AT_NAMES})[ \t]++(?=[^\W\d_])"
+    )
+)
+# An underscore said as words (a handle described: ``ivan нижнее подчёркивание master``).
+_UNDERSCORE_WORD: Final = re.compile(
+    fold(
+        r"[ \t]++(?:(?:нижн\w*|низ\w*|знак[ \t]++)?[ \t]*+подч[её]рк\w*|underscore|"
+        r"under[ \t]?score|андерскор\w*|андерскоп\w*|"
+        r"нижн\w*[ \t]++(?:черт\w*|пробел\w*|дефис\w*)|"
+        r"guion[ \t]++bajo|unterstrich|souligné|tiret[ \t]++bas|trattino[ \t]++basso|podkreślnik|"
+        r"podkreslnik|подкресльник)[ \t]++"
     )
 )
 
+
+# An underscore with spaces around it between two Latin words or digits: ``anna _ mebel``.
+_SPACED_UNDERSCORE: Final = re.compile(r"(?<=[a-z0-9])(?:[ \t]++_[ \t]*+|_[ \t]++)(?=[a-z0-9])")
+# «at» said after a colon or a dash that follows a messenger's name: ``тг: собака olga``.
+_AT_AFTER_MARK: Final = re.compile(fold(rf"(?<=[:\-—–])[ \t]*+(?:{_AT_NAMES})[ \t]++(?=[a-z])"))
 
 _SLASH_WORD: Final = re.compile(fold(r"[ \t]++(?:slash|слэш|слеш|слш)[ \t]++"))
 
@@ -253,15 +308,20 @@ def _constant(value: str) -> Callable[[re.Match[str]], str]:
 _DOT: Final = _constant(".")
 _AT: Final = _constant("@")
 _SLASH: Final = _constant("/")
+_UNDERSCORE: Final = _constant("_")
 
 
+_GATE_SPLIT: Final = re.compile(r"[^\w]+")
 _WORD_GATE: Final = frozenset(
     fold(word)
     for word in [
-        *("dot", "точка", "точку", "тчк", "at", "эт"),
-        *("собака", "собачка", "собаку", "собачку", "sobaka"),
-        *("slash", "слэш", "слеш", "слш"),
+        *_GATE_SPLIT.split(f"{_DOT_NAMES}|{_WEAK_DOT_NAMES}|{_AT_NAMES}"),
+        *("slash", "слэш", "слеш", "слш", "underscore", "андерскор", "unterstrich", "bajo"),
+        *("подчеркивание", "подчёркивание", "подчеркивания", "подчёркивания", "подчерк"),
+        *("подчеркиванием", "подчёркиванием", "podkreślnik", "podkreslnik", "souligné"),
+        *("basso", "bas", "score"),
     ]
+    if word
 )
 _BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]}>])")
 
@@ -269,9 +329,17 @@ _BRACKETED: Final = re.compile(r"[(\[{<][ \t]*+(?:[.,@]|[^\W\d_]{1,7}[ \t]*+[)\]
 def normalise(text: str, *, track: bool = False) -> Text:
     """The text as classes of characters, with ``dot``/``at`` words made ``.``/``@``."""
     classes = _classes(text, track)
+    if "_" in classes.text and _SPACED_UNDERSCORE.search(classes.text):
+        classes = classes.sub(_SPACED_UNDERSCORE, _UNDERSCORE)
     if _WORD_GATE.isdisjoint(classes.words) and not _BRACKETED.search(classes.text):
         return classes  # keeps its words for the detectors
-    return classes.sub(_DOT_WORD, _DOT).sub(_AT_WORD, _AT).sub(_SLASH_WORD, _SLASH)
+    return (
+        classes.sub(_DOT_WORD, _DOT)
+        .sub(_AT_AFTER_MARK, _AT)
+        .sub(_AT_WORD, _AT)
+        .sub(_SLASH_WORD, _SLASH)
+        .sub(_UNDERSCORE_WORD, _UNDERSCORE)
+    )
 
 
 # The phone copy ---------------------------------------------------------------
@@ -465,11 +533,18 @@ def _roman_value(token: str) -> int:
     return total
 
 
+_DIGIT_BEFORE: Final = re.compile(r"\d(?:[ \t]*+[-–—/.][ \t]*+|[ \t]++)$")
+
+
 def _roman_numerals(match: re.Match[str]) -> str:
     tokens = _ROMAN_TOKEN.findall(match.group())
     units = sum(token in _ROMAN_UNITS for token in tokens)
+    # ``8-CM-CM-XL-XL``: a digit glued by a dash before the run makes units numerals too.
+    after_digit = _DIGIT_BEFORE.search(match.string, max(0, match.start() - 3), match.start())
+    if after_digit and not after_digit.group().strip("0123456789 \t") and len(tokens) < 4:
+        after_digit = None  # ``8 CM``: a size; four units in a run after it are no sizes
     if (
-        (units and (len(tokens) < _MIN_ROMAN_RUN or units == len(tokens)))
+        (units and (len(tokens) < _MIN_ROMAN_RUN or (units == len(tokens) and not after_digit)))
         or max(map(len, tokens)) < 2  # one letter each: read as digits below
         or sum(len(str(_roman_value(token))) for token in tokens) < _MIN_ROMAN_DIGITS
     ):

@@ -52,7 +52,17 @@ _NAMING_GAP: Final = re.compile(
     )
 )
 _MEANINGFUL: Final = frozenset("%‰°№×=<>")
+_TIMES: Final = frozenset("xх")
+# Units and currencies written as words after a number (the short ones would join).
+_UNIT_GAP: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:руб|р|грн|тг|сум|usd|eur|rub|шт|кг|гр|г|мм|см|м|км|мл|л|"
+        r"мин|ч|час|сек|дн|мес|лет|год|кв|м2|pcs|kg|mm|cm|km|ml|min|sec|hrs?)(?![^\W\d_])"
+    )
+)
 _SENTENCE_END: Final = re.compile(r"(?<!\s)[.!?…]\s")
+# A sentence's end and a word after it: repeated sentences (``ошибка E01. ошибка E01.``).
+_SENTENCES: Final = re.compile(r"(?<!\s)[.!?…]\s+[^\W\d_]{4}")
 _PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
 _GROUP: Final = re.compile(r"\d+")
 
@@ -138,6 +148,8 @@ def _joins(gap: str) -> bool:
         return False  # «… 3#1001. 10000 руб.»: numbers of two sentences
     if _NAMING_GAP.search(gap):
         return False  # «заказ 907452, код 3318»: the word names the number after it
+    if _UNIT_GAP.search(gap):
+        return False  # «850 руб 1250 руб»: a unit gives the number before it a meaning
     return _JOINING_GAP.fullmatch(gap) is not None
 
 
@@ -162,8 +174,30 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
             and gap == gaps[k + 2]
             and len(gap) <= _MAX_REPEATED_GAP
             and "\n" not in gap
+            and not _SENTENCES.search(gap)
+            and not _unit_after_each(text, gaps, ends, k)
         ):
             joined[k] = joined[k + 1] = joined[k + 2] = True
+    for k in range(count - 1):
+        gap = gaps[k]
+        if (
+            not alone[k]
+            and gap == gaps[k + 1]
+            and len(gap) <= _MAX_REPEATED_GAP
+            and (
+                (
+                    "+" in text[max(0, starts[k] - 3) : starts[k]]
+                    and _PLUS.search(text, max(0, starts[k] - 6), starts[k]) is not None
+                )
+                or _glued_signs(gap)
+                or _separator_between(gap, text[ends[k + 2] :])
+            )
+        ):
+            # ``+38<0000<0000``: after a plus, twice is enough; so is a currency sign
+            # glued between numbers (``849₽5000₽0000``), which no price list writes, or one
+            # that does not follow the last number too (``849 ₽ 5000 ₽ 0000``): a unit
+            # follows every number it belongs to, a separator stands only between.
+            joined[k] = joined[k + 1] = True
     chains: list[tuple[int, str, int]] = []
     first = 0
     digits = 0
@@ -180,6 +214,40 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
         first = k + 1
         digits = 0
     return chains
+
+
+def _unit_after_each(text: str, gaps: list[str], ends: list[int], k: int) -> bool:
+    """``30 руб, 10 руб, 10 руб, 10 руб``: the repeated gap holds a unit or a currency
+    that follows the last number of the run too, so it belongs to each number."""
+    gap = gaps[k]
+    core = gap.strip(" \t,.;")
+    if not core or not (_UNIT_GAP.search(gap) or any(_is_sign(char) for char in core)):
+        return False
+    last = k + 2
+    while last + 1 < len(gaps) and gaps[last + 1] == gap:
+        last += 1
+    return text[ends[last + 1] :].lstrip(" \t").startswith(core) or _priced(text, ends[last + 1])
+
+
+def _is_sign(char: str) -> bool:
+    return char in _MEANINGFUL or unicodedata.category(char) == "Sc"
+
+
+def _separator_between(gap: str, after: str) -> bool:
+    """A sign (not a letter glued to the digits, not a unit) between numbers that does
+    not follow the last of them: ``849 ₽ 5000 ₽ 0000``."""
+    core = gap.strip(" \t,.;")
+    return (
+        bool(core)
+        and "\n" not in gap
+        and not any(char.isalnum() for char in core)
+        and not after.lstrip().startswith(core)
+    )
+
+
+def _glued_signs(gap: str) -> bool:
+    """No space, no letter, no maths sign: only signs and punctuation glued between."""
+    return not any(char.isspace() or char.isalnum() or char in "×=<>" for char in gap)
 
 
 _JOIN_CACHE: Final[dict[str, bool]] = {}
@@ -202,7 +270,13 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     for index, (start, chain, size) in enumerate(chains):
         if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
-        if _ATOM.search(chain) or _GLUED_LETTER.search(chain) or _is_amount(chain):
+        if (
+            _ATOM.search(chain)
+            or _GLUED_LETTER.search(chain)
+            or _is_amount(chain)
+            or _glued_to_letter(text, start, start + len(chain))
+            or _priced(text, start + len(chain))
+        ):
             continue  # a date, a time, a model number (``AA79A00``), an amount (``79 000``)
         total = size
         before = start + len(chain)
@@ -222,6 +296,14 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     return None
 
 
+def _priced(text: str, end: int) -> bool:
+    """A currency or a unit right after a number (``8900 руб.``, ``7900 ₽``): an amount."""
+    after = text[end : end + 8].lstrip(" \t")
+    if after[:1] and (unicodedata.category(after[0]) == "Sc" or after[0] in _MEANINGFUL):
+        return True
+    return _UNIT_GAP.match(after) is not None
+
+
 def _is_amount(chain: str) -> bool:
     """``7900-8700``, ``79 000``: round amounts, or thousands written apart."""
     groups = _GROUP.findall(chain)
@@ -236,7 +318,13 @@ def _chain_phone(chain: str) -> tuple[int, int] | None:
         return None
     if total < _LONG_NUMBER and not chain.startswith("+") and not _has_local_shape(sizes):
         return None  # too short for any shape but a local 3-2-2 number
-    barrier = _barriers(chain, spans)
+    if not chain.startswith("+") and not _may_be_phone(chain, spans, sizes):
+        return None  # no run of consecutive groups has a phone's length and first digits
+    gaps = {chain[a:b] for (_, a), (b, _) in itertools.pairwise(spans)}
+    if chain.startswith("+") and len(gaps) == 1:
+        barrier = [False] * len(spans)  # ``+10:11:20:21:30``: one separator after a plus
+    else:
+        barrier = _barriers(chain, spans)
     _break_glued_letters(chain, spans, barrier)
     segments: list[list[tuple[int, int]]] = [[]]
     for index, span in enumerate(spans):
@@ -254,6 +342,30 @@ def _chain_phone(chain: str) -> tuple[int, int] | None:
                     start = 0
                 return start, end
     return None
+
+
+def _may_be_phone(chain: str, spans: list[tuple[int, int]], sizes: list[int]) -> bool:
+    """A cheap necessary test: some consecutive groups hold 7, 10, 11 or 12 digits whose
+    first digits fit a phone (the windows tried later are runs of consecutive groups)."""
+    count = len(spans)
+    for first in range(count):
+        start = spans[first][0]
+        lead = chain[start : start + 3] if sizes[first] >= 3 else ""
+        digits = 0
+        for end in range(first, count):
+            digits += sizes[end]
+            if digits > 12:
+                break
+            if digits >= 7 and not lead:
+                lead = "".join(chain[a:b] for a, b in spans[first : end + 1])[:3]
+            if (
+                (digits == 11 and lead[0] in "78" and lead[1] in "3456789")
+                or (digits == 10 and lead[0] in "3489")
+                or (digits == 12 and lead in _CIS_COUNTRY_CODES)
+                or (digits == 7 and sizes[first : end + 1] == [3, 2, 2])
+            ):
+                return True
+    return False
 
 
 def _has_local_shape(sizes: list[int]) -> bool:
@@ -279,6 +391,8 @@ def _break_glued_letters(chain: str, spans: list[tuple[int, int]], barrier: list
         letters = {chain[spans[j][1]] for j in range(k, end)}
         sizes = [spans[j][1] - spans[j][0] for j in range(k, end + 1)]
         separator = end - k >= 2 and (len(letters) == 1 or max(sizes) <= _MAX_GLUED_GROUP)
+        if letters <= _TIMES and end - k < _REPEATS and max(sizes) <= _MAX_GLUED_GROUP:
+            separator = False  # ``100x100x100``: three sizes, not a phone
         if not separator:
             for j in range(k, end):
                 barrier[j + 1] = True
@@ -291,7 +405,7 @@ def _barriers(run: str, spans: list[tuple[int, int]]) -> list[bool]:
     A date or time joined by nothing but spaces to a plain number is taken as
     part of that number (``8 999 1 23.12.05``), so it is no barrier.
     """
-    atoms = [match.span() for match in _ATOM.finditer(run)]
+    atoms = [match.span() for match in _ATOM.finditer(run) if not _dash_run(run, match)]
     if not atoms:
         return [False] * len(spans)
     items: list[tuple[int, int, bool, list[int]]] = []
@@ -310,13 +424,26 @@ def _barriers(run: str, spans: list[tuple[int, int]]) -> list[bool]:
     barrier = [False] * len(spans)
     component: list[tuple[int, int, bool, list[int]]] = []
     for position, item in enumerate(items):
-        joined = position > 0 and not run[items[position - 1][1] : item[0]].strip()
+        gap = run[items[position - 1][1] : item[0]] if position > 0 else "\n"
+        joined = not gap.strip() and "\n" not in gap  # a line break ends a date's line
         if not joined:
             _mark(component, barrier)
             component = []
         component.append(item)
     _mark(component, barrier)
     return barrier
+
+
+def _dash_run(run: str, atom: re.Match[str]) -> bool:
+    """``8-4-95-0-0-0-0000``: a «date» of one-digit day and month inside a run of numbers
+    joined by dashes is a piece of that run."""
+    end = atom.end()
+    return (
+        atom.group().count("-") == 2
+        and len(atom.group()) <= 6
+        and run[end : end + 1] == "-"
+        and run[end + 1 : end + 2].isdigit()
+    )
 
 
 def _mark(component: list[tuple[int, int, bool, list[int]]], barrier: list[bool]) -> None:
@@ -352,8 +479,12 @@ def _segment_phone(
             window_separators = separators[first:end]
             if _phone_shaped(window, window_separators, international and first == 0) and not (
                 _is_round_range(window, window_separators)
-                or _is_increasing_list(window)
-                or (_has_round_amounts(window) and not (international and first == 0))
+                or (_is_increasing_list(window) and not (international and first == 0))
+                or (
+                    _has_round_amounts(window)
+                    and not (international and first == 0)
+                    and not _one_separator(window_separators)
+                )
             ):
                 longest = end
         if longest is not None:
@@ -432,6 +563,20 @@ def _amount(groups: list[str], separators: list[str]) -> int | None:
         return None
     digits = "".join(groups)
     return int(digits) if len(digits) <= _MAX_AMOUNT_DIGITS else None
+
+
+def _one_separator(separators: list[str]) -> bool:
+    """``8A4A9A5A000A1000``: one and the same separator between five groups or more, one
+    that no list of amounts uses (a letter, an emoji, a word), makes round groups a phone's."""
+    if len(separators) < _REPEATS + 1 or len(set(separators)) != 1:
+        return False
+    separator = separators[0]
+    return separator.strip() not in _AMOUNT_SEPARATORS and not any(
+        char in _MEANINGFUL or unicodedata.category(char) == "Sc" for char in separator
+    )
+
+
+_AMOUNT_SEPARATORS: Final = frozenset({"", "-", "/", ",", ".", ";", "+", "и", "and", "или", "or"})
 
 
 def _has_round_amounts(groups: list[str]) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
+import unicodedata
 from typing import Final
 
 from srochno.contacts.fold import fold
@@ -327,3 +329,145 @@ def run_value(word: str) -> int | None:
     if not all("а" <= char <= "я" or char in "ёіїєўғүө" for char in plain):
         return None
     return _PHONETIC_KEYS.get(_phonetic(plain))
+
+
+# Messengers by ear -----------------------------------------------------------------------
+#
+# A messenger's name is written in many languages and misspelt in many ways (``guasap``,
+# ``уотсап``, ``вайбир``, ``tlgrm``, ``телеграфф``). Each word is reduced to a *sound key*
+# (transliterated to Latin, spelling variants of one sound merged, vowels one class,
+# repeated letters one) and compared with the keys of the messengers' names: equal keys,
+# or, for names of four consonants or more, consonant skeletons one edit apart.
+
+_CYRILLIC_LATIN: Final = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+        _words("a b v g d e e zh z i i k l m n o p r s t u f h ts ch sh sh _ i _ e u a i i e g u"),
+        strict=True,
+    )
+)
+_FOLDED_BACK: Final = dict(zip("abekmhopctyx", "авекмнорстух", strict=True))
+_SOUNDS: Final = (
+    ("ph", "f"),
+    ("wh", "w"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("ce", "se"),
+    ("ci", "si"),
+    ("c", "k"),
+    ("tz", "s"),
+    ("ts", "s"),
+    ("dz", "s"),
+    ("z", "s"),
+    ("gua", "wa"),
+    ("gue", "we"),
+    ("gui", "wi"),
+    ("guo", "wo"),
+    ("j", "i"),
+    ("h", ""),
+    ("w", "v"),
+)
+_VOWELS: Final = frozenset("aeiouy")
+_VOWEL_START: Final = re.compile(r"^u(?=[aeio])")
+
+
+def _latin(word: str) -> str:
+    """``word`` (folded) in Latin letters: a word that still holds a Cyrillic letter was
+    Cyrillic, so its folded look-alikes are read back as the Cyrillic letters they were."""
+    cyrillic = any("а" <= char <= "я" or char in "ёіїєґў" for char in word)
+    letters = []
+    for char in word:
+        if cyrillic:
+            char = _FOLDED_BACK.get(char, char)
+        letters.append(_CYRILLIC_LATIN.get(char, char))
+    plain = unicodedata.normalize("NFD", "".join(letters).replace("_", ""))
+    return "".join(char for char in plain if char.isascii() and char.isalpha())
+
+
+@functools.lru_cache(maxsize=16384)
+def sound_key(word: str) -> str:
+    """The sound key of a folded word: ``whatsapp``, ``уотсап``, ``guasap`` → ``vVsVp``."""
+    latin = _VOWEL_START.sub("w", _latin(word))
+    for before, after in _SOUNDS:
+        latin = latin.replace(before, after)
+    key: list[str] = []
+    for char in latin:
+        sound = "V" if char in _VOWELS else char
+        if not key or key[-1] != sound:
+            key.append(sound)
+    return "".join(key)
+
+
+def _skeleton(key: str) -> str:
+    return key.replace("V", "")
+
+
+_MESSENGER_NAMES: Final = _words(
+    "telegram telegramm telegrama whatsapp watsap whatsap viber vaiber instagram skype skaip "
+    "discord facebook snapchat tiktok wechat kakaotalk threema"
+)
+_MESSENGER_KEYS: Final = frozenset(sound_key(name) for name in _MESSENGER_NAMES)
+_MESSENGER_SKELETONS: Final = frozenset(
+    skeleton for key in _MESSENGER_KEYS if len(skeleton := _skeleton(key)) >= 4
+)
+_SHORT_SKELETONS: Final = frozenset(_skeleton(key) for key in _MESSENGER_KEYS)
+_MIN_SOUNDALIKE: Final = 4
+
+
+def _one_edit(first: str, second: str) -> bool:
+    """Whether two strings are at most one insertion, deletion or substitution apart."""
+    if abs(len(first) - len(second)) > 1:
+        return False
+    if len(first) > len(second):
+        first, second = second, first
+    for index, (a, b) in enumerate(zip(first, second, strict=False)):
+        if a != b:
+            if len(first) == len(second):
+                return first[index + 1 :] == second[index + 1 :]
+            return first[index:] == second[index + 1 :]
+    return True
+
+
+@functools.lru_cache(maxsize=16384)
+def sounds_like_messenger(word: str) -> str | None:
+    """``"same"`` when the folded ``word`` sounds like a messenger's name, ``"near"`` when
+    its consonants are one edit from one (weaker evidence), ``None`` otherwise."""
+    if len(word) < _MIN_SOUNDALIKE - 1 or len(word) > 20 or not word.isalpha():
+        return None
+    key = sound_key(word)
+    skeleton = _skeleton(key)
+    if key in _MESSENGER_KEYS and len(key) >= _MIN_SOUNDALIKE:
+        return "same"
+    if "V" not in key and skeleton in _SHORT_SKELETONS and len(word) >= 3:
+        return "same"  # written without vowels: ``tlgrm``, ``wtsp``, ``vbr``
+    if len(skeleton) >= _MIN_SOUNDALIKE:
+        if skeleton in _MESSENGER_SKELETONS:
+            return "same"  # ``telegramie``, ``instagrama``
+        if any(_one_edit(skeleton, known) for known in _MESSENGER_SKELETONS):
+            return "near"
+    return None
+
+
+SCRIPT_MESSENGERS: Final = tuple(
+    name.lower()
+    for name in _words(
+        # Arabic, Persian, Urdu
+        "واتساب واتس واتس‌اپ واتساپ وتساب واتسب تلغرام تليغرام تلجرام تليجرام تيليجرام "
+        "تلگرام فايبر وایبر فیبر انستغرام انستقرام انستجرام اینستاگرام انستا "
+        # Hebrew
+        "וואטסאפ ווטסאפ וואצאפ ווצאפ וואטס טלגרם טלגראם ויבר אינסטגרם אינסטה "
+        # Greek
+        "βάιμπερ βαιμπερ τελεγκραμ τέλεγκραμ γουατσαπ "
+        # Chinese, Japanese, Korean
+        "电报 電報 纸飞机 紙飛機 飞机号 微信 威信 薇信 V信 瓦次艾普 脸书 "
+        "テレグラム ワッツアップ ワッツアプ バイバー インスタ "
+        "텔레그램 텔레그람 왓츠앱 왓츠업 카톡 카카오톡 바이버 인스타 "
+        # Indic, Thai, Georgian, Armenian
+        "व्हाट्सएप व्हाट्सऐप टेलीग्राम वाइबर เทเลแกรม วอทส์แอพ "
+        "ტელეგრამი ტელეგრამ ვაცაპი ვოტსაპი ვაიბერი տելեգրամ վացափ վայբեր"
+    )
+)
+"""Messengers' names in scripts without spaces between words, or rarely typed (normalised
+like any text before use): found as substrings, a handle-shaped Latin word beside them is
+a handle."""

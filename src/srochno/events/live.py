@@ -9,7 +9,8 @@ from srochno.events.hub import EventHub
 
 
 def start_live(settings: Settings, url: str) -> EventHub:
-    """The process's event listener (one LISTEN connection), started."""
-    hub = EventHub(plain_url(url), settings.no_response_timeout)
+    """The process's event listener (one LISTEN connection, never through a pooler),
+    started."""
+    hub = EventHub(plain_url(settings.direct_url(url)), settings.no_response_timeout)
     hub.start()
     return hub

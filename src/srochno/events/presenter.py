@@ -37,6 +37,8 @@ def listed_order(payload: str, now: datetime, no_response_timeout: timedelta) ->
             order[name] = datetime.fromisoformat(value)
     order["owner_id"] = None
     order["contact"] = None
+    order["lat"] = order["lon"] = order["address"] = None
+    order.setdefault("cell", None)
     view = order_view(
         order, now, no_response_timeout, viewer_id=None, taken_by_me=False, in_list=True
     )

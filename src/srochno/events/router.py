@@ -9,18 +9,18 @@ from typing import Annotated, Any
 from fastapi import Header, Query, Request
 
 from srochno import clock
-from srochno.auth.dependencies import signed_in_user
+from srochno.auth.dependencies import optional_user, signed_in_user
 from srochno.auth.errors import AUTH_ERRORS, AuthMissing
 from srochno.catalog import normalize_city
 from srochno.config import Settings
-from srochno.db import Connection, Record
+from srochno.db import Record, UnitOfWork
 from srochno.errors import DatabaseUnavailable, responses
 from srochno.events import repository
 from srochno.events.hub import EventHub, Subscriber
 from srochno.events.presenter import frame
 from srochno.events.stream import EventStream
 from srochno.schemas import SafeStr
-from srochno.state import ReadConnection, SettingsDep, domain_router, held
+from srochno.state import SettingsDep, Work, domain_router, held
 
 router = domain_router(tags=["live"])
 
@@ -80,25 +80,37 @@ async def ready_hub(request: Request) -> EventHub:
 
 async def open_stream(
     request: Request,
-    conn: Connection,
+    work: UnitOfWork,
     settings: Settings,
     subscriber: Subscriber,
     after: int | None,
 ) -> EventStream:
     """Subscribe first, then replay from the table: an event committed meanwhile is in
-    both, and the subscriber skips what the replay already sent."""
+    both, and the subscriber skips what the replay already sent.
+
+    The public feed replays from a read replica when one is usable, and only if the replica
+    has every event the listener had passed on when the stream subscribed (ids are given in
+    commit order, so having that id means having all below it); else from the primary. A
+    user's own events replay from the primary."""
+    if work.guard is not None:  # the rate limits are counted on the primary's connection
+        await work.connection()
     hub = await ready_hub(request)
     hub.subscribe(subscriber)
+    seen = hub.last_id or 0
     try:
         replay: list[Record] = []
         if after is not None:
             subscriber.after = after  # the client has seen those
             since = clock.now() - timedelta(hours=settings.order_events_retention_hours)
             if subscriber.user_id is None:
+                conn = await work.public_connection()
+                if work.on_replica and await repository.last_id(conn) < seen:
+                    conn = await work.connection()  # the replica lacks some: the primary
                 replay = await repository.public_after(
                     conn, after, since, subscriber.city_key, subscriber.category, REPLAY_LIMIT
                 )
             else:
+                conn = await work.connection()
                 replay = await repository.personal_after(
                     conn, after, since, subscriber.user_id, REPLAY_LIMIT
                 )
@@ -124,7 +136,7 @@ async def open_stream(
 )
 async def orders_stream(
     request: Request,
-    conn: ReadConnection,
+    work: Work,
     settings: SettingsDep,
     city: Annotated[SafeStr | None, Query(max_length=64, description="Trimmed, any case")] = None,
     category: Annotated[SafeStr | None, Query(max_length=32)] = None,
@@ -139,7 +151,7 @@ async def orders_stream(
         city_key=normalize_city(city) if city else None, category=category or None
     )
     after = resume_point(last_event_id_header, last_event_id)
-    return await open_stream(request, conn, settings, subscriber, after)
+    return await open_stream(request, work, settings, subscriber, after)
 
 
 @router.get(
@@ -148,7 +160,7 @@ async def orders_stream(
 )
 async def my_stream(
     request: Request,
-    conn: ReadConnection,
+    work: Work,
     settings: SettingsDep,
     tma: Annotated[
         str | None,
@@ -163,9 +175,10 @@ async def my_stream(
     """My events (Server-Sent Events): `order_taken` (a take on my order), `refund`,
     `payment_paid`, `balance`. Authenticated by the `Authorization` header or `tma`."""
     header = request.headers.get("authorization") or (f"tma {tma}" if tma else None)
-    if header is None:
+    # Like every authenticated route: the header (or `tma`), else the web session's cookie.
+    user = await (signed_in_user(request, header) if header else optional_user(request))
+    if user is None:
         raise AuthMissing()
-    user = await signed_in_user(request, header)
     subscriber = Subscriber(user_id=user.id)
     after = resume_point(last_event_id_header, last_event_id)
-    return await open_stream(request, conn, settings, subscriber, after)
+    return await open_stream(request, work, settings, subscriber, after)

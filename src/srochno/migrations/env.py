@@ -6,15 +6,19 @@ import asyncio
 
 from alembic import context
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from srochno.db import async_url
 from srochno.models import Base
+from srochno.models.notifications import Box
 
 # Any fixed 64-bit number: all instances migrating one database queue on it.
 MIGRATION_LOCK_ID = 0x5370_6F63_686E_6F01
+
+ischema_names.setdefault("box", Box)  # reflected as the model declares it, not as unknown
 
 config = context.config
 target_metadata = Base.metadata

@@ -6,6 +6,8 @@ from srochno.models.base import Base
 from srochno.models.events import OrderEvent, RateLimitWindow
 from srochno.models.ledger import LedgerEntry
 from srochno.models.notifications import (
+    DutyArea,
+    InstantSubscriber,
     NotificationChat,
     NotificationDelivery,
     NotificationGate,
@@ -14,18 +16,30 @@ from srochno.models.notifications import (
 from srochno.models.operations import WorkerHeartbeat
 from srochno.models.orders import Order, Take
 from srochno.models.payments import Payment, PaymentCharge, TelegramUpdate, Topup
+from srochno.models.push import PushSubscription
 from srochno.models.reports import OrderReport
 from srochno.models.reviews import Complaint, Review
-from srochno.models.staff import AdminAction, AdminLoginAttempt, AdminSignIn, AdminUser
+from srochno.models.staff import (
+    AdminAction,
+    AdminLoginAttempt,
+    AdminSession,
+    AdminSignIn,
+    AdminUser,
+)
 from srochno.models.users import User
+from srochno.models.web import EmailSignIn, WebSession
 
 __all__ = [
     "AdminAction",
     "AdminLoginAttempt",
+    "AdminSession",
     "AdminSignIn",
     "AdminUser",
     "Base",
     "Complaint",
+    "DutyArea",
+    "EmailSignIn",
+    "InstantSubscriber",
     "LedgerEntry",
     "NotificationChat",
     "NotificationDelivery",
@@ -36,11 +50,13 @@ __all__ = [
     "OrderReport",
     "Payment",
     "PaymentCharge",
+    "PushSubscription",
     "RateLimitWindow",
     "Review",
     "Take",
     "TelegramUpdate",
     "Topup",
     "User",
+    "WebSession",
     "WorkerHeartbeat",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Double,
     ForeignKey,
     Index,
     SmallInteger,
@@ -57,6 +58,22 @@ class Order(Base):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_orders_owner", "owner_id", text("created_at DESC")),
+        # The near feed: a located active order by its public cell (srochno.geo), with what
+        # the feed filters on, so a page and its count read the index alone.
+        Index(
+            "ix_orders_active_cell",
+            "cell",
+            "id",
+            postgresql_where=text("status = 'active' AND cell IS NOT NULL"),
+            postgresql_include=["expires_at", "first_taken_at", "responded_at", "category"],
+        ),
+        CheckConstraint(
+            "(lat IS NULL) = (lon IS NULL) AND (lat IS NULL) = (cell IS NULL)",
+            name="location_whole",
+        ),
+        CheckConstraint(
+            "lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="location_range"
+        ),
         # The admin dashboard's days: orders by creation, with what its figures read.
         Index(
             "ix_orders_created",
@@ -93,6 +110,13 @@ class Order(Base):
     completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     completed_executor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    lat: Mapped[float | None] = mapped_column(Double)
+    """The exact point (WGS-84): private like the contact."""
+    lon: Mapped[float | None] = mapped_column(Double)
+    address: Mapped[str | None] = mapped_column(String(200))
+    """A note for the executor who comes (entrance, floor): private like the contact."""
+    cell: Mapped[int | None] = mapped_column(BigInteger)
+    """The public grid cell of the point (:func:`srochno.geo.cell_of`)."""
 
 
 class Take(Base):

@@ -1,4 +1,4 @@
-"""The operators of the admin panel, what they did, and their sign-in attempts."""
+"""The operators of the admin panel, what they did, their sign-in attempts and sessions."""
 
 from __future__ import annotations
 
@@ -84,3 +84,25 @@ class AdminSignIn(Base):
     )
     address: Mapped[str] = mapped_column(String(64), primary_key=True)
     signed_in_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AdminSession(Base):
+    """A signed-in operator's session. The cookie carries a random token, this row only its
+    SHA-256: signing out deletes the row, so a copied or replayed cookie is refused; so
+    does disabling the operator, changing their role or resetting their password (every
+    session of theirs). A session is honoured only with the role it was opened with,
+    until ``expires_at`` (``ADMIN_SESSION_HOURS``)."""
+
+    __tablename__ = "admin_sessions"
+    __table_args__ = (
+        Index("ix_admin_sessions_admin_id", "admin_id"),
+        Index("ix_admin_sessions_expires_at", "expires_at"),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("admin_users.id", ondelete="CASCADE")
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -3,7 +3,6 @@ PostgreSQL at scrape time (the same whichever worker answers)."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from srochno import clock
+from srochno.config import same_secret
 from srochno.db import Connection, Database
 from srochno.enums import OrderStatus
 from srochno.monitoring.multiprocess import folder
@@ -110,9 +110,7 @@ def authorized(header: str | None, token: str | None) -> bool:
     if not token:
         return True
     scheme, _, credentials = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        credentials.strip().encode(), token.encode()
-    )
+    return scheme.lower() == "bearer" and same_secret(token, credentials.strip())
 
 
 async def metrics(request: Request) -> Response:

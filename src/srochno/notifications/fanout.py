@@ -15,32 +15,73 @@ from srochno import clock
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.enums import Frequency, OrderStatus
+from srochno.geo import (
+    Point,
+    area_view,
+    cell_centre,
+    haversine_sql,
+    public_distance_km,
+)
 from srochno.jobs import DIGEST, Delivery, Job, deliver, enqueue
 from srochno.notifications.texts import DIGEST_DESCRIPTION_LIMIT, DIGEST_LIMIT
 from srochno.orders.rules import no_response_due_sql
 
 ORDER = f"""
-SELECT id, owner_id, category, city, city_key, description, take_price, expires_at
+SELECT id, owner_id, category, city, city_key, description, take_price, expires_at, cell
 FROM orders WHERE id = $1 AND status = '{OrderStatus.active.value}'
 """
-RECIPIENTS = f"""
-SELECT id FROM users
-WHERE notification_frequency = '{Frequency.instant.value}'
-  AND $1 = ANY(subscribed_categories) AND $2 = ANY(subscribed_cities)
-  AND id <> $3 AND NOT is_banned AND NOT bot_blocked
-ORDER BY id
+ALL_CATEGORIES = "*"
+"""The category key of an on-duty area of an executor who chose no category."""
+# Instant subscribers of the order's category ($1) and city ($2), never its owner ($3).
+# ``instant_subscribers`` holds only users who can be written to and want news at once
+# (the triggers on ``users`` keep it): an index-only scan of its primary key.
+CITY_SUBSCRIBERS = """
+SELECT user_id AS id, NULL::float8 AS area_lat, NULL::float8 AS area_lon
+FROM instant_subscribers
+WHERE category = $1::text AND city_key = $2::text AND user_id <> $3
+"""
+RECIPIENTS = f"{CITY_SUBSCRIBERS}ORDER BY user_id\n"
+# A located order, besides: executors on duty ($4 now) whose work area covers the centre of
+# the order's cell ($5 latitude, $6 longitude; never its exact point), of its category or
+# of every category (none chosen), whatever their digest frequency unless it is off. Each
+# of the two keys is one index-only scan of ``ix_duty_areas_reach``: the point moved by the
+# key's slot, as the areas' boxes were (``srochno_category_shift``), then the exact circle.
+ON_DUTY = f"""
+SELECT d.user_id AS id, d.area_lat, d.area_lon
+FROM (VALUES ($1::text), ('{ALL_CATEGORIES}')) AS k (category)
+CROSS JOIN LATERAL (
+    SELECT user_id, area_lat, area_lon FROM duty_areas
+    WHERE reach @> box(point($6::float8, $5::float8), point($6::float8, $5::float8))
+                   + srochno_category_shift(k.category)
+      AND category = k.category AND on_duty_until > $4
+      AND {haversine_sql("area_lat", "area_lon", "$5", "$6")} <= area_radius_km
+      AND user_id <> $3
+) AS d
+"""
+RECIPIENTS_NEAR = f"""
+SELECT DISTINCT ON (id) id, area_lat, area_lon FROM (
+    {ON_DUTY}
+    UNION ALL
+    {CITY_SUBSCRIBERS}
+) AS recipients
+ORDER BY id, area_lat NULLS LAST
 """
 
 
 async def fan_out_order(conn: Connection, order_id: str) -> int:
-    """One message job per instant subscriber of the order's category and city."""
+    """One message job per instant subscriber of the order's category and city and, for a
+    located order, per executor on duty whose work area covers it (once per executor)."""
     async with conn.transaction():
         order = await conn.fetchrow(ORDER, order_id)
         if order is None:
             return 0
-        users = await conn.fetch(
-            RECIPIENTS, order["category"], order["city_key"], order["owner_id"]
-        )
+        cell: int | None = order["cell"]
+        args = [order["category"], order["city_key"], order["owner_id"]]
+        if cell is None:
+            users = await conn.fetch(RECIPIENTS, *args)
+        else:
+            centre = cell_centre(cell)
+            users = await conn.fetch(RECIPIENTS_NEAR, *args, clock.now(), centre.lat, centre.lon)
         data = {
             "order_id": order["id"],
             "category": order["category"],
@@ -48,10 +89,16 @@ async def fan_out_order(conn: Connection, order_id: str) -> int:
             "description": order["description"],
             "price": order["take_price"],
             "expires_at": order["expires_at"].isoformat(),
+            "area": area_view(cell) if cell is not None else None,
         }
-        await deliver(
-            conn, [Delivery(f"created:{order_id}", u["id"], "order_created", data) for u in users]
-        )
+        deliveries = []
+        for user in users:
+            mine = data
+            if cell is not None and user["area_lat"] is not None:
+                area = Point(user["area_lat"], user["area_lon"])
+                mine = {**data, "distance_km": public_distance_km(area, cell)}
+            deliveries.append(Delivery(f"created:{order_id}", user["id"], "order_created", mine))
+        await deliver(conn, deliveries)
     return len(users)
 
 
@@ -157,6 +204,8 @@ async def fan_out_digest(
             if isinstance(orders, list):
                 orders = [orjson.loads(o) if isinstance(o, str) else o for o in orders]
             data = {"period": period.frequency, "orders": orders, "total": row["total"]}
+            if settings.telegram_app_link:  # each listed order opens in the Mini App
+                data["app_link"] = settings.telegram_app_link
             deliveries.append(Delivery(period.key, row["user_id"], "digest", data))
         await deliver(conn, deliveries)
     return len(deliveries)

@@ -13,6 +13,7 @@ from typing import Any
 from srochno.catalog import CATEGORIES
 from srochno.enums import RefundReason
 from srochno.orders.rules import timing
+from srochno.telegram.links import order_link
 from srochno.telegram.texts import Language, escape, open_app_button, open_order_button
 
 DESCRIPTION_LIMIT = 300
@@ -53,6 +54,9 @@ def order_created(lang: Language, data: dict[str, Any], now: datetime) -> Messag
     city = escape(data["city"])
     description = escape(shorten(data["description"], DESCRIPTION_LIMIT))
     price = data["price"]
+    km = data.get("distance_km")
+    if km is not None:
+        city += f" · ~{km:g} км от центра зоны" if lang == "ru" else f" · ~{km:g} km from your area"
     if lang == "ru":
         text = (
             f"🔥 <b>Новый заказ: {category}</b>\n📍 {city}\n\n{description}\n\n"
@@ -149,7 +153,13 @@ def digest(lang: Language, data: dict[str, Any], now: datetime) -> Message:
         category = escape(category_name(lang, order["category"]))
         city = escape(order["city"])
         description = escape(shorten(order["description"], DIGEST_DESCRIPTION_LIMIT))
-        lines.append(f"• <b>{category}</b>, {city}: {description}")
+        title = f"<b>{category}</b>"
+        link = order.get("id") and order_link(
+            data.get("app_link"), data.get("bot_username"), str(order["id"])
+        )
+        if link:
+            title = f'<a href="{escape(link)}">{title}</a>'
+        lines.append(f"• {title}, {city}: {description}")
     more = data["total"] - min(len(data["orders"]), DIGEST_LIMIT)
     if more > 0:
         lines.append(f"…и ещё {more}" if lang == "ru" else f"…and {more} more")

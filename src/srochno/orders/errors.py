@@ -187,3 +187,18 @@ class NoPendingReports(AppError):
 
 on_violation("uq_takes_executor_id_idempotency_key", IdempotencyKeyConflict)
 on_violation("uq_order_reports_order_id_reporter_id", AlreadyReported)
+
+
+class InvalidNear(AppError):
+    status = 422
+    code = "invalid_near"
+    message = (
+        "near must be <lat>,<lon> in degrees (latitude -90..90, longitude -180..180), and "
+        "radius_km above 0 and at most GEO_MAX_RADIUS_KM, given only with near"
+    )
+
+
+class InvalidCursor(AppError):
+    status = 422
+    code = "invalid_cursor"
+    message = "cursor must be the next_cursor of a previous page of the same near feed"

@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 
 from srochno.db import Record
 from srochno.enums import OrderStatus
+from srochno.geo import AreaView, LatLon, Point, area_view, public_distance_km
 from srochno.orders.rules import effective_status, timing
 from srochno.users.presenter import average_rating, public_first_name
 
@@ -38,6 +39,10 @@ class OrderView(TypedDict):
     taken_by_me: bool
     responded_at: datetime | None
     completed_executor_id: int | None
+    location: LatLon | None
+    address: str | None
+    area: AreaView | None
+    distance_km: float | None
 
 
 class TakeView(TypedDict):
@@ -46,6 +51,7 @@ class TakeView(TypedDict):
     taken_at: datetime
     price_paid: int
     refunded_at: datetime | None
+    complained: bool
 
 
 class TakenOrderView(TypedDict):
@@ -94,13 +100,19 @@ def order_view(
     viewer_id: int | None,
     taken_by_me: bool,
     in_list: bool = False,
+    near: Point | None = None,
 ) -> OrderView:
+    """``near``: the viewer's position, for ``distance_km``. Where a located order is
+    comes out only as its cell (``area``, ``distance_km``), unless the contact does too."""
     is_owner = viewer_id is not None and viewer_id == order["owner_id"]
     show_contact = not in_list and (is_owner or taken_by_me)
     status = status_at(order, now, no_response_timeout)
     left = timing(order["expires_at"] if status == OrderStatus.active else now, now)
     max_executors: int = order["max_executors"]
     executors: int = order["executors_count"]
+    cell: int | None = order["cell"]
+    located = show_contact and order["lat"] is not None
+    address: str | None = order["address"] if show_contact else None
     return {
         "id": order["id"],
         "category": order["category"],
@@ -123,11 +135,27 @@ def order_view(
         "taken_by_me": taken_by_me,
         "responded_at": order["responded_at"],
         "completed_executor_id": order["completed_executor_id"],
+        "location": {"lat": order["lat"], "lon": order["lon"]} if located else None,
+        "address": address,
+        "area": area_view(cell) if cell is not None else None,
+        "distance_km": (
+            public_distance_km(near, cell) if cell is not None and near is not None else None
+        ),
     }
 
 
-def take_view(taken_at: datetime, price_paid: int, refunded_at: datetime | None = None) -> TakeView:
-    return {"taken_at": taken_at, "price_paid": price_paid, "refunded_at": refunded_at}
+def take_view(
+    taken_at: datetime,
+    price_paid: int,
+    refunded_at: datetime | None = None,
+    complained: bool = False,
+) -> TakeView:
+    return {
+        "taken_at": taken_at,
+        "price_paid": price_paid,
+        "refunded_at": refunded_at,
+        "complained": complained,
+    }
 
 
 def taker_view(row: Record) -> TakerView:

@@ -33,19 +33,24 @@ ORDER_FIELDS = (
     "completed_at",
     "completed_executor_id",
     "closed_at",
+    "lat",
+    "lon",
+    "address",
+    "cell",
 )
 ORDER_COLUMNS = ", ".join(f"orders.{name}" for name in ORDER_FIELDS)
 
 INSERT_ORDER = (
     "INSERT INTO orders (id, owner_id, category, description, city, city_key, contact, "
-    "status, max_executors, take_price, created_at, updated_at, expires_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)"
+    "status, max_executors, take_price, created_at, updated_at, expires_at, lat, lon, address, "
+    "cell) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)"
 )
 # The viewer's take is looked up in the same statement; $2 is NULL for an anonymous viewer.
 TAKEN_BY = (
     "EXISTS (SELECT 1 FROM takes WHERE takes.order_id = orders.id "
     "AND takes.executor_id = ${n}) AS taken_by_me"
 )
+TAKEN_AMONG = "SELECT order_id FROM takes WHERE executor_id = $1 AND order_id = ANY($2::text[])"
 SELECT_ORDER = f"SELECT {ORDER_COLUMNS}, {TAKEN_BY.format(n=2)} FROM orders WHERE orders.id = $1"
 LOCK_ORDER = f"SELECT {ORDER_COLUMNS} FROM orders WHERE orders.id = $1 FOR NO KEY UPDATE"
 FIND_TAKE = (
@@ -60,13 +65,16 @@ TAKE_CONTEXT = (
     f"SELECT {ORDER_COLUMNS}, mine.taken_at AS my_taken_at, mine.price_paid AS my_price_paid, "
     "(SELECT keyed.order_id FROM takes keyed WHERE keyed.executor_id = $2 "
     "AND keyed.idempotency_key = $3) AS keyed_order_id, "
-    "(SELECT users.balance FROM users WHERE users.id = $2) AS balance "
+    "(SELECT users.balance FROM users WHERE users.id = $2) AS balance, "
+    "(SELECT owner.email IS NOT NULL AND owner.email_notifications FROM users owner "
+    "WHERE owner.id = orders.owner_id) AS owner_by_email "
     "FROM orders LEFT JOIN takes mine ON mine.order_id = orders.id AND mine.executor_id = $2 "
     "WHERE orders.id = $1 FOR NO KEY UPDATE OF orders"
 )
 
 UPDATE_ORDER = (
-    "UPDATE orders SET category = $2, description = $3, contact = $4, updated_at = $5 "
+    "UPDATE orders SET category = $2, description = $3, contact = $4, updated_at = $5, "
+    "address = $6 "
     f"WHERE id = $1 RETURNING {ORDER_COLUMNS}"
 )
 DELETE_ORDER = (
@@ -101,7 +109,8 @@ MY_ORDERS = (
 COUNT_MY_TAKES = "SELECT count(*) FROM takes WHERE executor_id = $1"
 MY_TAKES = (
     f"SELECT {ORDER_COLUMNS}, takes.taken_at AS my_taken_at, takes.price_paid AS my_price_paid, "
-    "takes.refunded_at AS my_refunded_at "
+    "takes.refunded_at AS my_refunded_at, EXISTS (SELECT 1 FROM complaints c "
+    "WHERE c.order_id = orders.id AND c.author_id = $1) AS my_complained "
     "FROM orders JOIN takes ON takes.order_id = orders.id WHERE takes.executor_id = $1 "
     "ORDER BY takes.taken_at DESC, takes.id DESC LIMIT $2 OFFSET $3"
 )
@@ -134,6 +143,68 @@ def feed_statements(by_city: bool, by_category: bool, with_viewer: bool) -> tupl
     return count, page
 
 
+ACTIVE_LOCATED = (
+    f"orders.status = '{OrderStatus.active.value}' AND orders.cell IS NOT NULL "
+    f"AND orders.expires_at > $1 AND NOT {no_response_due_sql('$2', open_=True)}"
+)
+
+
+@functools.cache
+def near_statements(by_category: bool, with_viewer: bool) -> tuple[str, str]:
+    """The near feed's count ($3 every cell within the radius) and page ($3 the cells left,
+    nearest first, $4 the id each cell's orders come after, $5 how many to read): active,
+    unexpired, not past the no-response deadline ($1 now, $2 the deadline), optionally of
+    one category ($6 / $4). Each cell is read by its own index range, at most a page of
+    it; the page is the first of those in the cells' order. (``OFFSET 0`` keeps the count's
+    subquery a per-cell index scan: pulled up into a join, the planner would rather read
+    every active order by expiry and hash them.)"""
+    category = " AND orders.category = ${n}"
+    count = (
+        "SELECT count(*) FROM unnest($3::bigint[]) AS near(cell) CROSS JOIN LATERAL "
+        f"(SELECT 1 FROM orders WHERE orders.cell = near.cell AND {ACTIVE_LOCATED}"
+        f"{category.format(n=4) if by_category else ''} OFFSET 0) AS orders"
+    )
+    n = 6
+    taken = TAKEN_BY.format(n=n + by_category) if with_viewer else "false AS taken_by_me"
+    page = (
+        f"SELECT {ORDER_COLUMNS}, {taken} "
+        "FROM unnest($3::bigint[], $4::text[]) WITH ORDINALITY AS near(cell, after_id, rank) "
+        f"CROSS JOIN LATERAL (SELECT {ORDER_COLUMNS} FROM orders "
+        f"WHERE orders.cell = near.cell AND orders.id > near.after_id AND {ACTIVE_LOCATED}"
+        f"{category.format(n=n) if by_category else ''} "
+        "ORDER BY orders.id LIMIT $5) AS orders "
+        "ORDER BY near.rank, orders.id LIMIT $5"
+    )
+    return count, page
+
+
+async def near_feed(
+    conn: Connection,
+    *,
+    now: datetime,
+    deadline: datetime,
+    cells: list[int],
+    after_ids: list[str],
+    all_cells: list[int],
+    category: str | None,
+    viewer_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Record], int]:
+    count_sql, page_sql = near_statements(category is not None, viewer_id is not None)
+    extra: list[object] = [category] if category is not None else []
+    total: int = await conn.fetchval(count_sql, now, deadline, all_cells, *extra)
+    if viewer_id is not None:
+        extra.append(viewer_id)
+    rows = await conn.fetch(page_sql, now, deadline, cells, after_ids, limit + offset, *extra)
+    return rows[offset:], total
+
+
+async def taken_among(conn: Connection, executor_id: int, order_ids: list[str]) -> set[str]:
+    """Which of ``order_ids`` the executor has taken."""
+    return {row["order_id"] for row in await conn.fetch(TAKEN_AMONG, executor_id, order_ids)}
+
+
 async def insert_order(conn: Connection, values: dict[str, object]) -> None:
     await conn.execute(
         INSERT_ORDER,
@@ -149,6 +220,10 @@ async def insert_order(conn: Connection, values: dict[str, object]) -> None:
         values["take_price"],
         values["created_at"],
         values["expires_at"],
+        values["lat"],
+        values["lon"],
+        values["address"],
+        values["cell"],
     )
 
 
@@ -171,9 +246,15 @@ async def take_context(
 
 
 async def update_order(
-    conn: Connection, order_id: str, category: str, description: str, contact: str, now: datetime
+    conn: Connection,
+    order_id: str,
+    category: str,
+    description: str,
+    contact: str,
+    now: datetime,
+    address: str | None,
 ) -> Record:
-    row = await conn.fetchrow(UPDATE_ORDER, order_id, category, description, contact, now)
+    row = await conn.fetchrow(UPDATE_ORDER, order_id, category, description, contact, now, address)
     assert row is not None
     return row
 

@@ -2,20 +2,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser, OptionalUser
 from srochno.auth.errors import AUTH_ERRORS
 from srochno.errors import IdempotencyKeyConflict, responses
-from srochno.orders import errors, outcome, reports, service
+from srochno.orders import client, errors, near, outcome, reports, service, share
 from srochno.orders.schemas import (
     CompleteIn,
+    OrderClientOut,
     OrderCreate,
     OrderOut,
+    OrderPage,
     OrderUpdate,
     ReportIn,
     ReportOut,
+    ShareOut,
     TakenOrder,
     TakeResult,
     TakerOut,
@@ -24,7 +27,17 @@ from srochno.orders.take import take_order
 from srochno.ratelimit import RateLimited
 from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey, Limit, Offset, Page, SafeStr
-from srochno.state import ReadConnection, SettingsDep, WriteConnection, domain_router
+from srochno.state import (
+    BotDep,
+    ReadConnection,
+    SettingsDep,
+    Work,
+    WriteConnection,
+    domain_router,
+    settings_of,
+    unit_of_work,
+)
+from srochno.telegram.errors import BotNotConfigured
 
 router = domain_router(tags=["orders"])
 
@@ -42,26 +55,74 @@ PUBLIC_ERRORS = AUTH_ERRORS  # a viewer is optional; the database is read either
         *AUTH_ERRORS, errors.ContactInDescription, errors.TooManyActiveOrders, RateLimited
     ),
 )
-async def create_order(
-    body: OrderCreate, user: CurrentUser, conn: WriteConnection, settings: SettingsDep
-) -> Response:
+async def create_order(body: OrderCreate, user: CurrentUser, request: Request) -> Response:
     """Post an urgent job (free). It is listed for `ORDER_LIFETIME_MINUTES`."""
-    order = await service.create_order(conn, settings, user.id, body)
+    conn = await unit_of_work(request).transaction()  # a hot route: see srochno.state
+    order = await service.create_order(conn, settings_of(request), user.id, body)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 
-@router.get("/api/orders", response_model=Page[OrderOut], responses=responses(*PUBLIC_ERRORS))
+@router.get(
+    "/api/orders",
+    response_model=OrderPage,
+    responses=responses(*PUBLIC_ERRORS, errors.InvalidNear, errors.InvalidCursor),
+)
 async def list_orders(
     viewer: OptionalUser,
-    conn: ReadConnection,
-    settings: SettingsDep,
+    request: Request,
     city: Annotated[SafeStr | None, Query(max_length=64, description="Trimmed, any case")] = None,
     category: Annotated[SafeStr | None, Query(max_length=32)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    near_: Annotated[
+        SafeStr | None,
+        Query(
+            alias="near",
+            max_length=64,
+            description="`<lat>,<lon>` in degrees: located orders within `radius_km`, "
+            "nearest first (the city filter is not applied); else 422 `invalid_near`",
+            json_schema_extra={"pattern": near.NEAR_PATTERN},
+        ),
+    ] = None,
+    radius_km: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            description="With `near`: above 0 (default GEO_DEFAULT_RADIUS_KM); a wider "
+            "radius than GEO_MAX_RADIUS_KM is read as that",
+        ),
+    ] = None,
+    cursor: Annotated[
+        SafeStr | None,
+        Query(
+            max_length=32,
+            description="With `near`: the previous page's `next_cursor`",
+            json_schema_extra={"pattern": near.CURSOR_PATTERN},
+        ),
+    ] = None,
 ) -> Response:
     """Active orders, newest first: not expired and not past the no-response deadline.
-    Contacts are never listed."""
+    Contacts are never listed. With `near`: located orders within the radius, nearest first
+    (by the centre of each order's public area), with `distance_km` and `next_cursor`."""
+    work, settings = unit_of_work(request), settings_of(request)  # a hot route: see srochno.state
+    if near_ is not None:  # who sees which orders they took: the primary
+        conn = await (work.connection() if viewer is not None else work.public_connection())
+        return json_response(
+            await near.list_near(
+                conn,
+                settings,
+                viewer.id if viewer is not None else None,
+                near=near_,
+                radius_km=radius_km,
+                category=category or None,
+                cursor=cursor,
+                limit=limit,
+                offset=offset,
+            )
+        )
+    if cursor is not None:
+        near.parse_cursor(cursor)  # malformed is 422 with or without near; else unused
+    conn = await work.public_connection()  # a read replica's when one is usable
     return json_response(
         await service.list_orders(
             conn,
@@ -71,6 +132,7 @@ async def list_orders(
             category=category or None,
             limit=limit,
             offset=offset,
+            own=await work.connection() if work.on_replica and viewer is not None else None,
         )
     )
 
@@ -80,12 +142,54 @@ async def list_orders(
     response_model=OrderOut,
     responses=responses(*PUBLIC_ERRORS, errors.OrderNotFound),
 )
-async def read_order(
-    order_id: OrderId, viewer: OptionalUser, conn: ReadConnection, settings: SettingsDep
-) -> Response:
+async def read_order(order_id: OrderId, viewer: OptionalUser, request: Request) -> Response:
     """One order; the contact only for its owner and the executors who took it."""
-    viewer_id = viewer.id if viewer is not None else None
-    return json_response(await service.read_order(conn, settings, order_id, viewer_id))
+    work, settings = unit_of_work(request), settings_of(request)  # a hot route: see srochno.state
+    if viewer is not None:  # the viewer may own it or have taken it: the primary
+        conn = await work.connection()
+        return json_response(await service.read_order(conn, settings, order_id, viewer.id))
+    try:  # anybody's read: a read replica's when one is usable
+        conn = await work.public_connection()
+        return json_response(await service.read_order(conn, settings, order_id, None))
+    except errors.OrderNotFound:
+        if not work.on_replica:
+            raise
+    # Not there yet (a replica a little behind): the primary decides.
+    conn = await work.connection()
+    return json_response(await service.read_order(conn, settings, order_id, None))
+
+
+@router.get(
+    "/api/orders/{order_id}/client",
+    response_model=OrderClientOut,
+    responses=responses(*AUTH_ERRORS, errors.OrderNotFound),
+)
+async def read_order_client(
+    order_id: OrderId, viewer: CurrentUser, conn: ReadConnection, settings: SettingsDep
+) -> Response:
+    """The order's client before paying, for the signed-in: a coarse card (the rating to the
+    half star from 5 reviews, complaints as none/some/many, whether the contact is the
+    client's phone verified by Telegram), never the name, the contact or an exact figure."""
+    return json_response(await client.client_of_order(conn, settings, order_id, viewer.id))
+
+
+@router.post(
+    "/api/orders/{order_id}/share",
+    response_model=ShareOut,
+    responses=responses(
+        *AUTH_ERRORS,
+        errors.OrderNotFound,
+        errors.OrderNotActive,
+        share.ShareUnavailable,
+        BotNotConfigured,
+    ),
+)
+async def share_order(
+    order_id: OrderId, user: CurrentUser, work: Work, settings: SettingsDep, bot: BotDep
+) -> Response:
+    """A message with the order's public card and a button that opens it in the Mini App
+    (never the contact), prepared by the bot for `WebApp.shareMessage(prepared_message_id)`."""
+    return json_response(await share.share_order(work, bot, settings, user.id, order_id))
 
 
 @router.put(
@@ -131,12 +235,13 @@ async def delete_order(
 async def take(
     order_id: OrderId,
     user: CurrentUser,
-    conn: WriteConnection,
-    settings: SettingsDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Pay `take_price` from the balance and see the contact. Repeating it is free and
     answers the same take with `replayed: true`."""
+    conn = await unit_of_work(request).transaction()  # a hot route: see srochno.state
+    settings = settings_of(request)
     return json_response(await take_order(conn, settings, user.id, order_id, idempotency_key))
 
 

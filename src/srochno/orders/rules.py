@@ -25,13 +25,15 @@ class Timing:
     minutes_left: int
 
 
-def no_response_due_sql(deadline: str, table: str = "orders") -> str:
+def no_response_due_sql(deadline: str, table: str = "orders", *, open_: bool = False) -> str:
     """SQL that is true for an order of ``table`` whose no-response deadline has passed:
     taken, never answered, still open, and first taken at or before ``deadline`` (an SQL
-    parameter holding ``now - NO_RESPONSE_MINUTES``)."""
+    parameter holding ``now - NO_RESPONSE_MINUTES``). ``open_``: the caller's condition
+    keeps only open orders already (so an index without the status answers it alone)."""
+    status = "" if open_ else f"{table}.status IN ({sql_list(tuple(sorted(OPEN_STATUSES)))}) AND "
     return (
-        f"({table}.status IN ({sql_list(tuple(sorted(OPEN_STATUSES)))}) "
-        f"AND {table}.responded_at IS NULL AND {table}.first_taken_at IS NOT NULL "
+        f"({status}"
+        f"{table}.responded_at IS NULL AND {table}.first_taken_at IS NOT NULL "
         f"AND {table}.first_taken_at <= {deadline})"
     )
 

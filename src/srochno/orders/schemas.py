@@ -2,14 +2,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from srochno.catalog import CATEGORIES
 from srochno.enums import OrderStatus, ReportReason, ReportStatus
 from srochno.models.reports import MAX_REPORT_COMMENT_LENGTH
-from srochno.schemas import NO_NUL_PATTERN, CleanText, EntityId
+from srochno.schemas import NO_NUL_PATTERN, CleanText, Latitude, Longitude, Page, UserId
 
 
 def _known_category(slug: str) -> str:
@@ -62,12 +69,51 @@ Contact = Annotated[
     CleanText,
 ]
 
+Address = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL_PATTERN),
+    CleanText,
+]
+
+
+class LocationIn(BaseModel):
+    """A point, WGS-84 degrees."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: Latitude
+    lon: Longitude
+
+
+class LocationOut(BaseModel):
+    lat: float
+    lon: float
+
+
+class AreaOut(BaseModel):
+    """Where an order is, as anybody may see it: the centre of its grid cell (the same for
+    every order in the cell) and the cell's side."""
+
+    lat: float
+    lon: float
+    cell_km: float
+
 
 class OrderCreate(BaseModel):
     category: CategorySlug = Field(description="A slug from /api/categories")
     description: Description = Field(description="What is needed; no phones, @names or links")
     city: City
     contact: Contact = Field(description="Shown only to the owner and to executors who paid")
+    location: LocationIn | None = Field(
+        default=None,
+        description="The exact point: shown only to the owner and to executors who paid; "
+        "others see the order's `area` and `distance_km`",
+    )
+    address: Address | None = Field(
+        default=None,
+        description="Street, entrance, floor (up to 200 characters, no contacts): shown "
+        "only to the owner and to executors who paid",
+    )
 
 
 class OrderUpdate(BaseModel):
@@ -77,6 +123,9 @@ class OrderUpdate(BaseModel):
     description: Description | None = None
     city: City | None = None
     contact: Contact | None = None
+    address: Address | None = Field(
+        default=None, description="The address note (the location itself cannot change)"
+    )
 
 
 class OrderOut(BaseModel):
@@ -105,12 +154,57 @@ class OrderOut(BaseModel):
     taken_by_me: bool
     responded_at: datetime | None
     completed_executor_id: int | None = None
+    location: LocationOut | None = Field(
+        default=None, description="The exact point; null unless you own the order or took it"
+    )
+    address: str | None = Field(
+        default=None, description="Null unless you own the order or took it"
+    )
+    area: AreaOut | None = Field(
+        default=None, description="The public position of a located order (null otherwise)"
+    )
+    distance_km: float | None = Field(
+        default=None,
+        description="From the position you gave (`near`) to the centre of the order's area, "
+        "rounded to 0.5 km",
+    )
+
+
+class OrderPage(Page[OrderOut]):
+    next_cursor: str | None = Field(
+        default=None,
+        description="With `near`: pass it as `cursor` for the next page (null on the last)",
+    )
+
+
+class OrderClientOut(BaseModel):
+    """The order's client as an executor sees them before paying: a coarse card (no name,
+    no contact, no exact figure: it cannot single out the client's public profile)."""
+
+    rating: float | None = Field(
+        description="Mean rating to the half star (1.0, 1.5, … 5.0); null below 5 reviews"
+    )
+    complaints: Literal["none", "some", "many"] = Field(
+        description="Executors' complaints about this client: none, some (1-2), many (3+)"
+    )
+    contact_verified: bool = Field(
+        description="The order's contact is the client's phone confirmed by Telegram"
+    )
+    refund_if_silent_minutes: int = Field(
+        description="A take is refunded if the client responds to nobody within this time"
+    )
+
+
+class ShareOut(BaseModel):
+    prepared_message_id: str = Field(description="For `Telegram.WebApp.shareMessage`")
+    url: str = Field(description="The t.me link that launches the Mini App on the order")
 
 
 class TakeOut(BaseModel):
     taken_at: datetime
     price_paid: int
     refunded_at: datetime | None = None
+    complained: bool = Field(default=False, description="You complained about this client")
 
 
 class TakeResult(BaseModel):
@@ -126,7 +220,7 @@ class TakenOrder(BaseModel):
 
 
 class CompleteIn(BaseModel):
-    executor_id: EntityId
+    executor_id: UserId
 
 
 class TakerOut(BaseModel):

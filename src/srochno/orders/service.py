@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +11,8 @@ from srochno.config import Settings
 from srochno.contacts import find_in_fields
 from srochno.db import Connection, Record
 from srochno.enums import OrderStatus
+from srochno.geo import cell_of
+from srochno.ids import new_id
 from srochno.orders import repository
 from srochno.orders.errors import (
     CityLocked,
@@ -37,7 +38,7 @@ ORDER_ID_BYTES = 9  # 12 URL-safe characters
 
 
 def new_order_id() -> str:
-    return secrets.token_urlsafe(ORDER_ID_BYTES)
+    return new_id(ORDER_ID_BYTES)
 
 
 def ensure_public(**texts: str | None) -> None:
@@ -51,8 +52,9 @@ def ensure_public(**texts: str | None) -> None:
 async def create_order(
     conn: Connection, settings: Settings, owner_id: int, data: OrderCreate
 ) -> OrderView:
-    ensure_public(city=data.city, description=data.description)
+    ensure_public(city=data.city, description=data.description, address=data.address)
     now = clock.now()
+    point = data.location
     await ensure_below_quota(conn, settings, owner_id, now)
     order: dict[str, Any] = {
         "id": new_order_id(),
@@ -74,6 +76,10 @@ async def create_order(
         "completed_at": None,
         "completed_executor_id": None,
         "closed_at": None,
+        "lat": point.lat if point else None,
+        "lon": point.lon if point else None,
+        "address": data.address,
+        "cell": cell_of(point.lat, point.lon) if point else None,
     }
     await repository.insert_order(conn, order)
     await jobs.order_created(conn, order["id"])
@@ -111,7 +117,12 @@ async def update_order(
     ensure_editable(order, settings, now)
     if data.city is not None and normalize_city(data.city) != order["city_key"]:
         raise CityLocked()
-    ensure_public(city=order["city"], description=data.description)
+    address = data.address if data.address is not None else order["address"]
+    ensure_public(
+        city=order["city"],
+        description=data.description if data.description is not None else order["description"],
+        address=address,
+    )
     updated = await repository.update_order(
         conn,
         order_id,
@@ -119,6 +130,7 @@ async def update_order(
         data.description if data.description is not None else order["description"],
         data.contact if data.contact is not None else order["contact"],
         now,
+        address,
     )
     return order_view(
         updated, now, settings.no_response_timeout, viewer_id=owner_id, taken_by_me=False
@@ -141,9 +153,11 @@ async def list_orders(
     category: str | None,
     limit: int,
     offset: int,
+    own: Connection | None = None,
 ) -> dict[str, Any]:
     """Active orders, newest first: not expired and not past the no-response deadline.
-    Contacts never appear here."""
+    Contacts never appear here. Read on ``conn``, which may be a replica's: then which of
+    them the viewer has taken is read on ``own`` (the primary: the viewer's own reads)."""
     now = clock.now()
     timeout = settings.no_response_timeout
     rows, total = await repository.feed(
@@ -156,11 +170,14 @@ async def list_orders(
         limit=limit,
         offset=offset,
     )
+    if own is not None and viewer_id is not None and rows:
+        taken = await repository.taken_among(own, viewer_id, [row["id"] for row in rows])
+        taken_by_me = [row["id"] in taken for row in rows]
+    else:
+        taken_by_me = [row["taken_by_me"] for row in rows]
     items = [
-        order_view(
-            row, now, timeout, viewer_id=viewer_id, taken_by_me=row["taken_by_me"], in_list=True
-        )
-        for row in rows
+        order_view(row, now, timeout, viewer_id=viewer_id, taken_by_me=mine, in_list=True)
+        for row, mine in zip(rows, taken_by_me, strict=True)
     ]
     return page(items, total, limit, offset)
 
@@ -192,7 +209,9 @@ async def list_my_takes(
     items: list[TakenOrderView] = [
         {
             "order": order_view(r, now, timeout, viewer_id=executor_id, taken_by_me=True),
-            "take": take_view(r["my_taken_at"], r["my_price_paid"], r["my_refunded_at"]),
+            "take": take_view(
+                r["my_taken_at"], r["my_price_paid"], r["my_refunded_at"], r["my_complained"]
+            ),
         }
         for r in rows
     ]

@@ -85,7 +85,9 @@ async def take_order(
         )
     if written["balance"] is None:  # the whole transaction, take row included, rolls back
         raise InsufficientBalance.for_price(price)
-    await jobs.order_taken(conn, order_id, row["owner_id"], executor_id, row["category"])
+    await jobs.order_taken(
+        conn, order_id, row["owner_id"], executor_id, row["category"], row["owner_by_email"]
+    )
     metrics.TAKES.inc()
     order = {
         **row,

@@ -17,6 +17,7 @@ from srochno.responses import json_response
 from srochno.schemas import IdempotencyKey
 from srochno.state import BotDep, ReadConnection, SettingsDep, Work, domain_router
 from srochno.telegram.errors import BotNotConfigured
+from srochno.users.errors import TelegramOnly
 
 router = domain_router(prefix="/api/balance", tags=["balance"])
 
@@ -29,6 +30,7 @@ PaymentId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0
     response_model=InvoiceOut,
     responses=responses(
         *AUTH_ERRORS,
+        TelegramOnly,
         StarsOutOfRange,
         IdempotencyKeyConflict,
         RateLimited,
@@ -48,6 +50,8 @@ async def create_invoice(
     `Telegram.WebApp.openInvoice`, then read the payment's status (never trust the
     callback). `amount_rub = stars × STARS_RUB_RATE`. A retry with the same
     `Idempotency-Key` answers the same payment."""
+    if user.is_web:  # Stars exist only inside Telegram
+        raise TelegramOnly()
     invoice = await service.create_invoice(
         work, bot, settings, user, body.stars, idempotency_key, clock.now()
     )

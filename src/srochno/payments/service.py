@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from srochno.config import Settings
 from srochno.db import Connection, Record, UnitOfWork
 from srochno.enums import BIGINT_MAX, STARS_CURRENCY, STARS_METHOD, LedgerType, PaymentStatus
 from srochno.errors import IdempotencyKeyConflict
+from srochno.ids import new_id
 from srochno.ledger import repository as ledger
 from srochno.metrics import INCOME_RUB
 from srochno.payments import repository
@@ -45,7 +45,7 @@ PAYMENT_FAILED = "failed"
 
 
 def new_payment_id() -> str:
-    return secrets.token_urlsafe(PAYMENT_ID_BYTES)
+    return new_id(PAYMENT_ID_BYTES)
 
 
 def invoice_view(payment: Record) -> dict[str, Any]:

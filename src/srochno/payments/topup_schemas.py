@@ -7,17 +7,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from srochno.enums import TopupStatus
-from srochno.schemas import StrictInt
+from srochno.schemas import EMAIL_PATTERN, StrictInt
 
 TOPUP_LIMIT = 1_000_000
 """The most rubles one top-up may ask for; ``TOPUP_MIN_RUB``..``TOPUP_MAX_RUB`` narrow it."""
-EMAIL_PATTERN = (
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-"""An address YooKassa takes for a receipt: a dot-atom local part (no leading, trailing or
-double dots, no quotes, brackets or format characters) at a domain name of letters, digits
-and inner hyphens (no address literals)."""
 
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)

@@ -11,7 +11,6 @@ one credit per top-up (a unique index) whatever the code does.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -23,6 +22,7 @@ from srochno.config import Settings
 from srochno.db import Connection, Database, Record, UnitOfWork
 from srochno.enums import YOOKASSA_METHOD, LedgerType
 from srochno.errors import IdempotencyKeyConflict
+from srochno.ids import new_id
 from srochno.ledger import repository as ledger
 from srochno.metrics import INCOME_RUB, TOPUPS
 from srochno.payments import topup_repository as repository
@@ -57,7 +57,7 @@ class Outcome(StrEnum):
 
 
 def new_topup_id() -> str:
-    return secrets.token_urlsafe(TOPUP_ID_BYTES)
+    return new_id(TOPUP_ID_BYTES)
 
 
 def topup_view(topup: Record) -> dict[str, Any]:

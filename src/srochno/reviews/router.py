@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import AfterValidator
 from starlette.responses import Response
 
 from srochno.auth.dependencies import CurrentUser
@@ -25,7 +26,7 @@ from srochno.reviews.schemas import (
     PublicReview,
     ReviewOut,
 )
-from srochno.schemas import Limit, Offset, Page
+from srochno.schemas import NOT_ZERO_SCHEMA, USER_ID_MIN, Limit, Offset, Page, not_zero
 from srochno.state import ReadConnection, SettingsDep, WriteConnection, domain_router
 
 router = domain_router(prefix="/api/reviews", tags=["reviews"])
@@ -69,7 +70,11 @@ async def complain(body: ComplaintIn, user: CurrentUser, conn: WriteConnection) 
 async def list_reviews(
     conn: ReadConnection,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
-    executor_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
+    executor_id: Annotated[
+        int | None,
+        Query(ge=USER_ID_MIN, le=BIGINT_MAX, json_schema_extra=NOT_ZERO_SCHEMA),
+        AfterValidator(not_zero),
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response:

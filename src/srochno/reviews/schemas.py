@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from srochno.enums import ComplaintReason
-from srochno.schemas import NO_NUL_PATTERN, CleanText, EntityId, StrictInt
+from srochno.schemas import NO_NUL_PATTERN, CleanText, StrictInt, UserId
 
 Comment = Annotated[
     str,
@@ -18,7 +18,7 @@ OrderRef = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0
 
 class ClientReviewIn(BaseModel):
     order_id: OrderRef
-    executor_id: EntityId
+    executor_id: UserId
     rating: Annotated[int, StrictInt, Field(ge=1, le=5)]
     comment: Comment | None = None
 

@@ -1,12 +1,13 @@
 """Operators' accounts from the command line: list them, disable (or enable) one, change
-a role. A change applies at the operator's next request (the account is re-read on every
-one)."""
+a role. Disabling or a new role ends every session of the operator at once (a cookie
+kept from before is refused at its next request)."""
 
 from __future__ import annotations
 
 from srochno import clock
 from srochno.db import Connection, Record
 from srochno.enums import AdminRole
+from srochno.staff import repository
 from srochno.staff.errors import OperatorNotFound
 
 LIST = """
@@ -27,10 +28,15 @@ async def list_operators(conn: Connection) -> list[Record]:
 
 
 async def set_disabled(conn: Connection, name: str, *, disabled: bool) -> None:
-    if await conn.fetchval(SET_DISABLED, name, disabled, clock.now()) is None:
+    admin_id = await conn.fetchval(SET_DISABLED, name, disabled, clock.now())
+    if admin_id is None:
         raise OperatorNotFound()
+    if disabled:
+        await repository.delete_sessions_of(conn, admin_id)
 
 
 async def set_role(conn: Connection, name: str, role: AdminRole) -> None:
-    if await conn.fetchval(SET_ROLE, name, role.value, clock.now()) is None:
+    admin_id = await conn.fetchval(SET_ROLE, name, role.value, clock.now())
+    if admin_id is None:
         raise OperatorNotFound()
+    await repository.delete_sessions_of(conn, admin_id)

@@ -1,4 +1,4 @@
-"""SQL of the operators' accounts, their sign-in attempts and the audit trail."""
+"""SQL of the operators' accounts, their sign-in attempts, sessions and the audit trail."""
 
 from __future__ import annotations
 
@@ -44,6 +44,19 @@ ON CONFLICT (admin_id, address) DO UPDATE SET signed_in_at = EXCLUDED.signed_in_
 """
 FORGET_ATTEMPTS = "DELETE FROM admin_login_attempts WHERE name = $1 AND address = $2"
 EXPIRE_ATTEMPTS = "DELETE FROM admin_login_attempts WHERE attempted_at <= $1"
+
+INSERT_SESSION = """
+INSERT INTO admin_sessions (token_hash, admin_id, role, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+"""
+SESSION_OPERATOR = f"""
+SELECT {", ".join(f"u.{c.strip()}" for c in ADMIN_COLUMNS.split(","))}
+FROM admin_sessions s JOIN admin_users u ON u.id = s.admin_id
+WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL AND u.role = s.role
+"""
+DELETE_SESSION = "DELETE FROM admin_sessions WHERE token_hash = $1"
+DELETE_SESSIONS_OF = "DELETE FROM admin_sessions WHERE admin_id = $1"
+EXPIRE_SESSIONS = "DELETE FROM admin_sessions WHERE expires_at <= $1"
 
 INSERT_ACTION = """
 INSERT INTO admin_actions (admin_id, admin_name, action, target_type, target_id, reason,
@@ -102,6 +115,34 @@ async def remember_address(conn: Connection, admin_id: int, address: str, now: d
 
 async def forget_attempts(conn: Connection, name: str, address: str) -> None:
     await conn.execute(FORGET_ATTEMPTS, name, address)
+
+
+async def insert_session(
+    conn: Connection,
+    token_hash: str,
+    admin_id: int,
+    role: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    await conn.execute(INSERT_SESSION, token_hash, admin_id, role, now, expires_at)
+
+
+async def session_operator(conn: Connection, token_hash: str, now: datetime) -> Record | None:
+    return await conn.fetchrow(SESSION_OPERATOR, token_hash, now)
+
+
+async def delete_session(conn: Connection, token_hash: str) -> None:
+    await conn.execute(DELETE_SESSION, token_hash)
+
+
+async def delete_sessions_of(conn: Connection, admin_id: int) -> None:
+    """Every session of one operator (disabled, another role, a new password)."""
+    await conn.execute(DELETE_SESSIONS_OF, admin_id)
+
+
+async def expire_sessions(conn: Connection, now: datetime) -> None:
+    await conn.execute(EXPIRE_SESSIONS, now)
 
 
 async def insert_action(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from srochno import clock
 from srochno.config import Settings
-from srochno.db import Connection
+from srochno.db import Connection, Record
 from srochno.enums import AdminActionType, AdminRole
 from srochno.staff import repository
 from srochno.staff.errors import (
@@ -21,7 +21,12 @@ from srochno.staff.errors import (
     LoginRateLimited,
     ReasonRequired,
 )
-from srochno.staff.passwords import hash_password, needs_rehash, verify_password
+from srochno.staff.passwords import (
+    hash_password,
+    hash_password_off_loop,
+    needs_rehash,
+    verify_password_off_loop,
+)
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MIN_PASSWORD_LENGTH = 8
@@ -65,15 +70,27 @@ async def create_operator(
     row = await repository.insert_admin(conn, name, role, password_hash, now)
     if row is None and reset:
         row = await repository.reset_admin(conn, name, role, password_hash, now)
+        if row is not None:  # a new password: whoever held a session of the old one is out
+            await repository.delete_sessions_of(conn, row["id"])
     if row is None:
         raise AdminNameTaken()
     return operator_of(row)
 
 
-async def sign_in(
-    conn: Connection, settings: Settings, name: str, password: str, address: str
-) -> Operator:
-    """The operator behind a name and password, throttled so that an attacker can neither
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """A sign-in let through the throttle, with the account it names (if any, enabled)."""
+
+    name: str
+    address: str
+    account: Record | None
+    now: datetime
+
+
+async def begin_sign_in(
+    conn: Connection, settings: Settings, name: str, address: str
+) -> SignInAttempt:
+    """Count the attempt and read the account, throttled so that an attacker can neither
     guess for long nor lock the operator out (docs/decisions.md, "Admin sign-in"). In
     ``ADMIN_LOGIN_WINDOW_MINUTES``, counted over every process:
 
@@ -85,7 +102,8 @@ async def sign_in(
       ``ADMIN_KNOWN_ADDRESS_DAYS`` may still try (their own limit above still holds).
 
     ``conn`` runs each statement on its own (no surrounding transaction), so attempts
-    count at once."""
+    count at once. The password is checked after, without a connection
+    (:func:`check_password`)."""
     name = name.strip()[:64]
     address = address[:MAX_ADDRESS_LENGTH]
     now = clock.now()
@@ -101,23 +119,41 @@ async def sign_in(
         if not await repository.known_address(conn, name, address, known_since):
             raise LoginRateLimited()
     row = await repository.admin_by_name(conn, name) if name else None
-    stored = row["password_hash"] if row is not None and row["disabled_at"] is None else None
-    if not verify_password(stored, password[:MAX_PASSWORD_LENGTH]) or row is None:
+    account = row if row is not None and row["disabled_at"] is None else None
+    return SignInAttempt(name, address, account, now)
+
+
+async def check_password(attempt: SignInAttempt, password: str) -> bool:
+    """Whether the password is the account's (one verification whatever the name, so a
+    wrong name costs as long as a wrong password), off the event loop."""
+    stored = attempt.account["password_hash"] if attempt.account is not None else None
+    return await verify_password_off_loop(stored, password[:MAX_PASSWORD_LENGTH])
+
+
+async def finish_sign_in(
+    conn: Connection, attempt: SignInAttempt, password: str, *, correct: bool
+) -> Operator:
+    """The operator, once the password was found ``correct`` (else ``login_failed``): the
+    attempts of this name and address forgotten, the address remembered."""
+    row = attempt.account
+    if not correct or row is None:
         raise LoginFailed()
-    await repository.forget_attempts(conn, name, address)
-    await repository.remember_address(conn, row["id"], address, now)
+    await repository.forget_attempts(conn, attempt.name, attempt.address)
+    await repository.remember_address(conn, row["id"], attempt.address, attempt.now)
     if needs_rehash(row["password_hash"]):
-        await repository.rehash(conn, row["id"], hash_password(password))
+        await repository.rehash(conn, row["id"], await hash_password_off_loop(password))
     return operator_of(row)
 
 
-async def find_operator(conn: Connection, admin_id: int) -> Operator | None:
-    """The signed-in operator, re-read on every request: a disabled account or a changed
-    role takes effect at once."""
-    row = await repository.admin_by_id(conn, admin_id)
-    if row is None or row["disabled_at"] is not None:
-        return None
-    return operator_of(row)
+async def sign_in(
+    conn: Connection, settings: Settings, name: str, password: str, address: str
+) -> Operator:
+    """The operator behind a name and password, throttled (:func:`begin_sign_in`), on one
+    connection (tools and tests; the admin's sign-in gives its connection back while the
+    password is checked)."""
+    attempt = await begin_sign_in(conn, settings, name, address)
+    correct = await check_password(attempt, password)
+    return await finish_sign_in(conn, attempt, password, correct=correct)
 
 
 def require_admin(operator: Operator) -> None:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, cast
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, StarTransactions, User, WebhookInfo
+from aiogram.types import (
+    Chat,
+    Message,
+    PreparedInlineMessage,
+    StarTransactions,
+    User,
+    WebhookInfo,
+)
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -23,6 +30,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEV_INVOICE_URL = "https://t.me/$srochno-dev-invoice-"
+DEV_BOT_USERNAME = "srochno_dev_bot"
+PREPARED_MESSAGE_LIFETIME = 24 * 3600  # Telegram keeps a prepared message for a day
 
 
 class DevSession(BaseSession):
@@ -31,6 +40,7 @@ class DevSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self._message_ids = itertools.count(1)
+        self._prepared_ids = itertools.count(1)
 
     async def make_request(
         self,
@@ -64,7 +74,17 @@ class DevSession(BaseSession):
         if name == "createInvoiceLink":
             return DEV_INVOICE_URL + str(params.get("payload", ""))
         if name == "getMe":
-            return User(id=bot.id, is_bot=True, first_name="Srochno (development)")
+            return User(
+                id=bot.id,
+                is_bot=True,
+                first_name="Srochno (development)",
+                username=DEV_BOT_USERNAME,
+            )
+        if name == "savePreparedInlineMessage":
+            return PreparedInlineMessage(
+                id=f"dev-prepared-{next(self._prepared_ids)}",
+                expiration_date=int(datetime.now(UTC).timestamp()) + PREPARED_MESSAGE_LIFETIME,
+            )
         if name == "getStarTransactions":
             return StarTransactions(transactions=[])
         if name == "getUpdates":

@@ -149,6 +149,34 @@ def terms(lang: Language, take_price: int) -> str:
     )
 
 
+def share_location_button(lang: Language) -> str:
+    return "📍 Отправить мою геопозицию" if lang == "ru" else "📍 Send my location"
+
+
+def ask_location(lang: Language) -> str:
+    if lang == "ru":
+        return (
+            "Отправьте геопозицию, где вы работаете: заказы рядом будут приходить сразу, "
+            "пока вы на смене (включается в профиле приложения)."
+        )
+    return (
+        "Send the location where you work: orders near it reach you at once while you are "
+        "on duty (switched on in the app's profile)."
+    )
+
+
+def area_saved(lang: Language, radius_km: float) -> str:
+    if lang == "ru":
+        return (
+            f"📍 Рабочая зона сохранена: {radius_km:g} км вокруг этой точки. Радиус и смена — "
+            "в профиле приложения."
+        )
+    return (
+        f"📍 Work area saved: {radius_km:g} km around this point. The radius and duty are in "
+        "the app's profile."
+    )
+
+
 def invoice_title(lang: Language) -> str:
     return "Пополнение баланса" if lang == "ru" else "Balance top-up"
 
@@ -190,3 +218,15 @@ def payment_received(lang: Language, stars: int, amount_rub: int, balance_rub: i
 def escape(text: str) -> str:
     """Text safe inside the HTML parse mode."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def phone_verified(lang: Language, phone: str) -> str:
+    if lang == "ru":
+        return f"Номер {escape(phone)} подтверждён: он ваш, и его можно указать в заказе."
+    return f"Your number {escape(phone)} is verified: you can give it as an order's contact."
+
+
+def phone_not_yours(lang: Language) -> str:
+    if lang == "ru":
+        return "Это чужой контакт: подтвердить можно только свой номер."
+    return "That is somebody else's contact: only your own number can be verified."

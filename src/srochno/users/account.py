@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from srochno.db import Record
+from srochno.jobs import is_web_account
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,21 @@ class Account:
     notification_frequency: str
     created_at: datetime
     updated_at: datetime
+    allows_write_to_pm: bool
+    bot_blocked: bool
+    needs_start: bool
+    bot_started: bool
+    verified_phone: str | None
+    area_lat: float | None = None
+    area_lon: float | None = None
+    area_radius_km: float | None = None
+    on_duty_until: datetime | None = None
+    email: str | None = None
+
+    @property
+    def is_web(self) -> bool:
+        """A web account (signed in by e-mail, negative id): no Telegram, no Stars, no bot."""
+        return is_web_account(self.id)
 
     @classmethod
     def from_row(cls, row: Record) -> Account:

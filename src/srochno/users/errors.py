@@ -9,6 +9,12 @@ class UserBanned(AppError):
     message = "This account is banned"
 
 
+class WorkAreaRequired(AppError):
+    status = 409
+    code = "work_area_required"
+    message = "Set a work area (preferences: area) before going on duty"
+
+
 class UserNotFound(AppError):
     status = 404
     code = "user_not_found"
@@ -25,3 +31,9 @@ class UserNotBanned(AppError):
     status = 409
     code = "user_not_banned"
     message = "This user is not banned"
+
+
+class TelegramOnly(AppError):
+    status = 409
+    code = "telegram_only"
+    message = "Only an account signed in through Telegram can do this (Stars, the bot's messages)"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from srochno import clock
+from srochno import clock, jobs
 from srochno.catalog import normalize_city
+from srochno.config import Settings
 from srochno.db import Connection, Record
 from srochno.users import repository
 from srochno.users.account import Account
-from srochno.users.errors import UserNotFound
+from srochno.users.errors import UserNotFound, WorkAreaRequired
 from srochno.users.repository import PROFILE_COLUMNS
+from srochno.users.schemas import PreferencesIn, WorkArea
 
 # Profile fields taken from Telegram, with the longest value stored.
 TEXT_LIMITS = {
@@ -21,6 +23,10 @@ TEXT_LIMITS = {
     "language_code": 16,
     "photo_url": 2048,
 }
+
+
+FLAGS = frozenset({"is_premium", "allows_write_to_pm"})
+"""Profile fields stored as booleans (what Telegram did not send is false)."""
 
 
 class TelegramProfile(Protocol):
@@ -50,7 +56,7 @@ def telegram_profile(telegram: TelegramProfile) -> tuple[object, ...]:
         limit = TEXT_LIMITS.get(field)
         if limit is not None and value is not None:
             value = value.replace("\x00", "")[:limit]
-        values.append(bool(value) if field == "is_premium" else value)
+        values.append(bool(value) if field in FLAGS else value)
     return tuple(values)
 
 
@@ -61,7 +67,27 @@ async def ensure_user(conn: Connection, telegram: TelegramProfile, now: datetime
 
 
 def profile_changed(row: Record, profile: tuple[object, ...]) -> bool:
-    return any(row[field] != value for field, value in zip(PROFILE_COLUMNS, profile, strict=True))
+    """Telegram's profile differs from the stored one, or initData allows writing to a user
+    still marked as not reachable (the upsert clears those marks)."""
+    for field, value in zip(PROFILE_COLUMNS, profile, strict=True):
+        if field == "allows_write_to_pm":
+            if value and not row[field]:  # only ever raised (see UPSERT_USER)
+                return True
+        elif row[field] != value:
+            return True
+    return bool(row["allows_write_to_pm"] and (row["bot_blocked"] or row["needs_start"]))
+
+
+def waits_for_start(row: Record) -> bool:
+    return bool(row["bot_blocked"] or row["needs_start"])
+
+
+async def met_in_private(conn: Connection, telegram: TelegramProfile, now: datetime) -> None:
+    """The user wrote to the bot in private (``/start`` or any message): the bot may write
+    to them, so the block and the "needs start" marks go and waiting messages are queued."""
+    await repository.ensure_user(conn, telegram.id, telegram_profile(telegram), now)
+    if await repository.met_in_private(conn, telegram.id, now):
+        await jobs.resend_waiting(conn, telegram.id, now)
 
 
 async def sync_user(conn: Connection, user_id: int, profile: tuple[object, ...]) -> Account:
@@ -75,7 +101,14 @@ async def sync_user(conn: Connection, user_id: int, profile: tuple[object, ...])
     """
     row = await repository.find_user(conn, user_id)
     if row is None or profile_changed(row, profile):
-        row = await repository.upsert_user(conn, user_id, profile, clock.now())
+        now = clock.now()
+        if row is not None and waits_for_start(row):
+            async with conn.transaction():
+                row = await repository.upsert_user(conn, user_id, profile, now)
+                if not waits_for_start(row):
+                    await jobs.resend_waiting(conn, user_id, now)
+        else:
+            row = await repository.upsert_user(conn, user_id, profile, now)
     return Account.from_row(row)
 
 
@@ -100,5 +133,47 @@ async def set_preferences(
     return Account.from_row(row)
 
 
+async def update_preferences(
+    conn: Connection, settings: Settings, user_id: int, body: PreferencesIn
+) -> Account:
+    """Categories and cities; the work area too when the request names it."""
+    account = await set_preferences(conn, user_id, body.categories, body.cities)
+    if "area" in body.model_fields_set:
+        account = await set_work_area(conn, settings, user_id, body.area)
+    return account
+
+
+async def set_work_area(
+    conn: Connection, settings: Settings, user_id: int, area: WorkArea | None
+) -> Account:
+    """Replace or remove (None; and off duty) the user's work area; a radius wider than
+    ``GEO_MAX_RADIUS_KM`` is kept as that."""
+    values = None
+    if area is not None:
+        values = (area.lat, area.lon, min(area.radius_km, settings.geo_max_radius_km))
+    return Account.from_row(await repository.set_area(conn, user_id, values, clock.now()))
+
+
+async def set_duty(
+    conn: Connection, settings: Settings, user_id: int, on: bool, hours: float | None
+) -> Account:
+    """On duty for ``hours`` (``DUTY_DEFAULT_HOURS``) from now, or off. Needs a work area."""
+    now = clock.now()
+    until = now + timedelta(hours=hours or settings.duty_default_hours) if on else None
+    row = await repository.set_duty(conn, user_id, until, now)
+    if row is None:
+        raise WorkAreaRequired()
+    return Account.from_row(row)
+
+
 async def set_notification_frequency(conn: Connection, user_id: int, frequency: str) -> Account:
     return Account.from_row(await repository.set_frequency(conn, user_id, frequency, clock.now()))
+
+
+async def allow_writing(conn: Connection, user_id: int) -> Account:
+    """The user granted the Mini App's ``requestWriteAccess()``: the bot may write to them,
+    so the marks go and the messages that waited are queued (one transaction)."""
+    now = clock.now()
+    row = await repository.allow_writing(conn, user_id, now)
+    await jobs.resend_waiting(conn, user_id, now)
+    return Account.from_row(row)

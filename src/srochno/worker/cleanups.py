@@ -52,6 +52,14 @@ def _windows(settings: Settings) -> timedelta:
     return timedelta(seconds=LONGEST_WINDOW_SECONDS)
 
 
+def _expired(settings: Settings) -> timedelta:
+    return timedelta(0)
+
+
+def _links(settings: Settings) -> timedelta:
+    return timedelta(days=1)
+
+
 CLEANUPS: tuple[Cleanup, ...] = (
     Cleanup("bot inbox", "telegram_updates", "received_at", _inbox),
     Cleanup("notification deliveries", "notification_deliveries", "updated_at", _deliveries),
@@ -61,6 +69,8 @@ CLEANUPS: tuple[Cleanup, ...] = (
     Cleanup("job statistics", "pgqueuer_statistics", "created", _deliveries),
     Cleanup("order events", "order_events", "created_at", _events),
     Cleanup("rate limit windows", "rate_limit_windows", "to_timestamp(window_start)", _windows),
+    Cleanup("e-mail sign-in links", "email_sign_ins", "created_at", _links),
+    Cleanup("expired web sessions", "web_sessions", "expires_at", _expired),
 )
 """Every retention rule, of every domain with rows to forget."""
 

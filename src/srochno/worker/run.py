@@ -25,8 +25,10 @@ from pgqueuer.queries import Queries
 
 from srochno.config import Settings
 from srochno.db import APPLICATION_NAME, Database, is_outage, plain_url
+from srochno.enums import Channel
 from srochno.jobs import DIGEST, ORDER_CREATED, SEND, Delivery, decode
-from srochno.notifications import fanout, sender
+from srochno.notifications import email, fanout, push, sender
+from srochno.shutdown import grace_seconds
 from srochno.telegram.client import create_bot
 from srochno.worker.heartbeat import Heartbeat, beat_forever, record_stop
 from srochno.worker.ticker import Ticker
@@ -41,6 +43,8 @@ HEARTBEAT_TIMEOUT = timedelta(seconds=30)
 """A job whose worker stopped beating this long is handed to another worker."""
 WORKER_LOCK_ID = 0x5370_6F63_686E_6F02
 ELECTION_RETRY_SECONDS = 10.0
+CLOSE_STEP_SECONDS = 0.5
+"""Each step of closing down after the jobs in hand (the last beat, the bot, the pools)."""
 
 
 OUTAGE_RETRY_MAX_SECONDS = 60
@@ -122,10 +126,16 @@ def build_queue_manager(
 
     @qm.entrypoint(SEND, executor_factory=retrying)
     async def send(job: Job) -> None:
+        delivery = Delivery.from_payload(decode(job.payload))
+        if delivery.channel == Channel.email:
+            await email.send(db, settings, delivery)
+            return
+        if delivery.channel == Channel.push:
+            await push.send(db, settings, delivery)
+            return
         if bot is None:
             logger.warning("notification not sent: no TELEGRAM_BOT_TOKEN")
             return
-        delivery = Delivery.from_payload(decode(job.payload))
         await sender.send(db, bot, settings, delivery)
 
     return qm
@@ -139,10 +149,15 @@ async def run_worker(
     quiet_outages()
     # Jobs hold a connection only for one short step at a time: a few serve many jobs.
     db = await Database.open(
-        url, pool_size=JOB_POOL_SIZE, command_timeout=settings.db_command_timeout_seconds
+        url,
+        pool_size=JOB_POOL_SIZE,
+        command_timeout=settings.db_command_timeout_seconds,
+        pooler=settings.database_pooler,
+        connect_timeout=settings.db_connect_timeout_seconds,
     )
+    # The queue LISTENs on one of its connections: a session of its own, never a pooler's.
     pool = await asyncpg.create_pool(
-        plain_url(url),
+        plain_url(settings.direct_url(url)),
         min_size=0,  # a database down at start-up is no crash
         max_size=4,
         server_settings={"application_name": f"{APPLICATION_NAME}-queue"},
@@ -171,19 +186,25 @@ async def run_worker(
         for task in done:
             task.result()  # a consumer that died is an error of the worker
     finally:
+        # No new job; those in hand finish within the grace, the rest is closing down.
         qm.shutdown.set()
         for task in tasks[1:]:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(
-                asyncio.gather(*tasks, return_exceptions=True), settings.shutdown_seconds
+                asyncio.gather(*tasks, return_exceptions=True),
+                grace_seconds(settings.shutdown_seconds),
             )
-        with contextlib.suppress(asyncio.CancelledError):
-            await record_stop(db)
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(record_stop(db), CLOSE_STEP_SECONDS)
         if bot is not None:
-            await bot.session.close()
-        await pool.close()
-        await db.close()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(bot.session.close(), CLOSE_STEP_SECONDS)
+        try:
+            await asyncio.wait_for(pool.close(), CLOSE_STEP_SECONDS)
+        except (asyncio.CancelledError, Exception):
+            pool.terminate()
+        await db.close(within=CLOSE_STEP_SECONDS)
 
 
 async def run_elected_worker(
@@ -194,7 +215,8 @@ async def run_elected_worker(
         conn: Any = None
         worker: asyncio.Task[None] | None = None
         try:
-            conn = await asyncpg.connect(plain_url(url), timeout=5)
+            # A session advisory lock: on a connection of its own, never a pooler's.
+            conn = await asyncpg.connect(plain_url(settings.direct_url(url)), timeout=5)
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", WORKER_LOCK_ID):
                 logger.info("in-process worker started")
                 worker = asyncio.create_task(run_worker(settings, url, heartbeat=heartbeat))

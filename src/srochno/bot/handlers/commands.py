@@ -6,25 +6,19 @@ import re
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
+from aiogram.types import Message
 
 from srochno import clock
 from srochno.bot.outbox import Outbox
 from srochno.config import Settings
 from srochno.db import Connection
 from srochno.telegram import texts
-from srochno.telegram.links import order_app_url
+from srochno.telegram.links import app_keyboard
 from srochno.users import repository as users
 from srochno.users.service import ensure_user
 
 ORDER_START = re.compile(r"order_([A-Za-z0-9_-]{1,12})")
 """``/start order_<id>``: the deep link ``t.me/<bot>?start=order_<id>`` of an order."""
-
-
-def web_app_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=label, web_app=WebAppInfo(url=url))]]
-    )
 
 
 def _language(message: Message) -> texts.Language:
@@ -42,13 +36,16 @@ async def start(
     if match is not None:
         order_id = match.group(1)
         text = texts.open_order(lang, order_id)
-        keyboard = web_app_keyboard(
-            texts.open_order_button(lang), order_app_url(settings.webapp_base_url, order_id)
+        keyboard = app_keyboard(
+            texts.open_order_button(lang),
+            settings.webapp_base_url,
+            settings.telegram_app_link,
+            order_id,
         )
     else:
         first_name = message.from_user.first_name if message.from_user is not None else None
         text = texts.welcome(lang, first_name)
-        keyboard = web_app_keyboard(texts.open_app_button(lang), settings.webapp_base_url)
+        keyboard = app_keyboard(texts.open_app_button(lang), settings.webapp_base_url, None)
     outbox.add(message.answer(text, reply_markup=keyboard))
 
 

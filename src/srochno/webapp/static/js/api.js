@@ -25,8 +25,11 @@ export function newKey() {
 }
 
 export async function api(path, { method = 'GET', body, headers = {}, retried = false } = {}) {
-  const request = { method, headers: { Accept: 'application/json', ...headers } };
+  const request = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin' };
   if (initData) request.headers.Authorization = `tma ${initData}`;
+  // Outside Telegram the session cookie signs requests in: writes must say they come from
+  // this page's own script (a form of another site cannot add a header).
+  else request.headers['X-Srochno-CSRF'] = '1';
   if (body !== undefined) {
     request.headers['Content-Type'] = 'application/json';
     request.body = JSON.stringify(body);

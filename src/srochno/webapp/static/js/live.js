@@ -15,7 +15,10 @@ export function watchOrders(filters, onList, onError) {
   let retryTimer = 0;
   let page = { items: [], total: 0 };
   let lastEventId = '';
-  const search = query(filters);
+  // The near feed is ordered by distance: a new order from the stream (which follows the
+  // category only) makes the list be read again instead of being put on top.
+  const near = Boolean(filters.near);
+  const search = query(near ? { category: filters.category } : filters);
 
   const setMode = (mode) => { document.documentElement.dataset.feedMode = mode; };
 
@@ -63,6 +66,7 @@ export function watchOrders(filters, onList, onError) {
       seen(event);
       const created = JSON.parse(event.data);
       if (page.items.some((o) => o.id === created.id)) return;
+      if (near) { if (created.area) refresh(); return; }
       page = { ...page, items: [created, ...page.items], total: page.total + 1 };
       onList(page);
     });

@@ -5,7 +5,7 @@ import { $, h, mount } from './dom.js';
 import { language, pickLanguage, setLanguage, t } from './i18n.js';
 import { dismissStaleToast, state, toast } from './state.js';
 import {
-  initBackFallback, initMainFallback, insideTelegram, setBackButton, setMainButton,
+  initBackFallback, initMainFallback, insideTelegram, launchParams, setBackButton, setMainButton,
   startParam, startTelegram, telegramUser, WebApp,
 } from './tg.js';
 import * as balance from './screens/balance.js';
@@ -40,7 +40,7 @@ export function navigate(hash) {
 }
 
 function parse(hash) {
-  const [name, ...params] = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [name, ...params] = hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
   return ROUTES[name] ? { name, params } : { name: 'feed', params: [] };
 }
 
@@ -51,6 +51,12 @@ function goBack(parent) {
 }
 
 async function route() {
+  // A sign-in link opened in a tab already showing the page, or the sign-in screen asked
+  // for by somebody not signed in: start again with it.
+  if (/^#\/signin\/./.test(location.hash) || (location.hash === '#/signin' && !state.web && !insideTelegram)) {
+    location.reload();
+    return;
+  }
   const { name, params } = parse(location.hash);
   history.push(location.hash || '#/feed');
   if (history.length > 20) history = history.slice(-20);
@@ -117,12 +123,80 @@ function renderDevBanner(identity) {
   banner.hidden = false;
 }
 
+// The open web: a session cookie from an e-mailed one-time link (#/signin/<token>).
+async function webSession() {
+  const link = /^#\/signin\/([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (link) {
+    window.history.replaceState(null, '', `${location.pathname}${location.search}#/feed`);
+    try {
+      await api('/api/auth/email/verify', { method: 'POST', body: { token: link[1] } });
+    } catch (error) {
+      toast(t(error.code === 'sign_in_link_invalid' ? 'signin_link_invalid' : 'signin_failed'), 'error');
+      return null;
+    }
+  }
+  try {
+    return await api('/api/users/me');
+  } catch {
+    return null;
+  }
+}
+
+function webBanner() {
+  const banner = $('#banner');
+  mount(banner, h('span', { text: `${t('signin_web')} ` }), h('button', {
+    type: 'button', class: 'small secondary logout', text: t('signin_logout'),
+    on: {
+      click: async () => {
+        await api('/api/auth/logout', { method: 'POST' }).catch(() => null);
+        location.replace(`${location.pathname}#/feed`);
+        location.reload();
+      },
+    },
+  }));
+  banner.hidden = false;
+}
+
+function renderSignIn() {
+  const email = h('input', { type: 'email', name: 'email', required: true, attrs: { autocomplete: 'email', 'aria-label': t('signin_email') } });
+  const status = h('p', { class: 'muted signin-status', attrs: { role: 'status' } });
+  const form = h('form', {
+    class: 'card signin',
+    on: {
+      submit: async (event) => {
+        event.preventDefault();
+        try {
+          await api('/api/auth/email', { method: 'POST', body: { email: email.value.trim(), lang: language() } });
+          status.textContent = t('signin_sent');
+        } catch (error) {
+          status.textContent = t(error.code === 'rate_limited' ? 'signin_limited' : 'signin_failed');
+        }
+      },
+    },
+  }, h('h1', { text: t('signin_title') }), h('p', { text: t('signin_lead') }), email,
+  h('button', { type: 'submit', text: t('signin_send') }), status);
+  mount($('#screen'), form);
+  $('#tabs').hidden = true;
+  window.addEventListener('hashchange', () => {
+    if (/^#\/signin\/./.test(location.hash)) location.reload();
+  });
+  document.documentElement.dataset.screen = 'signin';
+  document.documentElement.dataset.ready = '1';
+}
+
 async function signIn() {
   if (insideTelegram) {
     setInitData(WebApp.initData);
     return WebApp.initData;
   }
-  if (state.devTools) {
+  const me = await webSession();
+  if (me) {
+    state.web = me;
+    setLanguage(pickLanguage(me.language_code));
+    webBanner();
+    return '';
+  }
+  if (state.devTools && !location.hash.startsWith('#/signin')) {
     const identity = devIdentity();
     try {
       const initData = await devInitData(identity);
@@ -135,8 +209,13 @@ async function signIn() {
     }
   }
   setLanguage(pickLanguage(navigator.language));
+  if (location.hash.startsWith('#/signin')) return null;
+  // Anybody may look at the public feed; taking, posting and the profile need a sign-in.
   const banner = $('#banner');
-  mount(banner, h('span', { text: t('outside_telegram') }));
+  mount(banner, h('span', { text: `${t('outside_telegram')} ` }), h('button', {
+    type: 'button', class: 'small secondary signin-open', text: t('signin_title'),
+    on: { click: () => { location.replace(`${location.pathname}#/signin`); location.reload(); } },
+  }));
   banner.hidden = false;
   return '';
 }
@@ -151,16 +230,27 @@ async function start() {
   const early = insideTelegram ? WebApp.initData : '';
   setLanguage(pickLanguage(telegramUser(early)?.language_code));
   const initData = await signIn();
+  document.title = t('app_name');
+  if (initData === null) {
+    renderSignIn();  // outside Telegram, not signed in
+    return;
+  }
   const user = telegramUser(initData);
   if (user) setLanguage(pickLanguage(user.language_code));
-  state.userId = user ? user.id : null;
-  document.title = t('app_name');
+  state.userId = user ? user.id : (state.web ? state.web.id : null);
   renderTabs();
   // The catalog is needed to draw any order; the profile is not: it arrives meanwhile.
-  if (initData) state.refreshMe().catch(() => null);
+  if (initData || state.web) state.refreshMe().catch(() => null);
   state.categories = await api('/api/categories').catch(() => []);
+  // A Telegram client puts its launch parameters in the hash (#tgWebAppData=…): they are no
+  // route. The start parameter order_<id> opens that order; otherwise the feed.
   const param = startParam();
-  if (!location.hash && param.startsWith('order_')) navigate(`order/${param.slice(6)}`);
+  const launch = launchParams();
+  if (!location.hash || launch !== null) {
+    let target = launch && launch.path.startsWith('/') ? `#${launch.path}` : '#/feed';
+    if (/^order_[A-Za-z0-9_-]{1,64}$/.test(param)) target = `#/order/${param.slice(6)}`;
+    window.history.replaceState(null, '', `${location.pathname}${location.search}${target}`);
+  }
   window.addEventListener('hashchange', route);
   await route();
   document.documentElement.dataset.lang = language();

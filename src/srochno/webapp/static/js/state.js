@@ -6,6 +6,7 @@ import { categoryTitle, errorText, t } from './i18n.js';
 
 export const state = {
   devTools: false,
+  web: null, // the profile of a web session (outside Telegram, signed in by e-mail)
   topups: null, // { min, max } in rubles when YooKassa top-ups are offered
   userId: null,
   me: null,

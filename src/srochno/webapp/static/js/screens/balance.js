@@ -7,7 +7,7 @@ import { api, newKey } from '../api.js';
 import { h, mount } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
 import { state, toast } from '../state.js';
-import { haptic, openInvoice, openLink, setMainButton } from '../tg.js';
+import { haptic, insideTelegram, openInvoice, openLink, setMainButton } from '../tg.js';
 
 const DEV_AMOUNT = 100;
 const STAR_PRESETS = [50, 100, 250, 500];
@@ -164,12 +164,13 @@ export async function renderBalance(ctx) {
   mount(ctx.el,
     h('h1', { text: t('balance_title') }),
     h('div', { class: 'card balance-card' }, amount),
-    h('section', { class: 'card' },
+    // Stars exist only inside Telegram; on the open web rubles (YooKassa) remain.
+    insideTelegram ? h('section', { class: 'card stars' },
       h('h2', { text: t('balance_stars') }),
       h('div', { class: 'presets' }, STAR_PRESETS.map((n) => h('button', {
         type: 'button', class: 'small secondary', text: `${n} ★`, on: { click: () => { stars.value = n; setPay(); } },
       }))),
-      stars, payment),
+      stars, payment) : null,
     topups ? h('section', { class: 'card topups' },
       h('h2', { text: t('balance_rubles') }),
       h('div', { class: 'presets' }, RUBLE_PRESETS.filter((n) => n >= topups.min && n <= topups.max).map((n) => h('button', {
@@ -183,8 +184,10 @@ export async function renderBalance(ctx) {
     ledger);
 
   const setPay = () => setMainButton(t('balance_stars_pay', { n: stars.value || 0 }), payWithStars);
-  stars.addEventListener('input', setPay);
-  setPay();
+  if (insideTelegram) {
+    stars.addEventListener('input', setPay);
+    setPay();
+  }
   await refresh();
   return null;
 }

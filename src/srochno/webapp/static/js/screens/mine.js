@@ -5,7 +5,7 @@ import { h, mount } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { COMMENT_MAX, trimmed } from '../rules.js';
 import { field, ratingText, state, statusBadge, toast } from '../state.js';
-import { setMainButton } from '../tg.js';
+import { confirmAction, setMainButton } from '../tg.js';
 import { orderCard } from './feed.js';
 
 const OPEN = new Set(['active', 'expired']);
@@ -20,13 +20,19 @@ async function act(promise, done, redraw) {
   await redraw();
 }
 
+/** Ask first (Telegram's popup inside Telegram), then act. */
+async function confirmed(question, run, done, redraw) {
+  if (!(await confirmAction(question))) return;
+  await act(run(), done, redraw);
+}
+
 function takerRow(order, taker, redraw) {
   const name = taker.first_name || `#${taker.executor_id}`;
   const buttons = [];
   if (OPEN.has(order.status)) {
     buttons.push(h('button', {
       type: 'button', class: 'small', text: t('mine_complete'),
-      on: { click: () => act(api(`/api/orders/${order.id}/complete`, { method: 'POST', body: { executor_id: taker.executor_id } }), t('mine_completed'), redraw) },
+      on: { click: () => confirmed(t('mine_complete_confirm', { name }), () => api(`/api/orders/${order.id}/complete`, { method: 'POST', body: { executor_id: taker.executor_id } }), t('mine_completed'), redraw) },
     }));
   }
   buttons.push(taker.reviewed_by_me
@@ -46,7 +52,7 @@ async function orderBlock(order, redraw) {
     if (completedBy) parts.push(h('p', { class: 'muted', text: t('mine_completed_by', { name: completedBy.first_name || completedBy.executor_id }) }));
     if (OPEN.has(order.status) && !order.responded_at) {
       parts.push(h('p', { class: 'hint', text: t('mine_respond_hint') }),
-        h('button', { type: 'button', class: 'respond', text: t('mine_respond'), on: { click: () => act(api(`/api/orders/${order.id}/respond`, { method: 'POST' }), t('mine_responded'), redraw) } }));
+        h('button', { type: 'button', class: 'respond', text: t('mine_respond'), on: { click: () => confirmed(t('mine_respond_confirm'), () => api(`/api/orders/${order.id}/respond`, { method: 'POST' }), t('mine_responded'), redraw) } }));
     } else if (order.responded_at && order.status !== 'completed') {
       parts.push(h('p', { class: 'muted small', text: t('mine_responded') }));
     }
@@ -54,7 +60,7 @@ async function orderBlock(order, redraw) {
   } else {
     parts.push(h('p', { class: 'muted small', text: t('mine_no_takers') }));
     if (order.status === 'active') {
-      parts.push(h('button', { type: 'button', class: 'small danger', text: t('mine_delete'), on: { click: () => act(api(`/api/orders/${order.id}`, { method: 'DELETE' }), t('mine_deleted'), redraw) } }));
+      parts.push(h('button', { type: 'button', class: 'small danger', text: t('mine_delete'), on: { click: () => confirmed(t('mine_delete_confirm'), () => api(`/api/orders/${order.id}`, { method: 'DELETE' }), t('mine_deleted'), redraw) } }));
     }
   }
   return orderCard(order, { extra: h('div', { class: 'mine-extra' }, parts) });
