@@ -34,9 +34,10 @@ from srochno.events.presenter import frame
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
-BATCH_SECONDS = 0.05
-"""After a notification, wait this long for more before reading: one read and one write
-per stream for a burst of events instead of one each."""
+BATCH_SECONDS = 0.07
+"""The table is read at most this often (from one read's start to the next): a notification
+after a quiet spell is read at once, and during a burst what committed meanwhile is read
+together, so each stream gets one write per read instead of one per event."""
 READ_LIMIT = 1000
 MAX_PENDING = 1000
 RECONNECT_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -241,15 +242,17 @@ class EventHub:
                         conn.terminate()
 
     async def _listen(self, conn: asyncpg.Connection) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             self._notified.clear()
+            started = loop.time()
             await self._read(conn)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL_SECONDS):
                     await self._notified.wait()
             if conn.is_closed():
                 raise ConnectionError("the listener connection was closed")
-            await asyncio.sleep(BATCH_SECONDS)
+            await asyncio.sleep(max(0.0, started + BATCH_SECONDS - loop.time()))
 
     async def _read(self, conn: asyncpg.Connection) -> None:
         assert self.last_id is not None

@@ -1,0 +1,81 @@
+"""aiogram's types are built on first use in a process that imported Srochno first
+(:mod:`srochno.telegram.types_on_demand`): every one of them builds that way, to the same
+schema as aiogram's own import builds, and a process that never meets a type never pays
+for it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+SCHEMAS = textwrap.dedent(
+    """
+    import hashlib, json, re, sys, warnings
+    warnings.simplefilter("ignore")  # defaults that have no JSON form
+    if sys.argv[1] == "aiogram first":
+        import aiogram.types
+    import srochno.app
+    import aiogram.types as types
+    from pydantic import BaseModel, ValidationError
+
+    models = [
+        getattr(types, name) for name in types.__all__
+        if isinstance(getattr(types, name), type) and issubclass(getattr(types, name), BaseModel)
+    ]
+    built_at_import = sorted(m.__name__ for m in models if m.__pydantic_complete__)
+
+    def first_use(model):
+        try:
+            model.model_validate({})  # builds the schema, then (mostly) refuses {}
+        except ValidationError:
+            pass
+
+    for model in models:
+        first_use(model)
+    def shape(model):  # the resolved type of every field, and the JSON schema where one exists
+        fields = {  # a function's repr holds its address: left out
+            name: re.sub(" at 0x[0-9a-f]+", "", repr(field.annotation))
+            for name, field in model.model_fields.items()
+        }
+        try:
+            return fields, model.model_json_schema()
+        except Exception as error:  # a field of a Python type (an exception, a callable)
+            return fields, type(error).__name__
+
+    schemas = {m.__name__: shape(m) for m in models}
+    print(json.dumps({
+        "models": len(models),
+        "built_at_import": built_at_import,
+        "incomplete": sorted(m.__name__ for m in models if not m.__pydantic_complete__),
+        "schemas": hashlib.sha256(json.dumps(schemas, sort_keys=True).encode()).hexdigest(),
+    }))
+    """
+)
+
+
+def run(order: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCHEMAS, order],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_every_type_builds_on_first_use_to_aiogram_s_own_schema() -> None:
+    on_demand = run("srochno first")
+    eager = run("aiogram first")
+    assert on_demand["models"] == eager["models"]
+    assert isinstance(on_demand["models"], int)
+    assert on_demand["models"] > 300
+    # Imported through Srochno, no type is built until used; aiogram's own import builds all.
+    assert on_demand["built_at_import"] == []
+    assert eager["built_at_import"] != []
+    assert on_demand["incomplete"] == eager["incomplete"] == []
+    assert on_demand["schemas"] == eager["schemas"]
