@@ -15,6 +15,7 @@ share); 0: every stream gets every event.
 
 Prints JSON: the worker's RSS before and with the streams open, and the commit-to-delivery
 delay p50/p95/p99/max over every (event, stream) pair; missing deliveries are counted.
+``--no-worker``: the process runs no worker (an API process beside ``srochno worker``).
 """
 
 from __future__ import annotations
@@ -131,7 +132,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "RATE_IP_PER_MINUTE": "1000000000",
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (started once, before any load)
-        [sys.executable, "-m", "srochno", "serve", "--port", str(PORT)], env=env
+        [
+            sys.executable,
+            *("-m", "srochno", "serve", "--port", str(PORT)),
+            *(["--no-worker"] if args.no_worker else []),
+        ],
+        env=env,
     )
     try:
         conn = await asyncpg.connect(url)
@@ -247,6 +253,11 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--cities", type=int, default=0)
     parser.add_argument("--readers", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="an API process as deployed beside a worker (serve --no-worker)",
+    )
     parser.add_argument(
         "--sample", type=int, default=10, help="measure every Nth stream (all are read)"
     )

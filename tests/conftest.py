@@ -30,6 +30,7 @@ from srochno.app import create_app
 from srochno.config import Settings
 from srochno.db import create_engine
 from srochno.embedded import drop_database
+from srochno.state import app_engine
 from tests import testrun
 from tests.fakebotapi import FakeBotAPI
 from tests.fakeyookassa import YOOKASSA_ADDRESS_V4, FakeYooKassa
@@ -194,7 +195,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture(scope="session")
 def engine(app: FastAPI) -> AsyncEngine:
-    engine: AsyncEngine = app.state.engine
+    engine: AsyncEngine = app_engine(app)
     return engine
 
 

@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from srochno.telegram import types_on_demand
+from srochno.telegram import models_on_demand
 
-types_on_demand.install()  # before anything imports aiogram (see the module)
+models_on_demand.install()  # before anything imports aiogram (see the module)

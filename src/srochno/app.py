@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from srochno import __version__
-from srochno.admin.setup import mount_admin
+from srochno.admin.mount import mount_admin
 from srochno.auth.address_router import router as address_router
 from srochno.auth.dependencies import optional_user
 from srochno.auth.router import router as auth_router
@@ -144,7 +145,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             replica_max_lag_seconds=settings.replica_max_lag_seconds,
             connect_timeout=settings.db_connect_timeout_seconds,
         )
-        engine = create_engine(
+        app.state.make_engine = functools.partial(  # the admin's, made on first use
+            create_engine,
             url,
             pool_size=JOB_POOL_SIZE,
             command_timeout=settings.db_command_timeout_seconds,
@@ -152,8 +154,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             pooler=settings.database_pooler,
             connect_timeout=settings.db_connect_timeout_seconds,
         )
+        app.state.engine = None
         app.state.db = db
-        app.state.engine = engine
         # One bot per process: its HTTP session is reused by every request.
         bot = create_bot(settings)
         app.state.bot = bot
@@ -184,7 +186,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             if bot is not None:
                 await bot.session.close()
             await close_clients(app.state)
-            await engine.dispose()
+            if app.state.engine is not None:
+                await app.state.engine.dispose()
             await db.close(within=max(0.1, graceful.remaining() - CLOSE_SECONDS / 2))
             worker_exited()
 

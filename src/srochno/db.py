@@ -17,14 +17,16 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from srochno.errors import AppError, DatabaseUnavailable, ServiceBusy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ def create_engine(
     SQLAlchemy prepares each statement under a name; behind a transaction pooler the name is
     unique and nothing is cached, so a statement prepared in one transaction never meets a
     server connection that knows (or lacks) it."""
+    from sqlalchemy.ext.asyncio import create_async_engine  # only where an engine is made
+
     connect_args: dict[str, Any] = {}
     if pooler == POOLER_TRANSACTION:
         connect_args = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Annotated, Any, TypeVar, cast, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, get_type_hints
 
 from aiogram import Bot, Dispatcher
 from fastapi import APIRouter, Depends, Request
@@ -31,13 +31,15 @@ from fastapi.dependencies.utils import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.responses import Response
 
 from srochno.config import Settings
 from srochno.db import Connection, Database, UnitOfWork
 from srochno.ratelimit import GUARD, Limiter, RequestGuard
 from srochno.telegram.errors import BotNotConfigured
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 UNIT_OF_WORK = "srochno.unit_of_work"
 
@@ -70,8 +72,16 @@ def app_bot(app: Any) -> Bot | None:
 
 
 def app_engine(app: Any) -> AsyncEngine:
-    """The SQLAlchemy engine of the admin's list views."""
-    return held(app, "engine", AsyncEngine)
+    """The SQLAlchemy engine of the admin's list views, made on first use (its lifespan
+    leaves ``make_engine``): a process that serves no admin page never loads SQLAlchemy's
+    async layer."""
+    engine = getattr(app.state, "engine", None)
+    if engine is None:
+        make = getattr(app.state, "make_engine", None)
+        if make is None:
+            raise RuntimeError("the application holds no engine (outside its lifespan?)")
+        engine = app.state.engine = make()
+    return cast("AsyncEngine", engine)
 
 
 def app_limiter(app: Any) -> Limiter | None:

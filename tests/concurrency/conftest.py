@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno.app import create_app
+from srochno.state import app_engine
 from tests.conftest import make_settings
 from tests.servers import ServerGroup, run_servers
 
@@ -36,7 +37,7 @@ async def race_app(database_url: str) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 def race_engine(race_app: FastAPI) -> AsyncEngine:
-    engine: AsyncEngine = race_app.state.engine
+    engine: AsyncEngine = app_engine(race_app)
     return engine
 
 

@@ -46,6 +46,7 @@ from srochno.app import create_app
 from srochno.config import Settings
 from srochno.ledger.audit import audit
 from srochno.orders.auto_close import close_due_orders
+from srochno.state import app_engine
 from tests.conftest import TABLES, make_settings
 from tests.helpers import ORDER, auth
 
@@ -124,14 +125,14 @@ class Runner:
         return self.run(self.client.request(method, url, headers=headers, **kwargs))
 
     async def _truncate(self) -> None:
-        async with self.app.state.engine.begin() as connection:
+        async with app_engine(self.app).begin() as connection:
             await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
 
     def truncate(self) -> None:
         self.run(self._truncate())
 
     async def _audit(self) -> dict[str, list[dict[str, object]]]:
-        async with self.app.state.engine.connect() as connection:
+        async with app_engine(self.app).connect() as connection:
             result = await audit(connection, self.settings.max_executors_per_order)
         return result.violations
 

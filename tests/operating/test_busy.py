@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from srochno.app import create_app
 from srochno.enums import AdminRole
 from srochno.staff.service import create_operator
+from srochno.state import app_engine
 from tests.admin.conftest import PASSWORD, AdminBrowser
 from tests.conftest import make_settings
 from tests.helpers import ORDER, auth
@@ -42,7 +43,7 @@ async def every_connection_held(app: FastAPI) -> AsyncIterator[None]:
     """Both pools of the process (the requests' and the admin lists') used up."""
     db = app.state.db
     held: list[Any] = [await db.acquire() for _ in range(db.pool.get_max_size())]
-    engine = app.state.engine
+    engine = app_engine(app)
     lists = [await engine.connect() for _ in range(engine.pool.size())]
     try:
         yield

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import DictLoader, PackageLoader, PrefixLoader
+from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,7 +27,6 @@ from srochno.admin.dashboard import DashboardView
 from srochno.admin.views import model_views
 from srochno.config import Settings, signing_secret
 
-PREFIX = "/admin"
 SESSION_COOKIE = "srochno_admin"
 HERE = Path(__file__).parent
 
@@ -95,16 +95,19 @@ def cookie_secure(settings: Settings) -> bool:
     return not settings.is_development or settings.public_url.startswith("https://")
 
 
-def mount_admin(app: Any, settings: Settings, *, outermost: Sequence[Middleware] = ()) -> None:
-    """The admin at ``/admin``; ``outermost`` wraps all of it (the service's own handling of
-    database errors, which sit above this module)."""
+def build_admin(
+    app: Any, settings: Settings, prefix: str, *, outermost: Sequence[Middleware] = ()
+) -> ASGIApp:
+    """The admin's app for ``app``, to be mounted at ``prefix`` (by
+    :mod:`srochno.admin.mount`); ``outermost`` wraps all of it (the service's own handling
+    of database errors, which sit above this module)."""
     context = AdminContext(app)
     quiet_anonymous_visits()
     secret = signing_secret(settings)
     admin = Admin(
         LateBoundSessions(context),
         title="Srochno admin",
-        base_url=PREFIX,
+        base_url=prefix,
         templates_dir=str(HERE / "templates"),
         additional_loaders=[
             DictLoader({"base.html": BASE_TEMPLATE}),
@@ -122,7 +125,7 @@ def mount_admin(app: Any, settings: Settings, *, outermost: Sequence[Middleware]
                 secret_key=secret,
                 session_cookie=SESSION_COOKIE,
                 max_age=round(settings.admin_session_hours * 3600),
-                path=PREFIX,
+                path=prefix,
                 same_site="lax",
                 https_only=cookie_secure(settings),
             ),
@@ -130,4 +133,5 @@ def mount_admin(app: Any, settings: Settings, *, outermost: Sequence[Middleware]
     )
     for view in model_views(context):
         admin.add_view(view)
-    admin.mount_to(app)
+    admin.mount_to(Starlette())  # builds the admin's app; the service mounts it itself
+    return admin.app
