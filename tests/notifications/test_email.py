@@ -154,6 +154,37 @@ async def test_a_telegram_user_with_a_verified_address_gets_both(
     await drained(engine)
 
 
+async def test_a_telegram_user_who_turned_e_mails_off_hears_through_the_bot_only(
+    app: Any,
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    bot_api: Any,
+    mail: MailServer,
+    start_worker: Any,
+) -> None:
+    """The take reads whether the client takes e-mail in its own statement: an address with
+    e-mails off queues no e-mail at all (the bot still tells them)."""
+    await start_worker(smtp_url=mail.url, email_from=FROM)
+    await add_user(engine, 100)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE users SET email = 'off@example.com', email_notifications = false "
+                "WHERE id = 100"
+            )
+        )
+    order = (await client.post("/api/orders", json=ORDER, headers=auth(100))).json()
+    await recharge(client, 501, 10)
+    assert (await take(client, order["id"], 501)).status_code == 200
+    await bot_api.until("sendMessage", 1, within=60)
+    await drained(engine)
+    assert mail.received("off@example.com") == []
+    sent = [row for row in await deliveries(engine) if row[1] == 100]
+    assert [(key, channel) for key, _, channel, _ in sent] == [
+        (f"taken:{order['id']}:501", "telegram")
+    ]
+
+
 async def test_the_unsubscribe_link_stops_the_emails(
     app: Any,
     client: httpx.AsyncClient,
