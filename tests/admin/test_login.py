@@ -58,11 +58,13 @@ async def test_sign_in_attempts_are_limited_per_name_and_per_address(
     for _ in range(3):
         assert (await browser.login("boss", "guess")).status_code == 400
     refused = await browser.login("boss")  # the right password, too late
-    assert refused.status_code == 400
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "900"  # the window: 15 minutes
     assert "Too many sign-in attempts" in refused.text
     # The same address trying another name runs into the per-address limit.
     assert (await browser.login("mod", "guess")).status_code == 400
     refused = await browser.login("mod")
+    assert refused.status_code == 429
     assert "Too many sign-in attempts" in refused.text
     assert await scalar(engine, "SELECT count(*) FROM admin_login_attempts") == 6
 

@@ -51,7 +51,7 @@ class OperatorAuth(AuthProvider):
             async with self.context.connection() as conn:
                 operator = await finish_sign_in(conn, attempt, password, correct=correct)
                 token = await open_session(conn, operator, settings.admin_session_hours)
-        except (errors.LoginRateLimited, errors.LoginFailed) as error:
+        except errors.LoginFailed as error:  # the form again (400); a lockout is render_login's
             raise LoginFailed(error.detail) from None
         request.session.clear()  # a new session: nothing carried over from before sign-in
         request.session[SESSION_KEY] = token
@@ -59,16 +59,22 @@ class OperatorAuth(AuthProvider):
 
     async def render_login(self, request: Request, templates: Jinja2Templates) -> Response:
         """The sign-in page; when the database is busy or down, the form again with the
-        reason (503, and ``Retry-After`` when busy), never a 500."""
+        reason (503, and ``Retry-After`` when busy), never a 500; past the attempts' limit,
+        the form with the reason, 429 and ``Retry-After`` (the window, by when the oldest
+        attempts no longer count)."""
         try:
             return await super().render_login(request, templates)
-        except (ServiceBusy, DatabaseUnavailable) as error:
+        except (ServiceBusy, DatabaseUnavailable, errors.LoginRateLimited) as error:
+            headers = error.headers
+            if isinstance(error, errors.LoginRateLimited):
+                window = self.context.settings.admin_login_window_minutes
+                headers = {"Retry-After": str(round(window * 60))}
             return templates.TemplateResponse(
                 request=request,
                 name="login.html",
                 context={"error": error.detail},
                 status_code=error.status,
-                headers=error.headers,
+                headers=headers,
             )
 
     async def logout(self, request: Request) -> Response | None:
