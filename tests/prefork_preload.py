@@ -3,9 +3,6 @@ every ``srochno`` command loads, none of which reads the environment at import."
 
 import gc
 
-import aiogram
-import aiogram.methods
-import aiogram.types  # noqa: F401
 import asyncpg  # noqa: F401
 import fastapi  # noqa: F401
 import httpx  # noqa: F401
@@ -16,6 +13,9 @@ import sqlalchemy.ext.asyncio
 import sqlalchemy.orm  # noqa: F401
 import starlette_admin.contrib.sqla  # noqa: F401
 import uvicorn  # noqa: F401
+
+# Srochno first, as a server imports it: aiogram's models are then built on first use.
+import srochno.telegram.client  # noqa: F401
 
 # What the parent imported lives as long as every fork: frozen, the children's collections
 # (and the one each makes when its application starts, srochno.app.freeze_heap) leave it
