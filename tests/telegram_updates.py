@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import enum
 import itertools
 import time
+import types
+import typing
 from typing import Any
 
 import httpx
+from aiogram.types import Update
+from pydantic import BaseModel
 
 from srochno.config import Settings
 
@@ -174,3 +180,51 @@ def location(
     return message(
         user_id, language_code=language_code, location={"latitude": lat, "longitude": lon}
     )
+
+
+UPDATE_KINDS = [name for name in Update.model_fields if name != "update_id"]
+"""Every kind of update the Bot API (as aiogram knows it) may deliver."""
+
+
+def minimal(annotation: Any) -> Any:
+    """The smallest JSON value of ``annotation`` aiogram accepts: a model with only its
+    required fields (and its tag, for a union told apart by one), the first member of a
+    union or enum, empty lists."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return minimal(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return minimal(next(arg for arg in args if arg is not type(None)))
+    if origin is typing.Literal:
+        return args[0]
+    if origin in (list, tuple, set):
+        return []
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            if not annotation.__pydantic_complete__:  # aiogram's models are built on first use
+                annotation.model_rebuild()
+            return {
+                field.alias or name: minimal(field.annotation)
+                for name, field in annotation.model_fields.items()
+                if field.is_required() or typing.get_origin(field.annotation) is typing.Literal
+            }
+        simple: list[tuple[type, Any]] = [
+            (bool, False),
+            (int, 1),
+            (float, 1.0),
+            (str, "x"),
+            (datetime.datetime, 1_700_000_000),
+        ]
+        if issubclass(annotation, enum.Enum):
+            return next(iter(annotation)).value
+        for kind, value in simple:
+            if issubclass(annotation, kind):
+                return value
+    raise TypeError(f"no minimal value for {annotation!r}")
+
+
+def minimal_update(kind: str) -> dict[str, Any]:
+    """An update of ``kind`` with only what the Bot API must send."""
+    if not Update.__pydantic_complete__:
+        Update.model_rebuild()
+    return {"update_id": next_update_id(), kind: minimal(Update.model_fields[kind].annotation)}

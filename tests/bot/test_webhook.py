@@ -8,7 +8,14 @@ import pytest
 
 from srochno.users import repository as users_repository
 from tests.helpers import recharge, scalar
-from tests.telegram_updates import command, my_chat_member, next_update_id, post_update
+from tests.telegram_updates import (
+    UPDATE_KINDS,
+    command,
+    minimal_update,
+    my_chat_member,
+    next_update_id,
+    post_update,
+)
 
 USER = 4242
 
@@ -30,6 +37,22 @@ async def test_a_body_that_is_no_update_is_refused(client, settings, bot_api):
     response = await post_update(client, settings, {"update_id": "nope"})
     assert response.status_code == 422
     assert bot_api.calls == []
+
+
+@pytest.mark.parametrize("kind", UPDATE_KINDS)
+async def test_every_kind_of_update_is_answered_and_recorded_once(
+    client, settings, bot_api, engine, kind
+):
+    """Whatever Telegram delivers (the kinds the bot handles and the ones it does not), with
+    only the fields the Bot API must send: 200 and one inbox row, never a 5xx that Telegram
+    would deliver again and again."""
+    update = minimal_update(kind)
+    first = await post_update(client, settings, update)
+    assert first.status_code == 200, first.text
+    again = await post_update(client, settings, update)
+    assert again.status_code == 200, again.text
+    recorded = f"SELECT count(*) FROM telegram_updates WHERE update_id = {update['update_id']}"
+    assert await scalar(engine, recorded) == 1
 
 
 async def test_start_in_russian_opens_the_mini_app(client, settings, bot_api, engine):
