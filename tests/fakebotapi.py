@@ -129,7 +129,8 @@ def error_reply(status: int, description: str, **parameters: Any) -> Reply:
 
 @dataclass
 class MethodFailure:
-    """Answer ``method`` with ``reply``, ``times`` times (None: always)."""
+    """Answer ``method`` with ``reply`` (an error, or a success of another shape), ``times``
+    times (None: always)."""
 
     method: str
     reply: Reply
@@ -220,6 +221,11 @@ class FakeBotAPI:
         times: int | None = None,
     ) -> None:
         self.add_policy(MethodFailure(method, error_reply(status, description), times))
+
+    def answer(self, method: str, result: Any, *, times: int | None = None) -> None:
+        """Answer ``method`` with success and ``result``: one Telegram never sends for it (an
+        older or newer Bot API server's shape)."""
+        self.add_policy(MethodFailure(method, Reply(200, {"ok": True, "result": result}), times))
 
     def retry_after(self, method: str, seconds: int, *, times: int | None = 1) -> None:
         reply = error_reply(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)

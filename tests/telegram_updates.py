@@ -174,7 +174,7 @@ async def post_update(
 
 
 def location(
-    user_id: int, lat: float, lon: float, *, language_code: str | None = "ru"
+    user_id: int, lat: float | str, lon: float | str, *, language_code: str | None = "ru"
 ) -> dict[str, Any]:
     """A location the user shared (the ``request_location`` button, or the attachment)."""
     return message(

@@ -176,10 +176,20 @@ async def _fail_then_redeliver(client, settings, bot_api, engine, monkeypatch):
     assert await scalar(engine, "SELECT count(*) FROM telegram_updates") == 1
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda api: api.forbid("sendMessage"),
+        lambda api: api.fail("sendMessage", status=500),
+        lambda api: api.answer("sendMessage", {"weird": [1, 2]}),  # aiogram cannot read it
+        lambda api: api.answer("sendMessage", True),
+    ],
+    ids=["403", "500", "unreadable", "true"],
+)
 async def test_a_failing_send_is_logged_and_the_update_stays_handled(
-    client, settings, bot_api, engine
+    client, settings, bot_api, engine, failure
 ):
-    bot_api.forbid("sendMessage")
+    failure(bot_api)
     update = command(USER, "/help")
     response = await post_update(client, settings, update)
     assert response.status_code == 200

@@ -245,6 +245,26 @@ async def test_the_bot_takes_a_shared_location_as_the_work_area(client, settings
     assert me["area"] == {"lat": 59.95, "lon": 30.31, "radius_km": 4}
 
 
+@pytest.mark.parametrize(
+    ("lat", "lon"),
+    [(955.75, 37.61), (59.93, 180.5), (-90.01, 0.0), ("NaN", 30.0), (59.93, "Infinity")],
+)
+async def test_a_shared_location_that_is_no_point_on_earth_is_answered_and_ignored(
+    client, settings, bot_api, engine, lat, lon
+):
+    """Telegram would deliver such an update again on every 5xx: it is answered 200, once,
+    and the work area stays as it was."""
+    await set_area(client, EXEC, HOME)
+    before = (await client.get("/api/users/me", headers=auth(EXEC))).json()["area"]
+    update = location(EXEC, lat, lon)
+    for _ in range(2):
+        response = await post_update(client, settings, update)
+        assert response.status_code == 200, response.text
+    me = (await client.get("/api/users/me", headers=auth(EXEC))).json()
+    assert me["area"] == before
+    assert bot_api.calls_of("sendMessage") == []
+
+
 @given(
     lat=st.floats(min_value=-1e-5, max_value=1e-5, allow_subnormal=True),
     lon=st.sampled_from([0.0, 1e-300, -5e-324, 179.0, -180.0, 1e-7, 180.0]),

@@ -4,27 +4,15 @@ startapp button, never the contact; the Mini App shares it by its id."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from aiogram import Bot
 
 from srochno.telegram.session import DEV_BOT_USERNAME, DevSession
-from tests.fakebotapi import Call, FakeBotAPI, Reply
+from tests.fakebotapi import FakeBotAPI
 from tests.helpers import ORDER, auth, create_order
 
 OWNER, SHARER = 700, 701
-
-
-@dataclass
-class MethodAnswer:
-    """Answer ``method`` with ``reply`` (a success that is not what Telegram sends)."""
-
-    method: str
-    reply: Reply
-
-    def __call__(self, call: Call) -> Reply | None:
-        return self.reply if call.method == self.method else None
 
 
 async def test_a_shared_order_is_its_public_card_with_a_button_back(client, bot_api: FakeBotAPI):
@@ -91,9 +79,7 @@ async def test_the_development_bot_prepares_a_message_like_telegram(app, client,
     ids=repr,
 )
 async def test_an_unexpected_bot_api_answer_is_a_502(client, bot_api: FakeBotAPI, result):
-    bot_api.add_policy(
-        MethodAnswer("savePreparedInlineMessage", Reply(200, {"ok": True, "result": result}))
-    )
+    bot_api.answer("savePreparedInlineMessage", result)
     order = await create_order(client, OWNER)
     response = await client.post(f"/api/orders/{order['id']}/share", headers=auth(SHARER))
     assert response.status_code == 502, response.text

@@ -90,6 +90,22 @@ async def test_a_refund_telegram_refuses_changes_nothing(
     await audit_clean(engine)
 
 
+async def test_a_refund_answer_that_cannot_be_read_changes_nothing(
+    client, settings, bot_api, engine, srochno
+):
+    """Done or not at Telegram, nothing is recorded; the operator's retry is told "already
+    refunded" if it was done, and records it then."""
+    invoice = await create_invoice(client, PAYER, 4)
+    await pay(client, settings, PAYER, invoice, "charge-cli-unread")
+    bot_api.answer("refundStarPayment", {"weird": [1, 2]})
+    result = await srochno("payments", "refund", "charge-cli-unread")
+    assert result.returncode == 1
+    assert "not understood" in result.stderr
+    assert await scalar(engine, BALANCE, id=PAYER) == 4
+    assert await status_of(client, PAYER, invoice["payment_id"]) == "paid"
+    await audit_clean(engine)
+
+
 async def test_a_charge_telegram_already_refunded_is_recorded(
     client, settings, bot_api, engine, srochno
 ):

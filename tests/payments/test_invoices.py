@@ -103,8 +103,9 @@ async def test_an_idempotency_key_answers_the_same_payment(client, bot_api, engi
         lambda api: api.fail("createInvoiceLink", status=400, description="Bad Request: nope"),
         lambda api: api.retry_after("createInvoiceLink", 5),
         lambda api: api.forbid("createInvoiceLink", description="Forbidden: bot was blocked"),
+        lambda api: api.answer("createInvoiceLink", {"weird": [1, 2]}),
     ],
-    ids=["500", "400", "429", "403"],
+    ids=["500", "400", "429", "403", "unreadable"],
 )
 async def test_a_bot_api_failure_is_a_502_and_leaves_nothing_pending(
     client, bot_api, engine, program

@@ -13,8 +13,9 @@ import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import TelegramMethod
+
+from srochno.telegram.errors import BOT_API_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,12 @@ class Outbox:
         for method in self.methods:
             try:
                 await bot(method)
-            except TelegramAPIError as error:
+            except BOT_API_FAILURES as error:
                 failed += 1
                 logger.warning(
                     "bot call failed: %s: %s",
                     method.__api_method__,
-                    error,
+                    type(error).__name__,
                     extra={"bot_method": method.__api_method__, "error": type(error).__name__},
                 )
         self.methods.clear()

@@ -29,7 +29,6 @@ from typing import Any
 import orjson
 from aiogram import Bot
 from aiogram.exceptions import (
-    AiogramError,
     TelegramAPIError,
     TelegramEntityTooLarge,
     TelegramForbiddenError,
@@ -39,7 +38,6 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 from pgqueuer.errors import RetryRequested
-from pydantic import ValidationError
 
 from srochno import clock, metrics
 from srochno.config import Settings
@@ -49,6 +47,7 @@ from srochno.jobs import Delivery, is_web_account
 from srochno.notifications import gate
 from srochno.notifications.texts import Message, render
 from srochno.orders.rules import no_response_due_sql
+from srochno.telegram.errors import BOT_API_FAILURES
 from srochno.telegram.links import app_keyboard
 from srochno.telegram.texts import language
 
@@ -154,7 +153,7 @@ async def with_bot_link(bot: Bot, delivery: Delivery) -> dict[str, Any]:
         return delivery.data
     try:
         me = await bot.me()
-    except (AiogramError, ValidationError, TimeoutError) as error:
+    except BOT_API_FAILURES as error:
         logger.warning("digest sent without links: getMe failed (%s)", type(error).__name__)
         return delivery.data
     return {**delivery.data, "bot_username": me.username} if me.username else delivery.data

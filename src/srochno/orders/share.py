@@ -8,7 +8,6 @@ import logging
 from typing import TypedDict
 
 from aiogram import Bot
-from aiogram.exceptions import AiogramError
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -16,7 +15,6 @@ from aiogram.types import (
     InputTextMessageContent,
     PreparedInlineMessage,
 )
-from pydantic import ValidationError
 
 from srochno import clock
 from srochno.catalog import CATEGORIES
@@ -28,6 +26,7 @@ from srochno.orders import repository
 from srochno.orders.errors import OrderNotActive
 from srochno.orders.guards import visible
 from srochno.orders.presenter import status_at
+from srochno.telegram.errors import BOT_API_FAILURES
 from srochno.telegram.links import order_startapp_link
 from srochno.telegram.texts import escape
 
@@ -93,8 +92,7 @@ async def share_order(
             allow_group_chats=True,
             allow_channel_chats=True,
         )
-    except (AiogramError, ValidationError, TimeoutError) as error:
-        # Telegram refused, was unreachable, or answered what aiogram cannot read.
+    except BOT_API_FAILURES as error:
         logger.warning("savePreparedInlineMessage failed: %s", type(error).__name__)
         raise ShareUnavailable() from error
     # Any other answer (a session that does not parse it, a stand-in's ``true``) is no

@@ -28,7 +28,7 @@ from srochno.payments.errors import (
 )
 from srochno.payments.service import PAYMENT_REFUNDED
 from srochno.staff.service import Operator, clean_reason, record_action, require_admin
-from srochno.telegram.errors import BotNotConfigured
+from srochno.telegram.errors import BOT_API_FAILURES, BotNotConfigured
 from srochno.users import repository as users
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,10 @@ async def refund_charge(conn: Connection, bot: Bot, charge_id: str, now: datetim
         logger.warning("charge already refunded at Telegram", extra={"charge": charge_id})
     except TelegramAPIError as error:  # a network error too (TelegramNetworkError)
         raise RefundFailed(f"Telegram refused the refund: {error.message}") from error
+    except BOT_API_FAILURES as error:  # an answer aiogram cannot read, or none in time
+        # Done or not at Telegram: a retry is safe (a done one answers "already refunded").
+        unread = type(error).__name__
+        raise RefundFailed(f"Telegram's answer was not understood ({unread})") from error
     return await record_refund(conn, charge, now, debit_rub=charge["amount_rub"])
 
 

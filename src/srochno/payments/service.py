@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import LabeledPrice
 
 from srochno import metrics
@@ -29,6 +28,7 @@ from srochno.metrics import INCOME_RUB
 from srochno.payments import repository
 from srochno.payments.errors import PaymentNotFound, PaymentProviderError, StarsOutOfRange
 from srochno.telegram import texts
+from srochno.telegram.errors import BOT_API_FAILURES
 from srochno.users.account import Account
 
 logger = logging.getLogger(__name__)
@@ -109,10 +109,10 @@ async def create_invoice(
             prices=[LabeledPrice(label=texts.invoice_title(lang), amount=stars)],
             provider_token="",
         )
-    except TelegramAPIError as error:
+    except BOT_API_FAILURES as error:
         logger.warning(
             "createInvoiceLink failed: %s",
-            error,
+            type(error).__name__,
             extra={"payment_id": payment_id, "error": type(error).__name__},
         )
         metrics.PAYMENTS.labels(PAYMENT_FAILED).inc()

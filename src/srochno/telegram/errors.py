@@ -1,8 +1,16 @@
-"""Errors of the bot's webhook."""
+"""Errors of the bot's webhook, and what a failed Bot API call raises."""
 
 from __future__ import annotations
 
+from aiogram.exceptions import AiogramError
+from pydantic import ValidationError
+
 from srochno.errors import AppError
+
+BOT_API_FAILURES: tuple[type[Exception], ...] = (AiogramError, ValidationError, TimeoutError)
+"""A Bot API call that failed: Telegram refused or was unreachable (aiogram's
+``TelegramAPIError``), answered what aiogram cannot read (``ClientDecodeError``, a pydantic
+``ValidationError``), or did not answer in time."""
 
 
 class WebhookForbidden(AppError):

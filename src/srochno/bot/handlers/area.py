@@ -4,9 +4,12 @@ attachment menu) becomes the sender's work area, keeping the radius already chos
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from pydantic import ValidationError
 
 from srochno import clock
 from srochno.bot.outbox import Outbox
@@ -16,6 +19,8 @@ from srochno.telegram import texts
 from srochno.users import service as users
 from srochno.users.schemas import WorkArea
 from srochno.users.service import ensure_user
+
+logger = logging.getLogger(__name__)
 
 
 def _language(message: Message) -> texts.Language:
@@ -46,7 +51,11 @@ async def take_location(
     radius = min(
         current.area_radius_km or settings.geo_default_radius_km, settings.geo_max_radius_km
     )
-    area = WorkArea(lat=location.latitude, lon=location.longitude, radius_km=radius)
+    try:
+        area = WorkArea(lat=location.latitude, lon=location.longitude, radius_km=radius)
+    except ValidationError:  # no point on Earth (Telegram sends none such): nothing to keep
+        logger.warning("shared location ignored: not a point on Earth")
+        return
     await users.set_work_area(conn, settings, sender.id, area)
     outbox.add(message.answer(texts.area_saved(lang, radius), reply_markup=ReplyKeyboardRemove()))
 
