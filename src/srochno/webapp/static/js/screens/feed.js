@@ -17,8 +17,9 @@ export function orderCard(order, { href, extra = null } = {}) {
     h('a', { class: 'card-link', href: href || `#/order/${encodeURIComponent(order.id)}` },
       h('div', { class: 'row' },
         h('span', { class: 'category', text: state.categoryName(order.category) }),
-        // The fee is the contact's price: not shown to the owner nor on a closed order.
-        order.is_owner || order.status !== 'active' || order.taken_by_me
+        // The fee is the contact's price: not shown to the owner, nor on an order that can
+        // no longer be taken (closed, or every executor's place taken).
+        order.is_owner || order.status !== 'active' || order.taken_by_me || order.slots_left <= 0
           ? null
           : h('span', { class: 'price', text: t('price', { n: order.take_price }) })),
       h('p', { class: 'description', text: order.description }),

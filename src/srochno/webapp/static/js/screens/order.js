@@ -41,8 +41,10 @@ async function copy(text) {
 
 function contactBlock(order, client) {
   if (order.contact === null) {
+    // Only an order that can still be taken invites payment for its contact.
+    const open = order.status === 'active' && order.slots_left > 0;
     return h('div', { class: 'card contact hidden-contact' },
-      h('p', { text: t('order_contact_hidden', { n: order.take_price }) }),
+      h('p', { text: open ? t('order_contact_hidden', { n: order.take_price }) : t('order_contact_closed') }),
       client && client.contact_verified ? h('p', { class: 'badge verified', text: t('order_phone_verified') }) : null);
   }
   const actions = contactActions(order.contact);
