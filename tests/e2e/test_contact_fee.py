@@ -34,9 +34,17 @@ async def test_the_fee_is_the_contacts_price_and_a_full_order_invites_no_payment
         await late.open(f"order/{order_id}")
         await expect(late.page.get_by_text("Контакт откроется после оплаты: 2 ₽")).to_be_visible()
 
-        for executor in TAKERS:  # every place taken
+        for executor in TAKERS:
             await recharge(http, executor, 10)
+        for executor in TAKERS[:2]:
             assert (await take(http, order_id, executor)).status_code == 200
+        await recharge(http, LATE, 10)
+        await late.open(f"order/{order_id}")
+        await expect(late.main_button()).to_be_visible()
+        # The last place goes while the page is open: the take is refused, in plain words.
+        assert (await take(http, order_id, TAKERS[2])).status_code == 200
+        await late.main_button().click()
+        await expect(late.page.get_by_text("Все места на этот заказ уже заняты.")).to_be_visible()
 
     await late.open()
     card = late.page.locator(f"article[data-order-id='{order_id}']")

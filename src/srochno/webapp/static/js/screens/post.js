@@ -16,6 +16,10 @@ function problemText(name, problem) {
 }
 
 export async function renderPost(ctx) {
+  // The profile may still be loading (opened straight on this screen): it says which phone
+  // Telegram verified.
+  const me = state.me || (state.userId ? await state.refreshMe().catch(() => null) : null);
+  if (!ctx.alive()) return null;
   const fields = {
     category: field(t('post_category'), h('select', { name: 'category' },
       h('option', { value: '', text: t('post_choose') }),
@@ -28,7 +32,7 @@ export async function renderPost(ctx) {
       t('post_contact_hint')),
   };
   // The phone Telegram verified is offered as the contact (executors see it verified).
-  const phone = state.me && state.me.verified_phone;
+  const phone = me && me.verified_phone;
   if (phone) {
     fields.contact.wrap.appendChild(h('button', {
       type: 'button', class: 'small secondary use-phone', text: `${t('post_use_phone')}: ${phone}`,

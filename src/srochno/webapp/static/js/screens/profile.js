@@ -123,7 +123,8 @@ function reachBlock(me, redraw) {
   const reach = me.notifications_reach;
   return h('div', { class: `card reach reach-${reach}`, dataset: { reach } },
     h('p', { text: t(`reach_${reach}`) }),
-    reach === 'needs_start'
+    // Granting write access also lifts a block (the server clears both marks).
+    reach === 'needs_start' || reach === 'blocked'
       ? h('button', { type: 'button', class: 'allow-messages', text: t('reach_allow'), on: { click: () => allowMessages().then(redraw) } })
       : null);
 }
@@ -205,6 +206,7 @@ export async function renderUser(ctx) {
   mount(ctx.el,
     h('h1', { text: profile.first_name || `#${profile.id}` }),
     h('p', { class: 'muted', text: `${ratingText(profile)} · ${t('user_since', { date: formatDate(profile.created_at) })}` }),
+    profile.phone_verified ? h('p', { class: 'badge verified phone-verified', text: t('order_phone_verified') }) : null,
     h('div', { class: 'card' }, stats(profile)),
     h('h2', { text: t('user_reviews') }),
     reviews.items.length
