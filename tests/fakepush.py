@@ -51,6 +51,8 @@ from starlette.routing import Route
 START_TIMEOUT_SECONDS = 10.0
 WAIT_POLL_SECONDS = 0.02
 WAIT_TIMEOUT_SECONDS = 30.0
+HOLD_SECONDS = 10.0
+"""How long a held push waits at most (then it is answered anyway)."""
 MAX_EXP_SECONDS = 24 * 3600
 
 
@@ -114,6 +116,8 @@ class State:
     received: list[Received] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    held: threading.Event | None = None
+    """While set to an event not yet set, each push is answered only once it is."""
 
 
 def make_tls(folder: Path) -> tuple[Path, Path, Path]:
@@ -284,6 +288,13 @@ class FakePushService:
         with self.lock:
             self.state.answers[device.token] = list(statuses)
 
+    def hold(self) -> threading.Event:
+        """Answer no push until the returned event is set (``HOLD_SECONDS`` at most)."""
+        event = threading.Event()
+        with self.lock:
+            self.state.held = event
+        return event
+
     # --- what arrived -----------------------------------------------------------------
 
     def received_by(self, device: Device) -> list[Received]:
@@ -328,6 +339,10 @@ class FakePushService:
         body = await request.body()
         with self.lock:
             self.state.calls.append(token)
+            held = self.state.held
+        if held is not None:
+            await asyncio.to_thread(held.wait, HOLD_SECONDS)
+        with self.lock:
             device = self.state.devices.get(token)
             answers = self.state.answers.get(token)
             programmed = None

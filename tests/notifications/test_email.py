@@ -21,6 +21,7 @@ from srochno.config import Settings
 from srochno.enums import Channel
 from srochno.jobs import EMAIL_KINDS, Delivery, channels, deliver
 from srochno.notifications.email import unsubscribe_url
+from srochno.notifications.fanout import digest_now
 from srochno.notifications.texts import RENDERERS
 from srochno.worker.ticker import send_reminders
 from tests.helpers import ORDER, auth, recharge, take
@@ -183,6 +184,49 @@ async def test_a_telegram_user_who_turned_e_mails_off_hears_through_the_bot_only
     assert [(key, channel) for key, _, channel, _ in sent] == [
         (f"taken:{order['id']}:501", "telegram")
     ]
+
+
+async def test_a_web_executor_s_digest_links_the_web_page_and_holds_no_contact(
+    app: Any,
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    mail: MailServer,
+    start_worker: Any,
+    override_settings: Any,
+) -> None:
+    """The digest e-mail of a web executor: each listed order links to the order on the web
+    page (not to Telegram, even with the app's Telegram link configured), and no contact."""
+    settings = await start_worker(
+        smtp_url=mail.url, email_from=FROM, telegram_app_link="https://t.me/srochno_test_bot/app"
+    )
+    override_settings(order_lifetime_minutes=600)
+    executor = await web_account(engine, "digest@example.com")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE users SET subscribed_categories = '{plumbing}', "
+                "subscribed_cities = '{москва}', notification_frequency = 'hourly' WHERE id = :id"
+            ),
+            {"id": executor},
+        )
+    orders = []
+    for n in range(2):
+        body = {**ORDER, "description": f"Течёт труба номер {n}, нужен сантехник срочно"}
+        response = await client.post("/api/orders", json=body, headers=auth(100 + n))
+        assert response.status_code == 201, response.text
+        orders.append(response.json())
+    await drained(engine)
+
+    async with app.state.db.connection() as conn:  # `srochno digest hourly`
+        assert await digest_now(conn, "hourly", settings) == 1
+    message = await mail.await_for(lambda m: m["To"] == "digest@example.com")
+    plain_part, html = parts(message)
+    web_page = f"{settings.public_url.rstrip('/')}/app/"
+    for order in orders:
+        assert f'href="{web_page}#/order/{order["id"]}"' in html
+        assert order["contact"] not in plain_part + html
+    assert "t.me" not in plain_part + html
+    await drained(engine)
 
 
 async def test_the_unsubscribe_link_stops_the_emails(

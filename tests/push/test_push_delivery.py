@@ -5,6 +5,7 @@ gone subscription (410) is removed; nothing private is ever pushed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -117,6 +118,37 @@ async def test_each_device_hears_once_whatever_the_redeliveries(
     assert push.calls_to(device) == 1
     assert await push_deliveries(engine) == [
         (f"created:{order['id']}", executor, device_id, "sent", 1)
+    ]
+
+
+async def test_a_push_in_flight_leaves_the_event_loop_free(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    push: FakePushService,
+    push_on: Any,
+    start_worker: Any,
+) -> None:
+    """The push library is synchronous: it runs off the event loop. The worker runs on this
+    test's loop; the push service holds its answer until this test, on that loop, has seen
+    the push arrive unanswered (a push sent on the loop would block it until the hold ran
+    out, and this test would see it answered)."""
+    await start_worker(**push_settings(push_timeout_seconds=30))  # longer than the hold
+    _, headers = await web_executor(engine, push_on, "loop@example.com")
+    device = push.new_device()
+    assert (await subscribe(client, headers, device)).status_code == 201
+    held = push.hold()
+    assert (await client.post("/api/orders", json=ORDER, headers=auth(100))).status_code == 201
+    for _ in range(1500):  # seen from the loop, while the push service holds its answer
+        if push.calls_to(device):
+            break
+        await asyncio.sleep(0.02)
+    assert push.calls_to(device) == 1
+    assert push.received == []
+    held.set()
+    assert [r.token for r in await push.wait_for(1)] == [device.token]
+    await drained(engine)
+    assert [(status, attempts) for *_, status, attempts in await push_deliveries(engine)] == [
+        ("sent", 1)
     ]
 
 

@@ -109,8 +109,11 @@ def email_of(
 ) -> smtp.Email:
     """The e-mail of a delivery: the notification's own text (never a contact: the texts
     never receive one), a link to open it, an unsubscribe link; plain text and HTML."""
-    message = render(delivery.kind, lang, delivery.data, now)
     app = settings.public_url.rstrip("/") + "/app/"
+    # An e-mail is read outside Telegram: the orders it lists link to the web page, never
+    # to the bot or the Mini App's Telegram link.
+    data = {k: v for k, v in delivery.data.items() if k not in ("app_link", "bot_username")}
+    message = render(delivery.kind, lang, {**data, "web_app": app}, now)
     url = order_app_url(app, message.order_id) if message.order_id else app
     leave = unsubscribe_url(settings, delivery.user_id)
     footer = "Отписаться от писем Срочно" if lang == "ru" else "Unsubscribe from Srochno e-mails"

@@ -13,7 +13,7 @@ from typing import Any
 from srochno.catalog import CATEGORIES
 from srochno.enums import RefundReason
 from srochno.orders.rules import timing
-from srochno.telegram.links import order_link
+from srochno.telegram.links import order_app_url, order_link
 from srochno.telegram.texts import Language, escape, open_app_button, open_order_button
 
 DESCRIPTION_LIMIT = 300
@@ -154,8 +154,10 @@ def digest(lang: Language, data: dict[str, Any], now: datetime) -> Message:
         city = escape(order["city"])
         description = escape(shorten(order["description"], DIGEST_DESCRIPTION_LIMIT))
         title = f"<b>{category}</b>"
-        link = order.get("id") and order_link(
-            data.get("app_link"), data.get("bot_username"), str(order["id"])
+        link = order.get("id") and (
+            order_app_url(data["web_app"], str(order["id"]))  # an e-mail: the web page's
+            if data.get("web_app")
+            else order_link(data.get("app_link"), data.get("bot_username"), str(order["id"]))
         )
         if link:
             title = f'<a href="{escape(link)}">{title}</a>'
