@@ -32,3 +32,17 @@ async def test_a_web_account_cannot_claim_the_bots_reach(app, client, engine):
     telegram = await client.post("/api/users/me/write-access", headers=auth(641))
     assert telegram.status_code == 200
     assert telegram.json()["notifications_reach"] == "ok"
+
+
+async def test_a_web_account_tops_up_in_rubles(app, client, engine, topups_on, kassa):
+    """Outside Telegram there are no Stars: rubles come in through YooKassa, the receipt to
+    the account's own address when none is given."""
+    user = await web_account(engine, "rubles@example.com")
+    headers = await session_cookie(engine, app.state.settings, user)
+    response = await client.post("/api/balance/topups", json={"amount_rub": 300}, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending"
+    (call,) = kassa.calls_of("POST", "/v3/payments")
+    assert call.body["amount"] == {"value": "300.00", "currency": "RUB"}
+    assert call.body["metadata"]["user_id"] == str(user)
+    assert call.body["receipt"]["customer"] == {"email": "rubles@example.com"}

@@ -109,6 +109,28 @@ async def test_creates_are_limited_per_user(limited: Client, engine: AsyncEngine
         assert dict(counts.all()) == {5: 2, 6: 1}  # the refused create wrote nothing
 
 
+async def test_a_web_account_is_held_to_the_same_per_user_limits(
+    limited: Client, engine: AsyncEngine, database_url: str
+) -> None:
+    """A web account (a cookie session, no Telegram) is counted per account like a Telegram
+    user."""
+    from tests.notifications.test_email import session_cookie, web_account
+
+    away_from_the_window_end(3600)
+    settings = make_settings(database_url)
+    user = await web_account(engine, "limits@example.com")
+    other = await web_account(engine, "other-limits@example.com")
+    headers = await session_cookie(engine, settings, user)
+    other_headers = await session_cookie(engine, settings, other)
+    async with limited(rate_create_per_hour=2) as client:
+        for _ in range(2):
+            response = await client.post("/api/orders", json=ORDER, headers=headers)
+            assert response.status_code == 201, response.text
+        assert_limited(await client.post("/api/orders", json=ORDER, headers=headers), 3600)
+        response = await client.post("/api/orders", json=ORDER, headers=other_headers)
+        assert response.status_code == 201, response.text
+
+
 async def test_takes_are_limited_per_user(limited: Client) -> None:
     away_from_the_window_end(60)
     async with limited(rate_take_per_minute=1) as client:

@@ -206,14 +206,15 @@ async def add_strike(conn: Connection, user_id: int, now: datetime) -> Record | 
     return await conn.fetchrow(ADD_STRIKE, user_id, now)
 
 
-RECEIPT_EMAIL = "SELECT receipt_email FROM users WHERE id = $1"
+RECEIPT_EMAIL = "SELECT coalesce(receipt_email, email) FROM users WHERE id = $1"
 KEEP_RECEIPT_EMAIL = (
     "UPDATE users SET receipt_email = $2 WHERE id = $1 AND receipt_email IS DISTINCT FROM $2"
 )
 
 
 async def receipt_email(conn: Connection, user_id: int) -> str | None:
-    """Where the user's payment receipts go (asked once, then kept)."""
+    """Where the user's payment receipts go: the address given for them (asked once, then
+    kept), else the account's verified address (a web account's sign-in address)."""
     value: str | None = await conn.fetchval(RECEIPT_EMAIL, user_id)
     return value
 
