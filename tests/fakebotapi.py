@@ -35,6 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+KEEP_ALIVE_SECONDS = 120
+
 START_TIMEOUT_SECONDS = 10.0
 WAIT_POLL_SECONDS = 0.02
 LONG_POLL_STEP_SECONDS = 0.05
@@ -179,7 +181,16 @@ class FakeBotAPI:
         app = Starlette(
             routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
         )
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            # Idle connections are kept longer than any client keeps them (aiohttp 15 s,
+            # httpx 5 s), as the real services do: the client closes first, so no request
+            # is ever sent on a connection the server is closing (ServerDisconnected).
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, daemon=True

@@ -53,6 +53,8 @@ WAIT_POLL_SECONDS = 0.02
 WAIT_TIMEOUT_SECONDS = 30.0
 HOLD_SECONDS = 10.0
 """How long a held push waits at most (then it is answered anyway)."""
+KEEP_ALIVE_SECONDS = 120
+"""Idle connections are kept longer than the client keeps them: it closes first."""
 MAX_EXP_SECONDS = 24 * 3600
 
 
@@ -244,6 +246,7 @@ class FakePushService:
             log_level="warning",
             lifespan="off",
             access_log=False,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             ssl_certfile=str(self._cert),
             ssl_keyfile=str(self._key),
         )
