@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -76,3 +78,11 @@ async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
 
 def unix_now() -> int:
     return int(time.time())
+
+
+async def until(condition: Callable[[], Awaitable[bool]], what: str, seconds: float = 60.0) -> None:
+    """Wait on ``condition`` (checked every few milliseconds), failing after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        assert time.monotonic() < deadline, f"not reached in time: {what}"
+        await asyncio.sleep(0.05)

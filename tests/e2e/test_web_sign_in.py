@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -27,24 +28,33 @@ def server(database_url: str, mail_server: MailServer) -> Iterator[str]:
         yield group.urls[0]
 
 
+async def sign_in_by_email(
+    app: Any, mail: MailServer, address: str, *, screenshot: str | None = None
+) -> None:
+    """What a person does: asks for a link, opens it from the e-mail; the page is signed in."""
+    await app.open("signin")
+    page = app.page
+    await expect(page.locator("html")).to_have_attribute("data-screen", "signin")
+    await page.locator("input[name=email]").fill(address)
+    await page.get_by_role("button", name="Прислать ссылку").click()
+    await expect(page.locator(".signin-status")).to_contain_text("проверьте почту")
+    if screenshot:
+        await app.screenshot(screenshot)
+
+    message = await mail.await_for(lambda m: m["To"] == address)
+    token = sign_in_token(message)
+    await page.goto(f"{app.base_url}/app/#/signin/{token}")
+    await expect(page.locator("#banner")).to_contain_text("Вы вошли по почте.")
+    await expect(page.locator("html")).to_have_attribute("data-screen", "feed")
+    assert "signin" not in page.url, "the used token leaves the address bar"
+
+
 async def test_a_person_without_telegram_signs_in_by_email_and_posts(
     open_user, server: str, mail: MailServer
 ) -> None:
     app = await open_user(None, signed=False)
-    await app.open("signin")
+    await sign_in_by_email(app, mail, ADDRESS, screenshot="web-sign-in")
     page = app.page
-    await expect(page.locator("html")).to_have_attribute("data-screen", "signin")
-    await page.locator("input[name=email]").fill(ADDRESS)
-    await page.get_by_role("button", name="Прислать ссылку").click()
-    await expect(page.locator(".signin-status")).to_contain_text("проверьте почту")
-    await app.screenshot("web-sign-in")
-
-    message = await mail.await_for(lambda m: m["To"] == ADDRESS)
-    token = sign_in_token(message)
-    await page.goto(f"{server}/app/#/signin/{token}")
-    await expect(page.locator("#banner")).to_contain_text("Вы вошли по почте.")
-    await expect(page.locator("html")).to_have_attribute("data-screen", "feed")
-    assert "signin" not in page.url, "the used token leaves the address bar"
     # No Stars outside Telegram.
     await app.go("balance")
     await expect(page.locator("h1")).to_be_visible()

@@ -5,8 +5,7 @@ replica that lags or is down is skipped, and used again once well."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,10 +20,8 @@ from srochno.db import Replicas, plain_url
 from tests.conftest import make_settings
 from tests.events.sse import open_stream
 from tests.fakebotapi import FakeBotAPI
-from tests.helpers import auth, create_order, recharge, take
+from tests.helpers import auth, create_order, recharge, take, until
 from tests.replica import Replica, run_replica
-
-WAIT_SECONDS = 60.0
 
 REPLAYED_LOCKS = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock'"
@@ -42,14 +39,6 @@ def replica_url(replica: Replica, database_url: str) -> str:
     database = make_url(database_url).database
     assert database is not None
     return replica.url(database)
-
-
-async def until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Wait on ``condition`` (checked every few milliseconds), failing after a while."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not await condition():
-        assert time.monotonic() < deadline, f"not reached in time: {what}"
-        await asyncio.sleep(0.05)
 
 
 @asynccontextmanager
