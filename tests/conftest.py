@@ -22,13 +22,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno import clock
 from srochno.app import create_app
 from srochno.config import Settings
-from srochno.db import create_engine
 from srochno.embedded import drop_database
 from srochno.state import app_engine
 from tests import testrun
@@ -37,21 +35,8 @@ from tests.fakeyookassa import YOOKASSA_ADDRESS_V4, FakeYooKassa
 from tests.helpers import TEST_BOT_TOKEN
 from tests.mailserver import MailServer
 from tests.pgbouncer import run_pgbouncer
+from tests.reset import DatabaseReset
 
-STABLE_ID_TABLES = (
-    "admin_actions, admin_login_attempts, admin_sessions, admin_sign_ins, admin_users, "
-    "order_reports, "
-    "worker_heartbeats, "
-    "complaints, reviews, ledger_entries, payment_charges, payments, topups, telegram_updates, "
-    "email_sign_ins, web_sessions, push_subscriptions, "
-    "takes, orders, users, notification_deliveries, notification_chats, notification_runs, "
-    "pgqueuer, pgqueuer_log, pgqueuer_statistics"
-)
-LIVE_TABLES = "order_events, rate_limit_windows"
-"""Emptied without restarting their ids: a running server's event listener remembers the
-last event id it delivered, and ids must keep growing for it."""
-TABLES = f"{STABLE_ID_TABLES}, {LIVE_TABLES}"
-RESET_GATE = "UPDATE notification_gate SET next_at = now(), paused_until = now()"
 UNREACHABLE_BOT_API = "http://127.0.0.1:9"
 """Nothing listens there: an app built without the fake Bot API never reaches Telegram."""
 
@@ -199,22 +184,22 @@ def engine(app: FastAPI) -> AsyncEngine:
     return engine
 
 
+@pytest.fixture(scope="session")
+def database_reset(database_url: str) -> Iterator[DatabaseReset]:
+    """Connects on the first reset (on the session's event loop)."""
+    reset = DatabaseReset(database_url)
+    try:
+        yield reset
+    finally:
+        reset.terminate()
+
+
 @pytest.fixture(autouse=True)
 async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     clock.reset()
     if "database_url" in request.fixturenames or "app" in request.fixturenames:
-        database_url: str = request.getfixturevalue("database_url")
-        engine = create_engine(database_url, pool_size=1)
-        try:
-            # The gate first, on its own: a server's worker may hold its row while it
-            # waits for a table the TRUNCATE locks.
-            async with engine.begin() as conn:
-                await conn.execute(text(RESET_GATE))
-            async with engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {LIVE_TABLES}"))
-                await conn.execute(text(f"TRUNCATE {STABLE_ID_TABLES} RESTART IDENTITY CASCADE"))
-        finally:
-            await engine.dispose()
+        reset: DatabaseReset = request.getfixturevalue("database_reset")
+        await reset()
     yield
     clock.reset()
 

@@ -39,7 +39,6 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import text
 
 from srochno import clock
 from srochno.app import create_app
@@ -47,8 +46,9 @@ from srochno.config import Settings
 from srochno.ledger.audit import audit
 from srochno.orders.auto_close import close_due_orders
 from srochno.state import app_engine
-from tests.conftest import TABLES, make_settings
+from tests.conftest import make_settings
 from tests.helpers import ORDER, auth
+from tests.reset import DatabaseReset
 
 T = TypeVar("T")
 
@@ -100,6 +100,9 @@ class Runner:
         self.run(self._start())
 
     async def _start(self) -> None:
+        assert self.settings.database_url is not None
+        self.reset = await DatabaseReset.open(self.settings.database_url)
+        self.stack.push_async_callback(self.reset.close)
         await self.stack.enter_async_context(self.app.router.lifespan_context(self.app))
         transport = httpx.ASGITransport(app=self.app)
         self.client = await self.stack.enter_async_context(
@@ -124,12 +127,8 @@ class Runner:
         headers = {**(auth(user) if user is not None else {}), **kwargs.pop("headers", {})}
         return self.run(self.client.request(method, url, headers=headers, **kwargs))
 
-    async def _truncate(self) -> None:
-        async with app_engine(self.app).begin() as connection:
-            await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-
-    def truncate(self) -> None:
-        self.run(self._truncate())
+    def empty(self) -> None:
+        self.run(self.reset())
 
     async def _audit(self) -> dict[str, list[dict[str, object]]]:
         async with app_engine(self.app).connect() as connection:
@@ -185,7 +184,7 @@ class Marketplace(RuleBasedStateMachine):
         super().__init__()
         self.api = runner
         self.config = runner.settings
-        runner.truncate()
+        runner.empty()
         clock.reset()
         self.balances: dict[int, int] = dict.fromkeys(USERS, 0)
         self.recharge_keys: dict[tuple[int, str], tuple[int, int]] = {}  # amount, balance

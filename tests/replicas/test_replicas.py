@@ -93,7 +93,7 @@ async def replay_paused(url: str) -> AsyncIterator[None]:
     """The standby receives the primary's changes but does not apply them.
 
     Replay is paused where it holds no table's lock: paused inside a replayed transaction
-    that took one (the tests' TRUNCATE between tests, a vacuum shortening a table), the
+    that took one (the tests' reset between tests, a vacuum shortening a table), the
     standby's readers of that table would wait until replay resumes."""
     async with on_replica(url) as conn:
 
