@@ -33,6 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import http_ece
@@ -45,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import NameOID
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 START_TIMEOUT_SECONDS = 10.0
@@ -120,6 +121,12 @@ class State:
     calls: list[str] = field(default_factory=list)
     held: threading.Event | None = None
     """While set to an event not yet set, each push is answered only once it is."""
+    replies: dict[str, Callable[[], Response]] = field(default_factory=dict)
+    elsewhere: list[str] = field(default_factory=list)
+    """Requests to anything but an endpoint (where a redirect would lead)."""
+    released: threading.Event = field(default_factory=threading.Event)
+    long_reply_read: bool = False
+    """A long reply's body (:meth:`FakePushService.long_reply`) was all handed over."""
 
 
 def make_tls(folder: Path) -> tuple[Path, Path, Path]:
@@ -240,7 +247,12 @@ class FakePushService:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind((self.host, 0))
         self.port = sock.getsockname()[1]
-        app = Starlette(routes=[Route("/push/{token}", self._endpoint, methods=["POST"])])
+        app = Starlette(
+            routes=[
+                Route("/push/{token}", self._endpoint, methods=["POST"]),
+                Route("/{path:path}", self._elsewhere, methods=["GET", "POST", "PUT"]),
+            ]
+        )
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -269,6 +281,7 @@ class FakePushService:
 
     def reset(self) -> None:
         with self.lock:
+            self.state.released.set()
             self.state = State()
 
     # --- devices and programmed answers ---------------------------------------------
@@ -290,6 +303,47 @@ class FakePushService:
         stays when it is 404 or 410 (a gone subscription stays gone)."""
         with self.lock:
             self.state.answers[device.token] = list(statuses)
+
+    def reply(self, device: Device, reply: Callable[[], Response]) -> None:
+        """Answer each valid push for ``device`` with ``reply()`` (a redirect, a long body)."""
+        with self.lock:
+            self.state.replies[device.token] = reply
+
+    def redirect(self) -> Response:
+        """A 307 to this service's ``/elsewhere``: a client that follows it is seen there."""
+        return Response(status_code=307, headers={"Location": f"{self.origin}/elsewhere"})
+
+    def long_reply(self, size: int = 200 * 2**20) -> Response:
+        """A 201 announcing ``size`` bytes of body, of which only the first are handed over
+        until :meth:`release` (or ``HOLD_SECONDS``): a client that reads the body waits
+        that long, then reads it all (``long_reply_read``)."""
+        chunk = b"x" * 2**16
+        with self.lock:
+            released = self.state.released
+
+        async def body() -> AsyncIterator[bytes]:
+            yield chunk
+            await asyncio.to_thread(released.wait, HOLD_SECONDS)
+            for _ in range(size // len(chunk) - 1):
+                yield chunk
+            with self.lock:
+                self.state.long_reply_read = True
+
+        return StreamingResponse(body(), status_code=201, headers={"Content-Length": str(size)})
+
+    def release(self) -> None:
+        with self.lock:
+            self.state.released.set()
+
+    @property
+    def long_reply_read(self) -> bool:
+        with self.lock:
+            return self.state.long_reply_read
+
+    @property
+    def elsewhere(self) -> list[str]:
+        with self.lock:
+            return list(self.state.elsewhere)
 
     def hold(self) -> threading.Event:
         """Answer no push until the returned event is set (``HOLD_SECONDS`` at most)."""
@@ -337,6 +391,11 @@ class FakePushService:
             self.state.refused.append(Refusal(token, status, reason))
         return Response(json.dumps({"code": status, "message": reason}), status_code=status)
 
+    async def _elsewhere(self, request: Request) -> Response:
+        with self.lock:
+            self.state.elsewhere.append(f"{request.method} {request.url.path}")
+        return Response(status_code=201)
+
     async def _endpoint(self, request: Request) -> Response:
         token = request.path_params["token"]
         body = await request.body()
@@ -370,6 +429,10 @@ class FakePushService:
             return self._refuse(token, 415, "Content-Encoding must be aes128gcm")
         if programmed is not None and programmed >= 300:
             return self._refuse(token, programmed, "programmed")
+        with self.lock:
+            reply = self.state.replies.get(token)
+        if reply is not None:
+            return reply()
         plaintext = http_ece.decrypt(
             body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm"
         )

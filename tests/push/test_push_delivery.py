@@ -187,6 +187,36 @@ async def test_a_gone_subscription_is_removed_and_the_other_devices_still_hear(
     assert push.calls_to(old) == 1
 
 
+async def test_a_push_service_s_redirect_is_not_followed_nor_its_long_reply_read(
+    app: Any,
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    push: FakePushService,
+    push_on: Any,
+    start_worker: Any,
+) -> None:
+    """The endpoint's host was checked when the device subscribed; where a redirect points
+    never was: a 3xx is a refusal. A reply's body is never needed: a long one is not read."""
+    await start_worker(**push_settings())
+    executor, headers = await web_executor(engine, push_on, "odd@example.com")
+    moved, chatty = push.new_device(), push.new_device()
+    moved_id = (await subscribe(client, headers, moved)).json()["id"]
+    chatty_id = (await subscribe(client, headers, chatty)).json()["id"]
+    push.reply(moved, push.redirect)
+    push.reply(chatty, push.long_reply)
+    order = (await client.post("/api/orders", json=ORDER, headers=auth(100))).json()
+    await drained(engine)
+    assert not push.long_reply_read, "the delivery waited on the long reply's body"
+    push.release()
+
+    assert push.elsewhere == [], "the redirect was followed"
+    assert push.calls_to(moved) == 1, "a redirect is not tried again"
+    assert sorted(await push_deliveries(engine)) == [
+        (f"created:{order['id']}", executor, moved_id, "rejected", 1),
+        (f"created:{order['id']}", executor, chatty_id, "sent", 1),
+    ]
+
+
 async def test_a_failing_push_service_is_tried_again_and_heard_once(
     app: Any,
     client: httpx.AsyncClient,

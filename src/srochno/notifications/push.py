@@ -9,7 +9,8 @@ at most once per (event, user, device), by the same claim as the bot's messages.
    is synchronous: the event loop never waits on the push service). 201 → ``sent``;
    404/410 → ``gone`` and the subscription removed; 429 → ``retry`` after its
    ``Retry-After``; 5xx or the network → ``retry`` with back-off until
-   ``NOTIFY_MAX_ATTEMPTS``; another 4xx → ``rejected``.
+   ``NOTIFY_MAX_ATTEMPTS``; a redirect (never followed) or another 4xx → ``rejected``.
+   The answer's body is never read beyond an empty one (:class:`PushSession`).
 
 What is pushed is the order's public card only: its category, city, distance from the
 work area, description (which passed the contact check when it was posted), time left and
@@ -128,11 +129,35 @@ def push_message(lang: Language, data: dict[str, Any], now: datetime) -> dict[st
 _local = threading.local()
 
 
+class PushSession(requests.Session):
+    """How a push is POSTed: the answer's status and headers only.
+
+    A redirect is never followed: the endpoint's host was checked against
+    ``PUSH_SERVICE_HOSTS`` when the device subscribed, where a ``Location`` points never
+    was (a 3xx ends as a refusal). The answer's body is never needed: an empty one is read
+    (the connection is kept for the next push), any other is left unread and the
+    connection closed, so a push service cannot make the process read a flood or wait on a
+    trickle."""
+
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.update(allow_redirects=False, stream=True)
+        response = super().request(method, url, *args, **kwargs)
+        raw = response.raw
+        if raw.length_remaining == 0:
+            raw.read()
+            raw.release_conn()
+        else:
+            raw.close()
+        response._content = b""
+        response._content_consumed = True
+        return response
+
+
 def _session() -> requests.Session:
     """One HTTP session per sending thread: connections to a push service are reused."""
     session: requests.Session | None = getattr(_local, "session", None)
     if session is None:
-        session = _local.session = requests.Session()
+        session = _local.session = PushSession()
     return session
 
 
