@@ -31,9 +31,9 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import http_ece

@@ -84,11 +84,45 @@ UserId = Annotated[
 """A user's id in a request body: a Telegram id, or a web account's negative id."""
 EMAIL_PATTERN = (
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$"
 )
 """An e-mail address as the service takes one: a dot-atom local part (no leading, trailing
 or double dots, no quotes, brackets or format characters) at a domain name of letters,
-digits and inner hyphens (no address literals)."""
+digits and inner hyphens (no address literals); a top-level domain of letters, or an
+internationalised one in its ASCII form (``xn--p1ai``, .рф)."""
+LOCAL_PART_MAX = 64
+"""RFC 5321's limit on the part before the ``@``."""
+
+
+def ascii_domain(value: object) -> object:
+    """An address's domain in the ASCII form mail is delivered to (``мастер@пример.рф`` is
+    refused for its local part; ``ivan@пример.рф`` → ``ivan@xn--e1afmkfd.xn--p1ai``), so one
+    mailbox has one stored form. What is no IDNA name, or holds anything but letters,
+    digits, dots and hyphens, is left as given (the pattern refuses it)."""
+    if not isinstance(value, str):
+        return value
+    local, at, domain = value.strip().rpartition("@")
+    if not at or domain.isascii() or not all(char.isalnum() or char in ".-" for char in domain):
+        return value  # ASCII already, or with what no domain name holds (spaces, format)
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return value
+
+
+def local_part_length(value: str) -> str:
+    if len(value.rpartition("@")[0]) > LOCAL_PART_MAX:
+        raise ValueError(f"the part before @ is longer than {LOCAL_PART_MAX} characters")
+    return value
+
+
+EmailAddress = Annotated[
+    str,
+    BeforeValidator(ascii_domain),
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN),
+    AfterValidator(local_part_length),
+]
+"""An e-mail address in a request: :data:`EMAIL_PATTERN` after :func:`ascii_domain`."""
 
 
 class Page(BaseModel, Generic[T]):

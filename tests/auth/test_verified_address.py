@@ -5,6 +5,7 @@ nobody in; a sign-in link confirms nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from email.message import EmailMessage
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno.config import Settings
-from tests.helpers import ORDER, auth, recharge, take
+from tests.helpers import ORDER, auth, recharge, scalar, take, until
 from tests.mailserver import MailServer, parts, sign_in_token
 from tests.notifications.conftest import add_user
 from tests.notifications.test_email import FROM, session_cookie, web_account
@@ -122,6 +123,35 @@ async def test_an_address_of_another_account_is_not_taken_over(
     assert 'data-code="email_taken"' in refused.text
     assert await address_of(engine, 100) == (None, True)
     assert await address_of(engine, owner) == ("taken@example.com", True)
+
+
+async def test_an_address_confirmed_by_another_account_at_the_same_time_is_a_page_too(
+    client: httpx.AsyncClient, engine: AsyncEngine, mail: MailServer, email_on: Settings
+) -> None:
+    """Another account stores the address while this link is being used (after the link's
+    check, before its write): the person still reads a page saying why."""
+    await add_user(engine, 101)
+    assert (await ask(client, 100, "both@example.com")).status_code == 202
+    path = confirm_path(await mail.await_for(lambda m: m["To"] == "both@example.com"))
+    async with engine.connect() as other:
+        other_transaction = await other.begin()
+        await other.execute(text("UPDATE users SET email = 'both@example.com' WHERE id = 101"))
+        confirming = asyncio.create_task(client.post(path))
+
+        async def waiting() -> bool:
+            found = await scalar(
+                engine,
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'",
+            )
+            return bool(found)
+
+        await until(waiting, "the confirmation waits on the other account's write")
+        await other_transaction.commit()
+        refused = await confirming
+    assert refused.status_code == 409
+    assert 'data-code="email_taken"' in refused.text
+    assert refused.headers["content-type"].startswith("text/html")
+    assert await address_of(engine, 100) == (None, True)
 
 
 async def test_the_address_can_be_removed_and_web_accounts_keep_theirs(

@@ -11,10 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from srochno import clock
 from srochno.config import Settings
+from srochno.schemas import EmailAddress
 from tests.helpers import ORDER, auth, scalar
 from tests.mailserver import MailServer, parts, sign_in_token
 
@@ -120,6 +124,10 @@ async def test_an_expired_link_opens_nothing(
         {"email": "not an address"},
         {"email": "a@b"},
         {"email": "x" * 250 + "@example.com"},
+        {"email": "x" * 65 + "@example.com"},
+        {"email": "x@ex\u200bample.com"},
+        {"email": "x@exam\uff0eple.com"},
+        {"email": "мастер@пример.рф"},
         {},
         {"email": "ok@example.com", "lang": "de"},
     ],
@@ -128,6 +136,37 @@ async def test_bad_requests_are_refused(browser: httpx.AsyncClient, body: dict[s
     response = await browser.post("/api/auth/email", json=body)
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+
+
+async def test_an_internationalised_domain_signs_in_by_its_ascii_form(
+    browser: httpx.AsyncClient, mail: MailServer, email_on: Settings
+) -> None:
+    """``.рф`` and other IDN domains: the mail goes to the ASCII form, the one stored."""
+    assert (await ask_link(browser, "ivan@пример.рф")).status_code == 202
+    message = await mail.await_for(lambda m: m["To"] == "ivan@xn--e1afmkfd.xn--p1ai")
+    verified = await browser.post("/api/auth/email/verify", json={"token": sign_in_token(message)})
+    assert verified.status_code == 200, verified.text
+    browser.cookies.clear()
+    ascii_form = await sign_in(browser, mail, "ivan@xn--e1afmkfd.xn--p1ai")
+    assert ascii_form["user_id"] == verified.json()["user_id"]
+
+
+ADDRESSES = TypeAdapter(EmailAddress)
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=80), st.text(max_size=80))
+def test_an_accepted_address_is_one_an_smtp_server_takes(local: str, domain: str) -> None:
+    """Whatever is typed: an address taken is ASCII, one line, within RFC 5321's lengths."""
+    for typed in (f"{local}@{domain}", f"{local}@{domain}.ru", f"ivan@{domain}"):
+        try:
+            address = ADDRESSES.validate_python(typed)
+        except ValidationError:
+            continue
+        assert address.isascii(), address
+        assert address.isprintable(), address
+        assert len(address) <= 254
+        assert len(address.rpartition("@")[0]) <= 64
+        assert " " not in address
 
 
 @pytest.mark.parametrize("token", ["short", "x" * 200, "bad token with spaces!!!!"])
@@ -208,7 +247,12 @@ async def test_logout_ends_the_session_on_the_server(
     assert await scalar(engine, "SELECT count(*) FROM web_sessions") == 0
     # The old cookie, replayed, opens nothing.
     replay = await browser.get("/api/users/me", headers={"Cookie": f"srochno_session={cookie}"})
-    assert replay.status_code == 401
+    assert (replay.status_code, replay.json()["code"]) == (401, "session_expired")
+    # So does a forged one; no cookie at all is the Telegram sign-in missing.
+    forged = await browser.get("/api/users/me", headers={"Cookie": "srochno_session=forged"})
+    assert (forged.status_code, forged.json()["code"]) == (401, "session_expired")
+    browser.cookies.clear()
+    assert (await browser.get("/api/users/me")).json()["code"] == "auth_missing"
 
 
 async def test_an_unknown_address_answers_like_a_known_one(

@@ -1,11 +1,48 @@
 """Web accounts (signed in by e-mail, negative ids, a cookie session) have no Telegram: no
 Stars invoice, no claim that the bot reaches them; their profile says notifications are
-e-mails."""
+e-mails. What exists only inside Telegram is refused to every web session, a Telegram
+account's signed in by e-mail too."""
 
 from __future__ import annotations
 
-from tests.helpers import auth
+import pytest
+from sqlalchemy import text
+
+from tests.helpers import auth, create_order
 from tests.notifications.test_email import session_cookie, web_account
+
+TELEGRAM_ONLY = (
+    ("/api/balance/invoices", {"stars": 10}),
+    ("/api/users/me/write-access", None),
+    ("/api/orders/{order}/share", None),
+)
+"""Stars, the bot's write access, a message shared through the bot."""
+
+
+@pytest.mark.parametrize("account", ["web account", "telegram account"])
+async def test_a_web_session_is_refused_what_exists_only_inside_telegram(
+    app, client, engine, bot_api, account
+):
+    order = await create_order(client, 100)
+    if account == "web account":
+        user = await web_account(engine, "only@example.com")
+    else:  # a Telegram user with a verified address, signed in by e-mail
+        user = 642
+        assert (await client.get("/api/users/me", headers=auth(user))).status_code == 200
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE users SET email = 'tg@example.com' WHERE id = :id"), {"id": user}
+            )
+    headers = await session_cookie(engine, app.state.settings, user)
+    before = (await client.get("/api/users/me", headers=headers)).json()
+    for path, body in TELEGRAM_ONLY:
+        answer = await client.post(path.format(order=order["id"]), json=body, headers=headers)
+        assert (answer.status_code, answer.json()["code"]) == (409, "telegram_only"), path
+    assert (await client.get("/api/users/me", headers=headers)).json() == before
+    assert bot_api.calls == [], "Telegram was asked for nothing"
+    async with engine.connect() as conn:
+        payments = await conn.scalar(text("SELECT count(*) FROM payments"))
+    assert payments == 0
 
 
 async def test_a_web_account_gets_no_stars_invoice(app, client, engine):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
+from asyncpg import UniqueViolationError
+
 from srochno.auth.errors import EmailTaken, SignInLinkInvalid
 from srochno.auth.web import end_sessions_of, token_hash
 from srochno.config import Settings
@@ -32,7 +34,8 @@ REMOVE = "UPDATE users SET email = NULL, updated_at = $2 WHERE id = $1 AND id > 
 # The account's confirmation links still waiting: only the newest request may be confirmed.
 RETIRE_PENDING = "UPDATE email_sign_ins SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL"
 
-on_violation("uq_users_email", EmailTaken)
+EMAIL_UNIQUE = "uq_users_email"
+on_violation(EMAIL_UNIQUE, EmailTaken)
 
 
 def confirm_url(settings: Settings, token: str) -> str:
@@ -77,17 +80,22 @@ async def confirm(conn: Connection, settings: Settings, token: str, now: datetim
     (e-mail notifications on). 404 for an unknown, used or expired link; 409
     ``email_taken`` when another account has the address (the link stays unused). Run in
     the request's transaction."""
-    async with conn.transaction():  # a savepoint: a refusal leaves the link unused
-        link = await conn.fetchrow(USE_CONFIRMATION, token_hash(settings, token), now)
-        if link is None:
-            raise SignInLinkInvalid()
-        email, user_id = link["email"], link["user_id"]
-        owner = await conn.fetchval(OWNER_OF, email)
-        if owner is not None and owner != user_id:
-            raise EmailTaken()
-        await conn.execute(STORE, user_id, email, now)
-        await conn.execute(RETIRE_PENDING, user_id, now)
-        await end_sessions_of(conn, user_id)  # opened with the address it had before
+    try:
+        async with conn.transaction():  # a savepoint: a refusal leaves the link unused
+            link = await conn.fetchrow(USE_CONFIRMATION, token_hash(settings, token), now)
+            if link is None:
+                raise SignInLinkInvalid()
+            email, user_id = link["email"], link["user_id"]
+            owner = await conn.fetchval(OWNER_OF, email)
+            if owner is not None and owner != user_id:
+                raise EmailTaken()
+            await conn.execute(STORE, user_id, email, now)
+            await conn.execute(RETIRE_PENDING, user_id, now)
+            await end_sessions_of(conn, user_id)  # opened with the address it had before
+    except UniqueViolationError as error:
+        if error.constraint_name != EMAIL_UNIQUE:
+            raise
+        raise EmailTaken() from error  # stored by another account since the check
     return str(email)
 
 

@@ -15,13 +15,13 @@ from fastapi import Depends, Request
 
 from srochno import clock
 from srochno.auth import web
-from srochno.auth.errors import AuthMissing, CsrfHeaderMissing, InitDataMalformed
+from srochno.auth.errors import AuthMissing, CsrfHeaderMissing, InitDataMalformed, SessionExpired
 from srochno.auth.telegram import check_age, validate_init_data
 from srochno.config import Settings
 from srochno.ratelimit import RequestGuard
 from srochno.state import settings_of, unit_of_work
 from srochno.users.account import Account
-from srochno.users.errors import UserBanned
+from srochno.users.errors import TelegramOnly, UserBanned
 from srochno.users.service import sync_user, telegram_profile
 
 SCHEMES = frozenset({"tma", "bearer"})
@@ -133,14 +133,30 @@ async def signed_in_user(request: Request, header: str) -> Account:
 
 
 async def current_user(request: Request) -> Account:
-    """The signed-in user; 401 ``auth_missing`` without an ``Authorization`` header.
+    """The signed-in user; 401 ``auth_missing`` without an ``Authorization`` header, 401
+    ``session_expired`` with a web session's cookie that opens no session (any more).
     (It calls :func:`optional_user` itself: a sub-dependency would be a level more.)"""
     user = await optional_user(request)
     if user is None:
+        if "authorization" not in request.headers and web.SESSION_COOKIE in request.cookies:
+            raise SessionExpired()
         raise AuthMissing()
+    return user
+
+
+async def telegram_user(request: Request) -> Account:
+    """The signed-in user, signed in through Telegram (initData): what exists only inside
+    Telegram (Stars, the bot's write access, a message shared through the bot) is refused
+    to a web session, a web account's or a Telegram account's signed in by e-mail: 409
+    ``telegram_only``."""
+    user = await current_user(request)
+    if request.headers.get("authorization") is None:
+        raise TelegramOnly()
     return user
 
 
 CurrentUser = Annotated[Account, Depends(current_user)]
 """The signed-in user, a frozen :class:`~srochno.users.account.Account` built once."""
+TelegramUser = Annotated[Account, Depends(telegram_user)]
+"""The signed-in user, signed in through Telegram."""
 OptionalUser = Annotated[Account | None, Depends(optional_user)]

@@ -22,6 +22,11 @@ class AuthMissing(Unauthorized):
     message = "Authorization header with the 'tma' or 'Bearer' scheme is required"
 
 
+class SessionExpired(Unauthorized):
+    code = "session_expired"
+    message = "The sign-in by e-mail has ended or expired: sign in again"
+
+
 class InitDataMalformed(Unauthorized):
     code = "init_data_malformed"
     message = "Init data is malformed"
@@ -48,6 +53,7 @@ class InitDataUnencodable(ValidationFailed):
 
 AUTH_ERRORS: tuple[type[AppError], ...] = (
     AuthMissing,
+    SessionExpired,
     InitDataMalformed,
     InitDataInvalid,
     InitDataExpired,

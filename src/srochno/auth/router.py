@@ -18,15 +18,12 @@ from srochno.errors import DatabaseUnavailable, ValidationFailed, responses
 from srochno.mail import smtp
 from srochno.ratelimit import RateLimited, client_key
 from srochno.responses import json_response
-from srochno.schemas import EMAIL_PATTERN
+from srochno.schemas import EmailAddress
 from srochno.state import ReadConnection, SettingsDep, WriteConnection, app_limiter, domain_router
 
 logger = logging.getLogger(__name__)
 router = domain_router(tags=["auth"])
 
-EmailAddress = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)
-]
 Token = Annotated[
     str, StringConstraints(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
 ]

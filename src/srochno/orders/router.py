@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Path, Query, Request
 from starlette.responses import Response
 
-from srochno.auth.dependencies import CurrentUser, OptionalUser
+from srochno.auth.dependencies import CurrentUser, OptionalUser, TelegramUser
 from srochno.auth.errors import AUTH_ERRORS
 from srochno.errors import IdempotencyKeyConflict, responses
 from srochno.orders import client, errors, near, outcome, reports, service, share
@@ -38,6 +38,7 @@ from srochno.state import (
     unit_of_work,
 )
 from srochno.telegram.errors import BotNotConfigured
+from srochno.users.errors import TelegramOnly
 
 router = domain_router(tags=["orders"])
 
@@ -182,13 +183,15 @@ async def read_order_client(
         errors.OrderNotActive,
         share.ShareUnavailable,
         BotNotConfigured,
+        TelegramOnly,
     ),
 )
 async def share_order(
-    order_id: OrderId, user: CurrentUser, work: Work, settings: SettingsDep, bot: BotDep
+    order_id: OrderId, user: TelegramUser, work: Work, settings: SettingsDep, bot: BotDep
 ) -> Response:
     """A message with the order's public card and a button that opens it in the Mini App
-    (never the contact), prepared by the bot for `WebApp.shareMessage(prepared_message_id)`."""
+    (never the contact), prepared by the bot for `WebApp.shareMessage(prepared_message_id)`;
+    `WebApp.shareMessage` exists only inside Telegram: 409 `telegram_only` outside."""
     return json_response(await share.share_order(work, bot, settings, user.id, order_id))
 
 

@@ -6,7 +6,7 @@ from fastapi import Path
 from starlette.responses import Response
 
 from srochno import clock
-from srochno.auth.dependencies import CurrentUser
+from srochno.auth.dependencies import CurrentUser, TelegramUser
 from srochno.auth.errors import AUTH_ERRORS
 from srochno.errors import IdempotencyKeyConflict, responses
 from srochno.payments import service
@@ -40,7 +40,7 @@ PaymentId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0
 )
 async def create_invoice(
     body: InvoiceIn,
-    user: CurrentUser,
+    user: TelegramUser,  # Stars exist only inside Telegram
     work: Work,
     settings: SettingsDep,
     bot: BotDep,
@@ -50,8 +50,6 @@ async def create_invoice(
     `Telegram.WebApp.openInvoice`, then read the payment's status (never trust the
     callback). `amount_rub = stars × STARS_RUB_RATE`. A retry with the same
     `Idempotency-Key` answers the same payment."""
-    if user.is_web:  # Stars exist only inside Telegram
-        raise TelegramOnly()
     invoice = await service.create_invoice(
         work, bot, settings, user, body.stars, idempotency_key, clock.now()
     )

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from srochno.enums import TopupStatus
-from srochno.schemas import EMAIL_PATTERN, StrictInt
+from srochno.schemas import EmailAddress, StrictInt
 
 TOPUP_LIMIT = 1_000_000
 """The most rubles one top-up may ask for; ``TOPUP_MIN_RUB``..``TOPUP_MAX_RUB`` narrow it."""
-
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)
-]
 
 
 class TopupIn(BaseModel):
     amount_rub: Annotated[int, StrictInt] = Field(
         ge=1, le=TOPUP_LIMIT, description="Whole rubles, TOPUP_MIN_RUB..TOPUP_MAX_RUB"
     )
-    email: Email | None = Field(
+    email: EmailAddress | None = Field(
         default=None,
         description="Where YooKassa sends the receipt; needed once, then kept",
     )

@@ -6,7 +6,7 @@ from fastapi import Path
 from pydantic import AfterValidator
 from starlette.responses import Response
 
-from srochno.auth.dependencies import CurrentUser
+from srochno.auth.dependencies import CurrentUser, TelegramUser
 from srochno.auth.errors import AUTH_ERRORS
 from srochno.catalog import CATEGORIES
 from srochno.enums import BIGINT_MAX
@@ -78,12 +78,10 @@ async def update_notification_settings(
     response_model=Profile,
     responses=responses(*AUTH_ERRORS, TelegramOnly),
 )
-async def write_access_granted(user: CurrentUser, conn: WriteConnection) -> Response:
+async def write_access_granted(user: TelegramUser, conn: WriteConnection) -> Response:
     """The Mini App's `requestWriteAccess()` was granted: notifications reach the user, and
     the ones that waited for it are sent. A web account has no Telegram chat: 409
     `telegram_only` (its notifications go by e-mail, `notifications_reach: email`)."""
-    if user.is_web:
-        raise TelegramOnly()
     return json_response(presenter.profile(await service.allow_writing(conn, user.id)))
 
 

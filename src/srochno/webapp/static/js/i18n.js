@@ -12,6 +12,7 @@ export function pickLanguage(code) {
 export const ERRORS = {
   ru: {
     auth_missing: 'Откройте приложение из Telegram: нет данных входа.',
+    session_expired: 'Вход по почте истёк: войдите снова.',
     csrf_header_missing: 'Запрос отклонён защитой от подделки: обновите страницу.',
     sign_in_link_invalid: 'Ссылка для входа устарела или уже использована: запросите новую.',
     unsubscribe_link_invalid: 'Ссылка отписки неверна.',
@@ -109,6 +110,7 @@ export const ERRORS = {
   },
   en: {
     auth_missing: 'Open the app from Telegram: no sign-in data.',
+    session_expired: 'Your sign-in by e-mail has expired: sign in again.',
     csrf_header_missing: 'The request was refused as a possible forgery: reload the page.',
     sign_in_link_invalid: 'The sign-in link expired or was used already: ask for a new one.',
     unsubscribe_link_invalid: 'The unsubscribe link is not valid.',
