@@ -1,6 +1,7 @@
 """A server process loads what it serves: the admin (starlette-admin, SQLAlchemy's async
 layer and its engine) on the first request under ``/admin``, aiogram's models when one is
-first used; the API answers without either (SPEC §22, a lean worker)."""
+first used, the push's HTTP libraries on the first push; the API answers without any of
+them (SPEC §22, a lean worker)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ SCRIPT = textwrap.dedent(
             and getattr(package, name).__pydantic_complete__
         ]
 
-    LOADED = ("starlette_admin", "sqlalchemy.ext.asyncio")
+    LOADED = ("starlette_admin", "sqlalchemy.ext.asyncio", "requests", "pywebpush")
 
     async def main() -> dict:
         settings = Settings(
@@ -47,7 +48,10 @@ SCRIPT = textwrap.dedent(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                api = [(await client.get(path)).status_code for path in ("/api/orders", "/health")]
+                api = [
+                    (await client.get(path)).status_code
+                    for path in ("/api/orders", "/health", "/api/push/key")
+                ]
                 seen["api"] = api
                 seen["after_api"] = [name for name in LOADED if name in sys.modules]
                 seen["models_after_api"] = built()
@@ -74,7 +78,8 @@ def test_the_api_answers_without_the_admin_or_aiogram_s_models(database_url: str
     )
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["api"] == [200, 200]
+    assert seen["api"] == [200, 200, 200]
+    # Nor requests and pywebpush (a push's HTTP half, the worker's on its first push).
     assert seen["after_api"] == []
     # Of ~590 models, the bot's defaults and the methods' generic bases (aiogram builds
     # them all on import).

@@ -628,6 +628,20 @@ def test_top_level_domains_are_read_offline(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(names) > 1000
 
 
+def test_top_level_domains_are_tldextracts_own_reading_of_its_snapshot() -> None:
+    """The snapshot file is read without importing ``tldextract`` (it loads ``requests``):
+    the same names as ``tldextract`` itself gives, ICANN's section, no wildcard."""
+    import tldextract
+
+    extractor = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
+    )
+    theirs = {suffix for suffix in extractor.tlds if "." not in suffix}
+    ours = top_level_domains.__wrapped__()
+    assert {name for name in ours if not name.startswith("xn--") or name in theirs} == theirs
+    assert all(name.encode("idna").decode() in ours for name in theirs if not name.isascii())
+
+
 ADVERSARIAL = [
     ("1 " * 1000, None),
     ("1." * 1000, None),

@@ -10,13 +10,13 @@ disjoint classes. How the classes and shapes are defined: ``docs/contacts.md``.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
-
-import tldextract
 
 from srochno.contacts.cued import find_cued_phone, may_have_cue
 from srochno.contacts.fold import fold
@@ -126,14 +126,23 @@ _EMAIL: Final = re.compile(
 )
 
 
+PSL_PACKAGE: Final = "tldextract"
+PSL_SNAPSHOT: Final = ".tld_set_snapshot"
+_PSL_PRIVATE: Final = "// ===BEGIN PRIVATE DOMAINS==="
+_PSL_RULE: Final = re.compile(r"^(?P<suffix>[.*!]*\w\S*)", re.MULTILINE)
+
+
 @functools.cache
 def top_level_domains() -> frozenset[str]:
-    """The top-level domains of the Public Suffix List snapshot bundled with
-    ``tldextract``: no URL and no cache directory, so neither network nor disk."""
-    extractor = tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
-    )
-    names = {suffix for suffix in extractor.tlds if "." not in suffix}
+    """The top-level domains of the Public Suffix List snapshot ``tldextract`` ships (its
+    ICANN section, read as ``tldextract`` reads it), from the file itself: importing
+    ``tldextract`` would load ``requests`` (~14 MB) into every process for a list."""
+    spec = importlib.util.find_spec(PSL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("tldextract, which ships the Public Suffix List, is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    text = (folder / PSL_SNAPSHOT).read_text(encoding="utf-8").partition(_PSL_PRIVATE)[0]
+    names = {match["suffix"] for match in _PSL_RULE.finditer(text) if "." not in match["suffix"]}
     for name in list(names):
         if not name.isascii():
             try:

@@ -20,18 +20,13 @@ price; never its contact, address or point.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import requests
 from pgqueuer.errors import RetryRequested
-from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush
 
 from srochno import clock, metrics
 from srochno.config import Settings
@@ -126,72 +121,6 @@ def push_message(lang: Language, data: dict[str, Any], now: datetime) -> dict[st
 
 # --- sending ------------------------------------------------------------------------------
 
-_local = threading.local()
-
-
-class PushSession(requests.Session):
-    """How a push is POSTed: the answer's status and headers only.
-
-    A redirect is never followed: the endpoint's host was checked against
-    ``PUSH_SERVICE_HOSTS`` when the device subscribed, where a ``Location`` points never
-    was (a 3xx ends as a refusal). The answer's body is never needed: an empty one is read
-    (the connection is kept for the next push), any other is left unread and the
-    connection closed, so a push service cannot make the process read a flood or wait on a
-    trickle."""
-
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        kwargs.update(allow_redirects=False, stream=True)
-        response = super().request(method, url, *args, **kwargs)
-        raw = response.raw
-        if raw.length_remaining == 0:
-            raw.read()
-            raw.release_conn()
-        else:
-            raw.close()
-        response._content = b""
-        response._content_consumed = True
-        return response
-
-
-def _session() -> requests.Session:
-    """One HTTP session per sending thread: connections to a push service are reused."""
-    session: requests.Session | None = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = PushSession()
-    return session
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    retry_after: str | None = None
-
-
-def post(claimed: Claim, message: dict[str, str], key: Vapid02, settings: Settings) -> Answer:
-    """Encrypt and POST one push (blocking: run in a thread): the push service's answer.
-    Network errors raise (``requests``' own)."""
-    subscription = {
-        "endpoint": claimed.endpoint,
-        "keys": {"p256dh": claimed.p256dh, "auth": claimed.auth},
-    }
-    try:
-        response = webpush(
-            subscription,
-            data=json.dumps(message, ensure_ascii=False),
-            vapid_private_key=key,
-            vapid_claims={"sub": settings.push_subject},  # aud and exp are filled in
-            content_encoding="aes128gcm",
-            ttl=settings.push_ttl_seconds,
-            timeout=settings.push_timeout_seconds,
-            headers={"Urgency": "high"},
-            requests_session=_session(),
-        )
-    except WebPushException as error:
-        if error.response is None:
-            raise
-        return Answer(int(error.response.status_code), error.response.headers.get("Retry-After"))
-    return Answer(int(response.status_code))
-
 
 def retry_after(value: str | None) -> timedelta | None:
     """A ``Retry-After`` header (seconds or an HTTP date) as a delay, at most an hour."""
@@ -225,7 +154,13 @@ async def send(db: Database, settings: Settings, delivery: Delivery) -> Delivery
         return DeliveryStatus.skipped
     message = push_message(language(claimed.lang), delivery.data, clock.now())
     try:
-        answer = await asyncio.to_thread(post, claimed, message, key, settings)
+        from srochno.notifications.push_http import post  # loaded by the first push
+
+        device = {
+            "endpoint": claimed.endpoint,
+            "keys": {"p256dh": claimed.p256dh, "auth": claimed.auth},
+        }
+        answer = await asyncio.to_thread(post, device, message, key, settings)
     except Exception as error:  # the network, a timeout, TLS
         async with db.connection() as conn:
             return await _retry(conn, delivery, claimed, settings, error, None)
