@@ -90,11 +90,6 @@ EMAIL_PATTERN = (
 or double dots, no quotes, brackets or format characters) at a domain name of letters,
 digits and inner hyphens (no address literals); a top-level domain of letters, or an
 internationalised one in its ASCII form (``xn--p1ai``, .рф)."""
-LOCAL_PART_MAX = 64
-"""RFC 5321's limit on the part before the ``@``."""
-EMAIL_SCHEMA_PATTERN = rf"^(?=[^@]{{1,{LOCAL_PART_MAX}}}@){EMAIL_PATTERN[1:]}"
-""":data:`EMAIL_PATTERN` with the local part's limit, as the API's schema states it (the
-validator checks that limit apart: pydantic's patterns have no look-ahead)."""
 
 
 def ascii_domain(value: object) -> object:
@@ -113,18 +108,10 @@ def ascii_domain(value: object) -> object:
         return value
 
 
-def local_part_length(value: str) -> str:
-    if len(value.rpartition("@")[0]) > LOCAL_PART_MAX:
-        raise ValueError(f"the part before @ is longer than {LOCAL_PART_MAX} characters")
-    return value
-
-
 EmailAddress = Annotated[
     str,
     BeforeValidator(ascii_domain),
     StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN),
-    AfterValidator(local_part_length),
-    Field(json_schema_extra={"pattern": EMAIL_SCHEMA_PATTERN}),
 ]
 """An e-mail address in a request: :data:`EMAIL_PATTERN` after :func:`ascii_domain`."""
 
