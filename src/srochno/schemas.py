@@ -110,8 +110,8 @@ def ascii_domain(value: object) -> object:
 
 EmailAddress = Annotated[
     str,
-    BeforeValidator(ascii_domain),
     StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN),
+    BeforeValidator(ascii_domain),  # (declared after: it runs first)
 ]
 """An e-mail address in a request: :data:`EMAIL_PATTERN` after :func:`ascii_domain`."""
 
