@@ -77,14 +77,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         testrun.finish(testrun.run_id(config), os.environ.get("TEST_DATABASE_URL"))
 
 
+LONG_FIRST = (
+    "tests/model/",
+    "tests/bot/test_models_on_demand.py",
+    "tests/faults/test_server_kill.py",
+    "tests/operating/test_restore_drill.py",
+)
+"""Modules of single tests that take a minute or more on a busy machine: handed out first,
+they do not leave one worker busy while the others have finished."""
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests sharing a server of a module (or of a folder) run in one xdist worker."""
+    """Tests sharing a server of a module (or of a folder) run in one xdist worker; the
+    longest single tests come first (xdist hands out groups by size, then the rest in
+    this order). Whole modules move: a module's tests stay together."""
     top = Path(__file__).parent.relative_to(config.rootpath).as_posix()
     for item in items:
         group = testrun.shared_group(item, top)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
 
 
 @pytest.fixture(scope="session")
