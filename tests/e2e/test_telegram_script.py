@@ -19,10 +19,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import expect
 
+from srochno.db import plain_url
 from tests.conftest import make_settings
 from tests.e2e.conftest import ARTIFACTS, EXTERNAL, TELEGRAM_SCRIPT, TIMEOUT_MS, VIEWPORT
 from tests.fakebotapi import FakeBotAPI
@@ -232,6 +234,29 @@ async def test_write_access_and_the_verified_phone_through_telegram(
         assert response.status_code == 200, response.text
     await app.receive("phone_requested", {"status": "sent"})
     await expect(app.page.locator(".phone-verified")).to_contain_text("+79995550011")
+
+
+async def test_a_user_who_blocked_the_bot_allows_messages_again_through_telegram(
+    launch, database_url
+):
+    """A block is lifted the way a first start is: Telegram's own write-access request."""
+    user_id = EXECUTOR + 11
+    app = await launch(user_id)  # the first request makes the user
+    conn = await asyncpg.connect(plain_url(database_url))
+    try:
+        await conn.execute(
+            "UPDATE users SET bot_blocked = true, allows_write_to_pm = false WHERE id = $1",
+            user_id,
+        )
+    finally:
+        await conn.close()
+    await app.page.evaluate("location.hash = '#/profile'")
+    reach = app.page.locator(".reach")
+    await expect(reach).to_have_attribute("data-reach", "blocked")
+    await app.page.get_by_role("button", name="Разрешить сообщения").click()
+    await app.wait_posted("web_app_request_write_access")
+    await app.receive("write_access_requested", {"status": "allowed"})
+    await expect(reach).to_have_attribute("data-reach", "ok")
 
 
 async def test_subscribing_asks_for_write_access(launch):
