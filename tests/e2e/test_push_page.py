@@ -193,6 +193,8 @@ async def test_a_web_executor_turns_push_on_and_the_service_worker_shows_it(
     # the app's own window.
     worker = page.context.service_workers[0]
     assert worker.url == f"{server}/app/sw.js"
+    # The page is the worker's once it has claimed it (its window can then be navigated).
+    await page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
     shown = await worker.evaluate(
         in_worker(
             """await run(new PushEvent('push', { data: arg }), {});

@@ -80,7 +80,11 @@ self.addEventListener('notificationclick', (event) => {
     for (const client of windows) {
       if (client.url.startsWith(SCOPE)) {
         await client.focus();
-        return client.navigate(target.href);
+        // Only a window this worker controls can be navigated (not yet one opened before
+        // it activated): such a window stays, and the order opens in a new one.
+        const navigated = await client.navigate(target.href).catch(() => null);
+        if (navigated) return navigated;
+        break;
       }
     }
     return self.clients.openWindow(target.href);
