@@ -13,6 +13,7 @@ worker's events are dispatched by hand (a push service never calls this machine'
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Iterator
@@ -86,6 +87,11 @@ def in_worker(body: str) -> str:
         WindowClient.prototype.focus = async function () {{ return this; }};
         {body}
     }}"""
+
+
+CLAIMED = """navigator.serviceWorker.controller ? true : new Promise((resolve) =>
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true),
+        { once: true }))"""
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +200,9 @@ async def test_a_web_executor_turns_push_on_and_the_service_worker_shows_it(
     worker = page.context.service_workers[0]
     assert worker.url == f"{server}/app/sw.js"
     # The page is the worker's once it has claimed it (its window can then be navigated).
-    await page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+    # Waited for by its event: polling with wait_for_function evaluates strings, which the page's
+    # CSP refuses once the first check has failed.
+    await asyncio.wait_for(page.evaluate(CLAIMED), 30)
     shown = await worker.evaluate(
         in_worker(
             """await run(new PushEvent('push', { data: arg }), {});
