@@ -202,11 +202,13 @@ def _read_run(window: str) -> tuple[int, int] | None:
             if index > first and "\n" in window[tokens[index - 1][1] : token_start]:
                 break
             readings = _readings(token)
+            between = window[tokens[index - 1][1] : token_start] if index > first else ""
+            if _SENTENCE_END.search(between) and (gap or not readings):
+                break  # after a word that ends a sentence, another sentence starts
             if not readings:
                 gap += 1
-                between = window[tokens[index - 1][1] : token_start] if index > first else ""
-                if gap > _MAX_WORD_GAP or _SENTENCE_END.search(between):
-                    break  # a word after a sentence's end starts another sentence
+                if gap > _MAX_WORD_GAP:
+                    break
                 continue
             gap = 0
             states = {

@@ -28,6 +28,7 @@ from srochno.contacts.normalize import (
     phone_copy,
 )
 from srochno.contacts.phone import find_number
+from srochno.contacts.variants import readings
 from srochno.contacts.words import (
     MAIL_PROVIDERS,
     NUMBER_WORDS,
@@ -112,6 +113,7 @@ _SCHEME: Final = re.compile(
     r"(?:com|me|ru)[ \t]*+/[ \t]*+[^\W_]"
     r"|(?<![\w:/])live:[a-z0-9][a-z0-9_.\-]{2,}"
     r"|(?<![\w.\-])www[ \t]*+[.,][ \t]*+[^\W_]"
+    r"|(?<![\w.])(?:inst|insta|ig|tt|yt|tg|u)[ \t]*+/[ \t]*+[a-z0-9_.\-]{4,}"
 )
 _PROVIDER_WORDS: Final = MAIL_PROVIDERS | {"t"}
 _PROVIDER: Final = "|".join(sorted(map(re.escape, MAIL_PROVIDERS | {"t"}), key=len, reverse=True))
@@ -382,6 +384,10 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     loose = any(not part.isalnum() for part in _loose_dots(folded[start:end]))
     plain_labels = plain_labels[-_MAX_DOMAIN_LABELS:]
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
+    if not path and (
+        ".".join(folded_labels[-2:]) in _PUBLIC_SITES or _sentence_joined(text, start, end)
+    ):
+        return None
     for first in range(len(plain_labels) - 1):
         if _is_domain(plain_labels[first:], folded_labels[first:], loose_dot=loose, path=path):
             if (
@@ -393,6 +399,47 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
                 return None  # «файл logo.ai»
             return Finding("link", start, end)
     return None
+
+
+# Sites of public services: named without a path, they reach nobody.
+_PUBLIC_SITES: Final = frozenset(
+    fold(name)
+    for name in _words(
+        "booking.com gosuslugi.ru mos.ru nalog.ru draw.io avito.ru ozon.ru wildberries.ru "
+        "yandex.ru google.com youtube.com github.com gitlab.com notion.so figma.com canva.com "
+        "zoom.us hh.ru 2gis.ru aliexpress.ru aliexpress.com amazon.com ebay.com airbnb.com "
+        "sberbank.ru tinkoff.ru tbank.ru pochta.ru cdek.ru kinopoisk.ru ya.ru vk.com ok.ru "
+        "mail.ru t.me chatgpt.com openai.com microsoft.com apple.com"
+    )
+)
+# English words that are also top-level domains: after a dot with no space and a capital,
+# a new sentence (``…is broken.It leaks``), not a domain.
+_SENTENCE_WORDS: Final = frozenset(
+    _words("it me by in is at to no us so do my am as be an go on or of if up we")
+)
+
+
+_PLACE_TLDS: Final = frozenset(_words("москва moscow рус tatar spb kiev"))
+
+
+def _sentence_joined(text: Text, start: int, end: int) -> bool:
+    """Tell whether ``label.Tld`` is two sentences with the space after the dot left out
+    (``няня.Дети``, ``sofa.Me``), or ``.NET`` after a word: the capital says so. A strong
+    top-level domain (``.Ru``) stays a domain unless it is also an English word."""
+    written = _original_case(text, text.plain[start:end])
+    if written is None:
+        return False
+    head, dot, tld = written.rpartition(".")
+    if not dot or not head or len(tld) < 2 or not tld.isalpha():
+        return False
+    if head[-1] in " \t" and tld.isupper():
+        return True  # «Обновить .NET»
+    if not head[-1].isalpha() or head[-1].isupper() or not (tld[0].isupper() and tld[1:].islower()):
+        return False
+    lower = tld.lower()
+    if lower in _PLACE_TLDS:
+        return False  # «ремонт.Москва»: a site of the city, as often as a sentence
+    return lower in _SENTENCE_WORDS or (len(tld) >= 3 and fold(lower) not in _STRONG_FOLDED)
 
 
 def _loose_dots(domain: str) -> list[str]:
@@ -485,7 +532,15 @@ _MESSENGER_WORDS: Final = (
     r"wasa|wasap\w*|guasap\w*|zap|zapzap|zapp|uats\w*|whats|wats|вотс|уотс\w*|"
     r"telega|tele|телеги|мессенджер\w*|messenger\w*|месенджер\w*|соцсет\w*|личк\w*|лс|"
     r"директ\w*|дирек\w*|dm|пм|wechat|weixin|вичат|kakao\w*|какао\w*|line|лайн|zalo|"
-    r"threema|signal\w*|element|matrix|session|slack|слак|teams|тимс|imo|имо"
+    r"threema|signal\w*|element|matrix|session|slack|слак|teams|тимс|imo|имо|"
+    # channels, portfolios and platforms with profiles one can write to
+    r"тгк|tgk|тенчат\w*|tenchat\w*|беханс\w*|биханс\w*|behance\w*|гитхаб\w*|github\w*|"
+    r"стим|стиме|стима|стиму|steam|кворк\w*|kwork\w*|snap|снап|снэп|снапчат\w*|твич\w*|"
+    r"пинтерест\w*|pinterest\w*|лайки|лайке|likee|дзен|дзене|дзена|dzen|хабр|хабре|хабра|"
+    r"habr|reddit\w*|реддит\w*|ютуб\w*|youtube\w*|рутуб\w*|rutube\w*|"
+    # mailboxes in slang
+    r"мыло|мыла|мылу|мылом|электронк\w*|мэйл\w*|рамблер\w*|rambler\w*|имейл\w*|емейл\w*|"
+    r"имэйл\w*|email\w*|e-mail"
 )
 _AMBIGUOUS: Final = frozenset(
     fold(word)
@@ -495,7 +550,9 @@ _AMBIGUOUS: Final = frozenset(
         "почту почте почты ящик wasa zap zapp zapzap whats wats вотс tele "
         "мессенджер мессенджере мессенджеры мессенджерах messenger messengers соцсети "
         "соцсетях соцсетях соцсеть личку личка личке лс директ директе dm пм line лайн "
-        "kakao какао element matrix session slack слак teams тимс imo имо signals"
+        "kakao какао element matrix session slack слак teams тимс imo имо signals "
+        "стим стиме стима стиму steam snap снап снэп лайки лайке дзен дзене дзена dzen "
+        "мыло мыла мылу мылом электронка электронку электронке электронки"
     )
 )
 _MESSENGER: Final = fold(_MESSENGER_WORDS)
@@ -512,7 +569,8 @@ _CONNECTOR_WORDS: Final = fold(
     r"в|во|на|in|on|at|via|через|по|мой|моя|мое|my|ник|ником|nick|логин|login|id|ид|айди|"
     r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
     r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
-    r"тег\w*|tag|the|номер|number|uin|адрес\w*|address|ссылк\w*|link|наоборот|задом|наперед|наперёд|reversed|backwards"
+    r"тег\w*|tag|the|номер|number|uin|адрес\w*|address|ссылк\w*|link|наоборот|задом|наперед|наперёд|reversed|backwards|"
+    r"имя|имени|name|никнейм\w*|nickname|юз|юза|handle"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
@@ -537,7 +595,9 @@ _ORDINARY_WORDS: Final = frozenset(
         "that your mine here also or python java php django node react nginx docker linux "
         "windows excel word sql html css javascript golang rust ruby flutter kotlin swift "
         "telegram whatsapp viber instagram skype discord facebook tiktok business direct "
-        "ads reklama target bitrix wordpress tilda"
+        "ads reklama target bitrix wordpress tilda aiogram telethon pyrogram telebot "
+        "sendpulse unisender chatfuel salebot manychat botfather bothelp smartsender jivo "
+        "bitrix24 amocrm outlook exchange office thunderbird 3ds"
     )
 )
 # Words that say the next word is a handle: after them, a short handle counts.
@@ -560,6 +620,8 @@ def _find_handle(text: Text) -> Finding | None:
     if "@" in folded:
         for match in _AT_HANDLE.finditer(folded):
             start, end = match.span("handle")
+            if match.group("handle") in _CODE_AT_WORDS:
+                continue  # ``@property``, ``@media``: code
             if _has_latin(text.plain[start:end]):
                 return Finding("handle", match.start(), end)
     found = _find_script_messenger(text)
@@ -588,7 +650,10 @@ def _find_handle(text: Text) -> Finding | None:
         found_at = pattern.search(folded)
         while found_at is not None:
             start, end = found_at.span("handle")
-            if _is_handle(found_at, plain[start:end], forward=forward, ambiguous=ambiguous):
+            written = _original_case(text, plain[start:end]) or ""
+            if _is_handle(
+                found_at, plain[start:end], forward=forward, ambiguous=ambiguous, written=written
+            ):
                 return Finding("handle", min(found_at.start(), start), max(found_at.end(), end))
             resume = found_at.end("messenger") if forward else found_at.end("handle")
             found_at = pattern.search(folded, max(resume, found_at.start() + 1))
@@ -662,6 +727,19 @@ def _find_script_messenger(text: Text) -> Finding | None:
     return None
 
 
+# Decorators, annotations and at-rules of code and style sheets.
+_CODE_AT_WORDS: Final = frozenset(
+    _words(
+        "property staticmethod classmethod dataclass abstractmethod override deprecated "
+        "media import keyframes font-face supports charset namespace layer container apply "
+        "extend mixin include forward test before after component autowired entity table "
+        "column getter setter inject injectable input output click submit model bind "
+        "foreach section yield csrf auth param return returns throws author version since "
+        "override functional interface transactional service controller repository "
+        "springbootapplication requestmapping getmapping postmapping pytest fixture "
+        "lru_cache cached_property contextmanager wraps router route validator"
+    )
+)
 _MESSENGER_ALONE: Final = re.compile(rf"(?<![^\W\d_])(?:{_MESSENGER})(?![^\W\d_])")
 # A handle that no ordinary word is: letters and digits joined by underscores
 # (``ivan_remont77``), or a hashtag; near a messenger's name, whatever stands between.
@@ -688,10 +766,12 @@ def _find_marked_handle(text: Text, alone: re.Pattern[str] = _MESSENGER_ALONE) -
         for pattern in patterns:
             for match in pattern.finditer(folded, start, end):
                 handle = match.group().lstrip("#")
+                written = _original_case(text, handle)
                 if (
                     len(handle) >= _MIN_MARKED
                     and handle not in _ORDINARY_WORDS
                     and handle.upper() not in text.original  # ``ERR_CONNECTION_REFUSED``
+                    and (written is None or written == written.lower())  # ``Brand_Moscow``
                 ):
                     return Finding(
                         "handle",
@@ -707,6 +787,7 @@ def _is_handle(
     *,
     forward: bool,
     ambiguous: frozenset[str] | set[str] = _AMBIGUOUS,
+    written: str = "",
 ) -> bool:
     handle = match.group("handle").lstrip("@").rstrip(".")
     if not handle or not _has_latin(plain_handle) or handle in _ORDINARY_WORDS:
@@ -718,10 +799,12 @@ def _is_handle(
         at
         or (bool(separator.strip(" \t")) and not separator.strip(" \t").isalpha())
         or bool(_NAMING_WORD.search(separator))
-    )
+    ) and separator != "-"  # ``max-width``: a glued hyphen makes one compound word
     if not separator and not at:
         return False  # glued: part of one word
     marked = any(char in handle for char in "_.0123456789")
+    if forward and match.group("messenger") in _CART_WORDS and not marked and written[:1].isupper():
+        return False  # «садовую телегу Grinda»: a cart of a brand
     vague = match.group("messenger") in ambiguous
     if handle.replace("-", "").isdigit():
         if _NUMERIC_ID_MESSENGER.fullmatch(match.group("messenger")):
@@ -741,6 +824,10 @@ def _is_handle(
     return (marked and len(handle) >= _MIN_STRONG_HANDLE) or len(handle) >= _MIN_WEAK_HANDLE
 
 
+# Word forms of «телега» that are as often a cart as the messenger.
+_CART_WORDS: Final = frozenset(fold(word) for word in _words("телегу телега телеге телеги телегой"))
+
+
 def _has_latin(text: str) -> bool:
     """A Latin letter or digit (small capitals included): no handle is all Cyrillic."""
     return any(
@@ -750,11 +837,178 @@ def _has_latin(text: str) -> bool:
     )
 
 
+# Handles and domains without a messenger's name or a dot ----------------------------------
+
+# A handle-shaped word: Latin letters and digits joined by underscores or dots
+# (``anna_photo_msk``, ``anna.petrova85``), or letters ending in digits (``anna85``).
+_HANDLE_SHAPED: Final = re.compile(
+    r"(?<![\w@.#/\\\-])(?:[a-z][a-z0-9]*+(?:_[a-z0-9]++)++_?"
+    r"|[a-z][a-z0-9]*+(?:\.[a-z0-9]++)++(?<=\d)"
+    r"|[a-z]{3,}[0-9]{2,})(?![\w@\-]|\.\w|[ \t]*+\()"
+)
+# Words that point at a handle given bare: write to, find, add, my nick, my channel, here.
+_HANDLE_CUE: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:пиш\w*|напиш\w*|пиши\w*|write|message|text|dm|ник\w*|nick\w*|"
+        r"username|юз|юза|юзер\w*|user|логин\w*|login|акк|аккаунт\w*|account|канал\w*|"
+        r"channel|поиск\w*|search|найд\w*|найт\w*|find|ищ\w*|добав\w*|add|связ\w*|свяж\w*|"
+        r"contact\w*|контакт\w*|тут|там|здесь|сюда|here|there|стучит\w*|стукн\w*|"
+        r"отвеч\w*|отвеч|reply|профил\w*|profile|страниц\w*|page|подпис\w*|follow)"
+        r"(?![^\W\d_])"
+    )
+)
+# Words that name the handle itself: after one of them, a word with digits is a handle too.
+_NAMING_CUE: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:ник\w*|nick\w*|username|юз|юза|юзер\w*|логин\w*|login|акк|"
+        r"аккаунт\w*|account|канал\w*|channel|id|ид|айди)(?![^\W\d_])"
+        r"[^\w\n]{0,6}+(?:(?:мой|моя|my|в|на|у|меня)[^\w\n]{1,4}+){0,2}$"
+    )
+)
+# A text about code, files, networks or spreadsheets names things in snake_case.
+_CODE_CONTEXT: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:python\w*|питон\w*|sql|api|json|yaml|xml|csv|html|css|js|php|"
+        r"код\w*|скрипт\w*|script\w*|функци\w*|function\w*|переменн\w*|variable\w*|"
+        r"метод\w*|method\w*|модул\w*|module\w*|класс\w*|class\w*|таблиц\w*|table\w*|"
+        r"пол[еяю]|field\w*|столб\w*|column\w*|колонк\w*|ячейк\w*|формул\w*|excel|эксель\w*|"
+        r"бот\w*|bot\w*|сервер\w*|server\w*|docker\w*|git|конфиг\w*|config\w*|"
+        r"настро\w*|параметр\w*|param\w*|ошибк\w*|error\w*|exception|файл\w*|file\w*|"
+        r"папк\w*|folder\w*|путь|path|сеть|сети|wifi|wi-fi|ssid|парол\w*|password|роутер\w*|"
+        r"router|баз[аеуы]|database|программ\w*|программист\w*|developer|разработ\w*|"
+        r"плагин\w*|plugin\w*|тег\w*|env|ключ\w*|key|"
+        r"модел\w*|model|артикул\w*|sku|прошивк\w*|firmware)(?![^\W\d_])"
+    )
+)
+_FILE_SUFFIX: Final = frozenset(
+    _words(
+        "py js ts html htm css json yaml yml md txt pdf doc docx xls xlsx csv jpg jpeg png "
+        "gif zip rar exe sh log conf ini cfg sql xml php rb go java c h cpp mp3 mp4 avi mov"
+    )
+)
+_MIN_BARE_HANDLE: Final = 5
+_MAX_BARE_HANDLE: Final = 32
+
+
+def _original_case(text: Text, token: str) -> str | None:
+    """``token`` as the client wrote it (case kept), when it stands in the text."""
+    match = re.search(re.escape(token), text.original, re.IGNORECASE)
+    return None if match is None else match.group()
+
+
+def _find_bare_handle(text: Text) -> Finding | None:
+    """A handle given without a messenger's name or an ``@``: a handle-shaped word in a
+    text that points at it (``пишите anna_photo_msk``, ``мой юз anna85``) and is not about
+    code, files or networks, where words like that are names of things."""
+    folded = text.text
+    if not ("_" in folded or "." in folded or any(c.isdigit() for c in folded)):
+        return None
+    cues: bool | None = None
+    code: bool | None = None
+    for match in _HANDLE_SHAPED.finditer(folded):
+        token = match.group()
+        letters = sum(char.isalpha() for char in token)
+        if not _MIN_BARE_HANDLE <= len(token) <= _MAX_BARE_HANDLE or letters < 3:
+            continue
+        if token in _ORDINARY_WORDS or token.rsplit(".", 1)[-1] in _FILE_SUFFIX:
+            continue
+        written = _original_case(text, token)
+        if written is None or written != written.lower():
+            continue  # ``Brand_Moscow``, ``RTX3060``: names of things are written in capitals
+        named = _NAMING_CUE.search(folded, max(0, match.start() - 40), match.start())
+        if named is not None:
+            return Finding("handle", named.start(), match.end())
+        if "_" not in token and "." not in token:
+            continue  # ``rtx3060``: letters and digits need a word that names a handle
+        if code is None:
+            code = _CODE_CONTEXT.search(folded) is not None
+        if code:
+            continue
+        if "_" in token:
+            return Finding("handle", match.start(), match.end())
+        if cues is None:
+            cues = _HANDLE_CUE.search(folded) is not None or bool(_MESSENGER_ALONE.search(folded))
+        if cues:
+            return Finding("handle", match.start(), match.end())
+    return None
+
+
+# A domain whose dot is written as another mark (``annaphoto:ru``, ``annaphoto_ru``,
+# ``annaphoto..ru``), or an e-mail's (``anna@annaphoto;ru``).
+_MARKED_DOMAIN: Final = re.compile(
+    r"(?<![\w.#/\\\-])(?P<label>[a-z][a-z0-9\-]{3,})(?:[:;*_/\\\-|~^+]|\.{2,})"
+    + fold(r"(?P<tld>ru|su|com|net|org|info|online|site|pro|shop|store|рф|рус)(?![\w\-]|\.\w)")
+)
+# A domain told in words: ``annaphoto, домен ру``, ``annaphoto в зоне рф``, ``набирайте
+# annaphoto и ру через точку``.
+_TOLD_DOMAIN: Final = re.compile(
+    r"(?<![\w@.#/])(?P<label>[a-z][a-z0-9\-]{3,})(?![\w.@])(?P<gap>[^\n]{1,40}?)"
+    + fold(r"(?<![^\W\d_])(?P<tld>ru|ру|рф|su|су|рус|com|ком|net|нет|org|орг|info|инфо)")
+    + r"(?![^\W\d_])(?P<after>[^\n]{0,24})"
+)
+_DOMAIN_WORD: Final = re.compile(
+    fold(r"(?<![^\W\d_])(?:домен\w*|зон[аеуы]\w*|точк\w*|dot|domain\w*|zone)(?![^\W\d_])")
+)
+
+
+def _find_told_domain(text: Text) -> Finding | None:
+    folded = text.text
+    if "." not in folded and not any(char.isascii() and char.isalpha() for char in folded):
+        return None
+    code: bool | None = None
+    for match in _MARKED_DOMAIN.finditer(folded):
+        label = match.group("label")
+        if label in _ORDINARY_WORDS:
+            continue
+        if code is None:
+            code = _CODE_CONTEXT.search(folded) is not None
+        if code and folded[match.end("label")] not in ":;*.":
+            continue  # ``locale-ru``, ``page_ru`` in a text about code
+        start = match.start()
+        kind = "email" if start > 0 and folded[start - 1] == "@" else "link"
+        if kind == "email":
+            local = re.search(r"[\w.+\-]+$", folded[: start - 1])
+            start = local.start() if local is not None else start - 1
+        return Finding(kind, start, match.end())
+    if not _DOMAIN_WORD.search(folded):
+        return None
+    for match in _TOLD_DOMAIN.finditer(folded):
+        around = match.group("gap") + " " + match.group("after")
+        if _DOMAIN_WORD.search(around) and match.group("label") not in _ORDINARY_WORDS:
+            return Finding("link", match.start(), match.end("tld"))
+    return None
+
+
+# A local landline after a word that says it is a telephone: ``домашний 2-34-56``,
+# ``код 48234, номер 2-15-67`` (five or six digits, written in pairs after the first).
+_LANDLINE_CUE: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:домашн\w*|стационарн\w*|городск\w*|телефон\w*|тел|звон\w*|"
+        r"позвон\w*|набир\w*|номер[ \t]++телефон\w*|landline|phone)(?![^\W\d_])"
+    )
+)
+_LANDLINE: Final = re.compile(
+    r"(?<![\d\-])\d{1,2}(?:[ \t]*+[\-–—][ \t]*+|[ \t]++)\d{2}"
+    r"(?:[ \t]*+[\-–—][ \t]*+|[ \t]++)\d{2}(?![\d]|[ \t]*+[\-–—:.,]\d)"
+)
+_LANDLINE_REACH: Final = 48
+
+
+def _find_landline(text: Text) -> Finding | None:
+    digits = phone_copy(text)
+    for cue in _LANDLINE_CUE.finditer(digits.text):
+        window_end = min(len(digits.text), cue.end() + _LANDLINE_REACH)
+        number = _LANDLINE.search(digits.text, cue.end(), window_end)
+        if number is not None and "\n" not in digits.text[cue.end() : number.start()]:
+            return Finding("phone", number.start(), number.end())
+    return None
+
+
 # The detector -----------------------------------------------------------------------------
 
 
 def _detect(text: Text) -> Finding | None:
-    for finder in (_find_email, _find_link, _find_handle):
+    for finder in (_find_email, _find_link, _find_handle, _find_bare_handle, _find_told_domain):
         found = finder(text)
         if found is not None:
             return found
@@ -763,7 +1017,7 @@ def _detect(text: Text) -> Finding | None:
     if number is None:
         loose = lookalike_digits(digits.text)
         if loose is None:
-            return None
+            return _find_landline(text)
         number = find_number(loose)
         if number is None or number.kind != "phone":
             return None
@@ -781,6 +1035,23 @@ def _detect(text: Text) -> Finding | None:
 
 def find_contact(text: str) -> Finding | None:
     """The first contact found in ``text`` with its span in ``text``, or ``None``."""
+    found = _find_as_written(text)
+    if found is not None:
+        return found
+    for kind, reading in readings(text, _is_messenger_word):
+        if kind == "decoded":
+            found = _find_as_written(reading.text)
+        else:
+            normal = normalise(reading.text)
+            found = _find_handle(normal) or _find_email(normal)
+            if found is not None:
+                found = _locate(reading.text, found)
+        if found is not None:
+            return Finding(found.kind, *reading.span(found.start, found.end))
+    return None
+
+
+def _find_as_written(text: str) -> Finding | None:
     normal = normalise(text)
     found = _detect(normal)
     if found is None:
@@ -791,6 +1062,10 @@ def find_contact(text: str) -> Finding | None:
                 return Finding("phone", *cued)
         return found
     return _locate(text, found)
+
+
+def _is_messenger_word(word: str) -> bool:
+    return _MESSENGER_WORD.fullmatch(fold(word)) is not None
 
 
 # «читать наоборот», «backwards»: the text says a handle or a number is written reversed.

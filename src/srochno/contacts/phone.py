@@ -57,13 +57,17 @@ _TIMES: Final = frozenset("xх")
 _UNIT_GAP: Final = re.compile(
     fold(
         r"(?<![^\W\d_])(?:руб|р|грн|тг|сум|usd|eur|rub|шт|кг|гр|г|мм|см|м|км|мл|л|"
-        r"мин|ч|час|сек|дн|мес|лет|год|кв|м2|pcs|kg|mm|cm|km|ml|min|sec|hrs?)(?![^\W\d_])"
+        r"мин|ч|час|сек|дн|мес|лет|год|кв|м2|pcs|kg|mm|cm|km|ml|min|sec|hrs?|"
+        r"час[аоу]\w*|минут\w*|секунд\w*|суток|сутки|дней|дня|день|недел\w*|месяц\w*|"
+        r"года|годов|штук\w*|литр\w*|метр\w*|килограм\w*|грамм\w*|рубл\w*|копе\w*|"
+        r"процент\w*|hours?|minutes?|days?|weeks?|months?|years?)(?![^\W\d_])"
     )
 )
 _SENTENCE_END: Final = re.compile(r"(?<!\s)[.!?…]\s")
 # A sentence's end and a word after it: repeated sentences (``ошибка E01. ошибка E01.``).
 _SENTENCES: Final = re.compile(r"(?<!\s)[.!?…]\s+[^\W\d_]{4}")
-_PLUS: Final = re.compile(r"\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
+# A plus that starts a number, not one glued to a word (``C++ 2015``).
+_PLUS: Final = re.compile(r"(?<![^\W\d_])(?<!\+)\+[^\S\n]{0,2}[(\[]?[^\S\n]{0,2}$")
 _GROUP: Final = re.compile(r"\d+")
 
 _DAY: Final = r"(?:0?[1-9]|[12]\d|3[01])"

@@ -1,0 +1,193 @@
+"""Other readings of a text: what a reader sees that the characters do not say directly.
+
+A text may carry a contact in a form a reader decodes without effort but the detector's
+classes do not: an escape a browser or a chat would render (``&#46;``, ``%2E``,
+``\\u002e``), a right-to-left override that shows ``ur.otohpanna`` as ``annaphoto.ru``, a
+flag standing for a country domain (``annaphoto.🇷🇺``) — *decoded* readings, checked like
+any text — and words spaced or dotted out letter by letter (``Т Е Л Е Г Р А М``,
+``т.г.``, ``a n n a _ p h o t o``), digits standing in a messenger's name
+(``te1egram``), or a handle's words to be joined by underscores when the text says so —
+*joined* readings, in which only handles and e-mails are looked for (joining single
+letters and digits would make numbers of ordinary texts).
+
+Each reading keeps, for each of its characters, where it came from, so a finding in it
+names a span of the text the client wrote. Pure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import unquote
+
+__all__ = ["Reading", "decoded", "joined", "readings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A rewritten text; ``starts[i]``/``ends[i]`` bound the original text of its ``i``-th
+    character."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` came from."""
+        if end <= start:
+            return self.starts[start] if start < len(self.starts) else start, start
+        return self.starts[start], self.ends[end - 1]
+
+
+def _identity(text: str) -> Reading:
+    return Reading(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+
+
+def _rewrite(
+    reading: Reading, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
+) -> Reading:
+    """``reading`` with each match of ``pattern`` replaced; the new characters come from
+    the whole match."""
+    text = reading.text
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        value = replace(match)
+        if value == match.group():
+            continue
+        start, end = match.span()
+        parts.append(text[last:start])
+        starts += reading.starts[last:start]
+        ends += reading.ends[last:start]
+        parts.append(value)
+        starts += [reading.starts[start]] * len(value)
+        ends += [reading.ends[end - 1]] * len(value)
+        last = end
+    if not parts:
+        return reading
+    parts.append(text[last:])
+    starts += reading.starts[last:]
+    ends += reading.ends[last:]
+    return Reading("".join(parts), tuple(starts), tuple(ends))
+
+
+# Decoded readings -------------------------------------------------------------------------
+
+_ENTITY: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,12});?")
+_PERCENT: Final = re.compile(r"(?:%[0-9A-Fa-f]{2})++")
+_ESCAPE: Final = re.compile(
+    r"\\(?:u\{?[0-9A-Fa-f]{4}\}?|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|[0-7]{3}|u\{[0-9A-Fa-f]{1,6}\})"
+)
+# A right-to-left override shows what follows it (up to its pop or the line's end)
+# reversed; an isolate of the same direction likewise.
+_OVERRIDE: Final = re.compile("[\u202e\u2067]([^\u202c\u2069\n]*+)[\u202c\u2069]?")
+_FLAG_AFTER_DOT: Final = re.compile(r"(?<=[.,])[ \t]?(?P<flag>[\U0001f1e6-\U0001f1ff]{2})")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    body = match.group()[1:].strip("{}")
+    if body[0] in "uUx":
+        body = body[1:].strip("{}")
+        value = int(body, 16)
+    else:
+        value = int(body, 8)
+    try:
+        return chr(value)
+    except (ValueError, OverflowError):
+        return match.group()
+
+
+def _flag(match: re.Match[str]) -> str:
+    return "".join(chr(ord("a") + ord(char) - 0x1F1E6) for char in match.group("flag"))
+
+
+_DECODERS: Final[tuple[tuple[Callable[[str], bool], re.Pattern[str], Callable[..., str]], ...]] = (
+    (lambda text: "&" in text, _ENTITY, lambda match: html.unescape(match.group())),
+    (lambda text: "%" in text, _PERCENT, lambda match: unquote(match.group(), errors="strict")),
+    (lambda text: "\\" in text, _ESCAPE, _unescape),
+    (
+        lambda text: "\u202e" in text or "\u2067" in text,
+        _OVERRIDE,
+        lambda match: match.group(1)[::-1],
+    ),
+    (lambda text: max(text) >= "\U0001f1e6", _FLAG_AFTER_DOT, _flag),
+)
+
+
+def decoded(text: str) -> Reading | None:
+    """The text as a browser or a chat would show it, or ``None`` when that is the text."""
+    if not text:
+        return None
+    reading = _identity(text)
+    for applies, pattern, replace in _DECODERS:
+        if applies(reading.text):
+            try:
+                reading = _rewrite(reading, pattern, replace)
+            except (UnicodeDecodeError, ValueError):
+                continue
+    return None if reading.text == text else reading
+
+
+# Joined readings --------------------------------------------------------------------------
+
+# Single letters or digits (or underscores) each followed by one space or dot: a word
+# spelt out (``Т Е Л Е Г Р А М``, ``т.г.``, ``a n n a _ p h o t o``).
+_SPELT: Final = re.compile(r"(?<![\w])\w(?:[ .]\w(?![\w]))++")
+_SPELT_SEPARATOR: Final = re.compile(r"[ .]")
+# A word mixing letters and digits that stand for letters (``te1egram``, ``v1ber``).
+_MIXED: Final = re.compile(r"(?<![\w])(?=[^\W_]*?\d)(?=[^\W_]*?[^\W\d_])[^\W_]{4,}(?![\w])")
+_LETTERS_FOR_DIGITS: Final = (str.maketrans("10345", "loeas"), str.maketrans("10345", "ioeas"))
+# «слова через нижнее подчёркивание», «join with underscores»: the Latin words that follow
+# a messenger's name are one handle.
+_UNDERSCORE_HINT: Final = re.compile(
+    r"подч[её]рк\w*|нижн\w*[ \t]++(?:черт\w*|подч\w*)|underscore\w*|андерскор\w*",
+    re.IGNORECASE,
+)
+_LATIN_WORDS: Final = re.compile(r"(?<![\w@.])[A-Za-z0-9]++(?:[ \t]++[A-Za-z0-9]++){1,4}(?![\w])")
+
+
+def _join_spelt(match: re.Match[str]) -> str:
+    """A word spelt out, joined; numbers (``1 в 1``, ``2 x 3``) are left as they are."""
+    word = _SPELT_SEPARATOR.sub("", match.group())
+    letters = sum(char.isalpha() for char in word)
+    digits = sum(char.isdigit() for char in word)
+    return word if letters >= 2 and digits <= letters else match.group()
+
+
+def joined(text: str, is_messenger: Callable[[str], bool]) -> Reading | None:
+    """The text with spelt-out words joined, digits in a messenger's name read as letters
+    and, when the text says so, Latin words joined by underscores; ``None`` when nothing
+    changed."""
+    reading = _identity(text)
+    if _SPELT.search(text):
+        reading = _rewrite(reading, _SPELT, _join_spelt)
+    if any(char.isdigit() for char in text):
+
+        def letters(match: re.Match[str]) -> str:
+            word = match.group()
+            for table in _LETTERS_FOR_DIGITS:
+                spelling = word.lower().translate(table)
+                if is_messenger(spelling):
+                    return spelling
+            return word
+
+        reading = _rewrite(reading, _MIXED, letters)
+    if _UNDERSCORE_HINT.search(text):
+        reading = _rewrite(reading, _LATIN_WORDS, lambda match: "_".join(match.group().split()))
+    return None if reading.text == text else reading
+
+
+def readings(text: str, is_messenger: Callable[[str], bool]) -> Iterator[tuple[str, Reading]]:
+    """The decoded reading (``"decoded"``) and the joined one (``"joined"``) that differ
+    from the text."""
+    decoded_reading = decoded(text)
+    if decoded_reading is not None:
+        yield "decoded", decoded_reading
+    joined_reading = joined(text, is_messenger)
+    if joined_reading is not None:
+        yield "joined", joined_reading
