@@ -73,7 +73,10 @@ def _sign(char: str) -> bool:
     return bool(normal.strip()) and not any(part.isalnum() for part in normal) and char != "+"
 
 
-signs = st.characters(categories=["Sm", "Sc", "So", "Po", "Ps", "Pe"]).filter(_sign)
+# Not a colon: ``… срочно 10:00`` after a number is a time (dates and times are barriers).
+signs = st.characters(categories=["Sm", "Sc", "So", "Po", "Ps", "Pe"]).filter(
+    lambda char: _sign(char) and char != ":"
+)
 SINGLE_LETTERS = list("абвгдежзиклмнпрстуфхцшщэюяabcdefhkmnprtuvwxy")
 GAP_WORDS = ["срочно", "очень", "надо", "пожалуйста", "please", "now", "ok", "вечером", "тут"]
 

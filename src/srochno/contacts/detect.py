@@ -868,7 +868,7 @@ _NAMING_CUE: Final = re.compile(
 # A text about code, files, networks or spreadsheets names things in snake_case.
 _CODE_CONTEXT: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:python\w*|питон\w*|sql|api|json|yaml|xml|csv|html|css|js|php|"
+        r"(?<!\w)(?:python\w*|питон\w*|sql|api|json|yaml|xml|csv|html|css|js|php|"
         r"код\w*|скрипт\w*|script\w*|функци\w*|function\w*|переменн\w*|variable\w*|"
         r"метод\w*|method\w*|модул\w*|module\w*|класс\w*|class\w*|таблиц\w*|table\w*|"
         r"пол[еяю]|field\w*|столб\w*|column\w*|колонк\w*|ячейк\w*|формул\w*|excel|эксель\w*|"
@@ -877,7 +877,7 @@ _CODE_CONTEXT: Final = re.compile(
         r"папк\w*|folder\w*|путь|path|сеть|сети|wifi|wi-fi|ssid|парол\w*|password|роутер\w*|"
         r"router|баз[аеуы]|database|программ\w*|программист\w*|developer|разработ\w*|"
         r"плагин\w*|plugin\w*|тег\w*|env|ключ\w*|key|"
-        r"модел\w*|model|артикул\w*|sku|прошивк\w*|firmware)(?![^\W\d_])"
+        r"модел\w*|model|артикул\w*|sku|прошивк\w*|firmware)(?!\w)"
     )
 )
 _FILE_SUFFIX: Final = frozenset(

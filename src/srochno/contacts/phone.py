@@ -230,7 +230,13 @@ def _unit_after_each(text: str, gaps: list[str], ends: list[int], k: int) -> boo
     last = k + 2
     while last + 1 < len(gaps) and gaps[last + 1] == gap:
         last += 1
-    return text[ends[last + 1] :].lstrip(" \t").startswith(core) or _priced(text, ends[last + 1])
+    after = text[ends[last + 1] :]
+    if _DIMENSION_AFTER.match(after):
+        return True  # ``300 см, 2 см, 10x10``: the last number is a size of its own
+    return after.lstrip(" \t").startswith(core) or _priced(text, ends[last + 1])
+
+
+_DIMENSION_AFTER: Final = re.compile(r"[ \t]*+[xх×*][ \t]*+\d")
 
 
 def _is_sign(char: str) -> bool:

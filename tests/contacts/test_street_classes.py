@@ -1,0 +1,380 @@
+"""Generated contacts of the classes read since the fourth independent corpus, that corpus
+by class, and the ordinary texts beside them that must still pass.
+
+Classes: a handle given bare (snake_case anywhere outside a text about code; letters with
+digits after a word that names a handle); a messenger's or a handle's letters spelt out
+with spaces or dots, digits standing in a messenger's name, a handle's words to be joined
+by underscores; networks with profiles (channels, portfolios, game and developer sites);
+a domain whose dot is another mark, or told in words (``домен ру``, ``через точку``); a
+text as a browser or a chat shows it (HTML entities, percent-encoding, ``\\u`` escapes, a
+right-to-left override, a flag for the country domain); mailboxes in slang; a local
+landline after a word that says it is a telephone. Ordinary: two sentences joined at a
+dot with no space, public sites named without a path, decorators and at-rules of code,
+``C++ 2015``, CSS ``max-width``, product names after a messenger's name, a garden cart.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from srochno.contacts import find_contact, public_name
+from srochno.contacts.detect import _ORDINARY_WORDS as ORDINARY_WORDS
+
+EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def kind(text: str) -> str | None:
+    found = find_contact(text)
+    return None if found is None else found.kind
+
+
+LEADS = [
+    "Срочно нужен сантехник, течёт кран. ",
+    "Нужна няня на вечер. ",
+    "Need a courier today. ",
+    "",
+]
+word = st.text(string.ascii_lowercase, min_size=3, max_size=8)
+snake = st.lists(word, min_size=2, max_size=3).map("_".join)
+# A site's name: not an ordinary English word (``send:ru`` in a sentence may be prose).
+label = st.text(string.ascii_lowercase, min_size=4, max_size=12).filter(
+    lambda name: name not in ORDINARY_WORDS
+)
+digits_tail = st.integers(10, 9999).map(str)
+STRONG_TLDS = ["ru", "com", "net", "org", "su", "info", "online", "site", "pro", "рф"]
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    snake,
+    st.sampled_from(
+        [
+            "пишите {h}",
+            "Анна ({h})",
+            "я тут тоже есть: {h}",
+            "мой канал: {h}",
+            "\n{h}",
+            "{h} — это я",
+        ]
+    ),
+)
+def test_a_bare_snake_case_handle_is_refused(lead: str, handle: str, template: str) -> None:
+    text = lead + template.format(h=handle)
+    assert kind(text) == "handle", text
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    word,
+    digits_tail,
+    st.sampled_from(["мой ник {h}", "юз {h}", "username {h}", "логин: {h}", "никнейм {h}"]),
+)
+def test_letters_with_digits_after_a_naming_word_are_refused(
+    lead: str, name: str, tail: str, template: str
+) -> None:
+    text = lead + template.format(h=name + tail)
+    assert kind(text) == "handle", text
+
+
+SPELT_MESSENGERS = ["телеграм", "telegram", "тг", "вк", "ig", "vk", "whatsapp"]
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    st.sampled_from(SPELT_MESSENGERS),
+    st.sampled_from([" ", "."]),
+    st.booleans(),
+    snake,
+)
+def test_a_messenger_spelt_out_letter_by_letter_is_refused(
+    lead: str, messenger: str, separator: str, upper: bool, handle: str
+) -> None:
+    spelt = separator.join(messenger.upper() if upper else messenger)
+    text = f"{lead}{spelt} {handle}"
+    assert kind(text) is not None, text
+
+
+@EXAMPLES
+@given(st.sampled_from(LEADS), st.sampled_from(["тг", "телеграм", "вотсап"]), snake)
+def test_a_handle_spelt_out_after_a_messenger_is_refused(
+    lead: str, messenger: str, handle: str
+) -> None:
+    text = f"{lead}{messenger}: {' '.join(handle)}"
+    assert kind(text) is not None, text
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    st.sampled_from(["te1egram", "v1ber", "wh4tsapp", "te1eg4"]),
+    snake,
+)
+def test_digits_in_a_messenger_name_are_read_as_letters(
+    lead: str, messenger: str, handle: str
+) -> None:
+    text = f"{lead}{messenger} {handle}"
+    assert kind(text) == "handle", text
+
+
+NETWORKS = [
+    "тенчат",
+    "беханс",
+    "гитхаб",
+    "стим",
+    "кворк",
+    "твич",
+    "пинтересте",
+    "дзен",
+    "хабр",
+    "reddit",
+    "ютуб",
+    "рутубе",
+    "тгк",
+]
+
+
+@EXAMPLES
+@given(st.sampled_from(LEADS), st.sampled_from(NETWORKS), word, digits_tail)
+def test_networks_with_profiles_are_messengers(
+    lead: str, network: str, name: str, tail: str
+) -> None:
+    text = f"{lead}мой {network} {name}_{tail}"
+    assert kind(text) == "handle", text
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    label,
+    st.sampled_from([":", ";", "*", "_", "/", "-", "..", "|", "~", "\\"]),
+    st.sampled_from(STRONG_TLDS),
+)
+def test_a_domain_whose_dot_is_another_mark_is_refused(
+    lead: str, label: str, mark: str, tld: str
+) -> None:
+    text = f"{lead}сайт {label}{mark}{tld}, там всё"
+    assert kind(text) in ("link", "handle"), text
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    label,
+    st.sampled_from(["ру", "рф", "ком", "ru", "com", "орг"]),
+    st.sampled_from(
+        ["{l}, домен {t}", "{l} в зоне {t}", "набирайте {l} и {t} через точку", "{l} точка {t}"]
+    ),
+)
+def test_a_domain_told_in_words_is_refused(lead: str, label: str, tld: str, template: str) -> None:
+    text = lead + "мой сайт " + template.format(l=label, t=tld)
+    assert kind(text) == "link", text
+
+
+def _entity(char: str) -> str:
+    return f"&#{ord(char)};"
+
+
+ENCODINGS = [
+    _entity,
+    lambda char: f"&#x{ord(char):x};",
+    lambda char: html.escape(char) if char in "&<>" else f"%{ord(char):02X}",
+    lambda char: f"\\u{ord(char):04x}",
+]
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    st.text(string.ascii_lowercase, min_size=4, max_size=10),
+    st.sampled_from(["ru", "com", "net"]),
+    st.sampled_from(ENCODINGS),
+    st.booleans(),
+)
+def test_an_escaped_dot_or_at_is_read_as_shown(
+    lead: str, label: str, tld: str, encode: object, email: bool
+) -> None:
+    assert callable(encode)
+    domain = f"{label}{encode('.')}{tld}"
+    text = lead + (f"почта ivan{encode('@')}{domain}" if email else f"сайт {domain}")
+    assert kind(text) is not None, text
+
+
+@EXAMPLES
+@given(st.sampled_from(LEADS), st.text(string.ascii_lowercase, min_size=4, max_size=10))
+def test_a_domain_behind_a_right_to_left_override_is_refused(lead: str, label: str) -> None:
+    shown = f"{label}.ru"
+    text = f"{lead}портфолио: \u202e{shown[::-1]}\u202c смотрите"
+    found = find_contact(text)
+    assert found is not None, text
+    assert found.kind == "link"
+    written = text.index(shown[::-1])
+    assert found.start <= written, "the span covers what is shown"
+    assert found.end >= written + len(shown), "the span covers what is shown"
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    st.text(string.ascii_lowercase, min_size=4, max_size=10),
+    st.sampled_from(["🇷🇺", "🇧🇾", "🇰🇿"]),
+)
+def test_a_flag_for_the_country_domain_is_refused(lead: str, label: str, flag: str) -> None:
+    assert kind(f"{lead}сайт {label}.{flag}") == "link"
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(["домашний", "стационарный", "городской телефон", "звоните на домашний"]),
+    st.integers(1, 99),
+    st.integers(10, 99),
+    st.integers(10, 99),
+    st.sampled_from(["-", " "]),
+)
+def test_a_local_landline_after_a_telephone_word_is_refused(
+    cue: str, first: int, second: int, third: int, separator: str
+) -> None:
+    text = f"Нужен сантехник в посёлке, {cue} {first}{separator}{second}{separator}{third}"
+    assert kind(text) == "phone", text
+
+
+# Ordinary texts ---------------------------------------------------------------------------
+
+SENTENCE_ENDS = ["починить кран", "няня", "документы", "the tap is broken", "help me move a sofa"]
+NEXT_SENTENCES = [
+    "Дети 3 и 5 лет",
+    "Онлайн или дома",
+    "It leaks a lot",
+    "Me and my wife",
+    "By 5 pm",
+]
+
+
+@EXAMPLES
+@given(st.sampled_from(SENTENCE_ENDS), st.sampled_from(NEXT_SENTENCES))
+def test_two_sentences_joined_at_a_dot_pass(first: str, second: str) -> None:
+    text = f"Срочно нужно {first}.{second}, спасибо"
+    assert kind(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Не могу оплатить бронь, Booking.com не открывается",
+        "Помочь бабушке записаться к врачу через gosuslugi.ru, сама не справляется",
+        "Нарисовать схему в Draw.io и поправить чат на Socket.io",
+        "Срочно настроить сервер в Yandex.Cloud, упал сайт",
+        "Обновить .NET Framework 4.8 и Microsoft Visual C++ 2015-2022 на ноутбуке",
+        "Помочь с Python: декоратор @property в классе не работает",
+        "Поправить вёрстку: правило @media (max-width: 768px) не срабатывает",
+        "Java: аннотация @Override ругается на метод, нужна помощь",
+        "Срочно: бот в Telegram на aiogram 3 упал после обновления",
+        "Настроить рассылку в Viber через SendPulse до вечера",
+        "Починить садовую телегу Grinda, отвалилось колесо",
+        "Срочно настроить рабочую почту, логин Outlook не принимает пароль",
+        "Поправить рекламу в Яндекс Директ, кампания Brand_Moscow не крутится",
+        "Нужен визуализатор в 3ds Max и Corona на завтра",
+        "Нужен мастер. 300 часа, 100 часа, 10 часа, 10 руб.",
+        "Срочно нужен мастер. Звоните, от 79 000 до 80 000 рублей. 1 часа.",
+        "Сделать 1 ключ и вскрыть ящик №1 в 1 подъезде",
+        "Python: функция get_user_data падает с KeyError, нужен программист",
+        "Роутер не раздаёт сеть home_wifi_5g, пароль не подходит",
+    ],
+)
+def test_ordinary_texts_of_the_fourth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
+
+
+# The fourth corpus, by class --------------------------------------------------------------
+
+CORPUS = {
+    "bare handle": [
+        "Срочно нужен сантехник, пишите anna_photo_msk",
+        "Нужен курьер на час. Анна (anna_photo_msk)",
+        "Нужна няня сегодня, я тут тоже есть: anna_photo_msk",
+        "Нужен сантехник срочно, течёт кран.\nНапишите мне сюда:\nanna_photo_msk",
+        "Нужен дизайнер, мой канал: anna_design_msk, там примеры и связь",
+        "Нужна няня на вечер, мой юз anna_photo_msk",
+        "anna_photo_msk — это я. Срочно нужен сантехник, течёт кран на кухне, вода уже на "
+        "полу, приезжайте как можно скорее. Пишите туда, это телега.",
+    ],
+    "spelt or disguised messenger": [
+        "Нужен грузчик на час, Т Е Л Е Г Р А М anna_photo_msk",
+        "Нужен электрик, т.е.л.е.г.р.а.м anna_photo_msk",
+        "Нужен курьер срочно, te1egram anna_photo_msk",
+        "Нужен курьер, т.г. anna_photo_msk",
+        "Нужна няня, В К anna_petrova85",
+        "Нужен визажист, I G anna_make_up",
+        "Нужен грузчик, тг: a n n a _ p h o t o _ m s k",
+        "Нужен электрик, тг anna photo msk (слова через нижнее подчёркивание)",
+    ],
+    "networks": [
+        "Нужен юрист срочно, я в тенчате anna_petrova85",
+        "Нужен дизайнер баннеров, мой беханс anna-design, напишите мне",
+        "Нужен помощник собрать ПК, добавляйтесь в стим anna_gamer85",
+        "Need a photographer tonight, snap me: anna_photo_msk",
+        "Need a handyman urgently, message me on reddit u/anna_photo_msk",
+        "Нужен визажист, работы: inst/anna_make_up",
+    ],
+    "dot as another mark": [
+        "Нужен фотограф, сайт annaphoto:ru",
+        "Нужен фотограф, сайт annaphoto..ru",
+        "Нужен фотограф, сайт annaphoto-ru, там формы",
+        "Нужен фотограф, сайт annaphoto/ru",
+        "Нужен фотограф, сайт annaphoto*ru",
+        "Нужен фотограф, сайт annaphoto_ru, там все контакты",
+    ],
+    "domain told": [
+        "Нужен фотограф, мой сайт annaphoto, домен ру, там форма заявки",
+        "Нужен фотограф, сайт annaphoto в зоне рф, там заявка",
+        "Нужен фотограф. Портфолио на моём сайте — набирайте annaphoto и ру через точку",
+        "Нужен фотограф, сайт annaphoto.🇷🇺",
+        "Нужен фотограф, сайт annaphoto&#46;ru",
+        "Нужен фотограф, портфолио annaphoto%2Eru",
+        "Нужен фотограф, сайт annaphoto\\u002eru",
+        "Нужен фотограф, портфолио: \u202eur.otohpanna\u202c смотрите",
+    ],
+    "mailbox": [
+        "Нужен бухгалтер, моё мыло anna-petrova85 на мэйлру",
+        "Нужна помощь с документами, электронка anna-petrova85 на рамблере",
+        "Нужен бухгалтер, почта как имя: anna.petrova85, сервис — от Гугла",
+        "Нужен бухгалтер, почта anna&#64;annaphoto&#46;ru",
+        "Нужен бухгалтер, почта anna собака annaphoto:ru",
+    ],
+    "landline": [
+        "Нужен сантехник в деревне. Звоните на домашний: код 48234, номер 2-15-67",
+        "Нужен сантехник, Тверь, код города двадцать два, домашний 34-56-78",
+        "Нужен сантехник в посёлке, звоните на домашний 2-34-56, спросить Анну",
+        "Нужен сантехник в деревню, домашний телефон: два тридцать четыре пятьдесят шесть",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "text", [text for texts in CORPUS.values() for text in texts], ids=lambda text: text[:40]
+)
+def test_the_fourth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Анна тенчат anna_p85", "Анна"),
+        ("Анна ник anna_photo_msk", "Анна"),
+        ("Anna tg a n n a _ p h o t o", "Anna"),
+        ("Anna annaphoto_ru", "Anna"),
+        ("Анна мыло anna-petrova85", "Анна"),
+    ],
+)
+def test_public_names_lose_the_new_classes(name: str, shown: str) -> None:
+    published = public_name(name)
+    assert published == shown, published
+    assert find_contact(published) is None
