@@ -43,6 +43,14 @@ _JOIN_CUE: Final = re.compile(
     re.IGNORECASE,
 )
 _LETTER: Final = re.compile(r"[^\W\d_]")
+# Words that name the number after them: a flat, an entrance, a floor, a house, a code.
+_NAMING_WORD_LIST: Final = (
+    "кв квартира подъезд под этаж эт дом д корп корпус стр строение офис каб кабинет "
+    "код домофон ул улица flat apt floor entrance house"
+)
+_NAMING_WORDS: Final = frozenset(
+    form for word in _NAMING_WORD_LIST.split() for form in (word, fold(word))
+)
 _REACH: Final = 120
 _JOIN_REACH: Final = 240
 _MAX_WORD_GAP: Final = 2
@@ -201,6 +209,8 @@ def _read_run(window: str) -> tuple[int, int] | None:
             token_start, token_end, token = tokens[index]
             if index > first and "\n" in window[tokens[index - 1][1] : token_start]:
                 break
+            if index > first and token.lower() in _NAMING_WORDS:
+                break  # ``кв 1, подъезд 1``: the word names the number after it
             readings = _readings(token)
             between = window[tokens[index - 1][1] : token_start] if index > first else ""
             if _SENTENCE_END.search(between) and (gap or not readings):

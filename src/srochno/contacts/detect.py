@@ -83,7 +83,12 @@ _FILE_WORD: Final = re.compile(
 )
 _FILE_WORD_REACH: Final = 40
 _TECH_NAMES: Final = frozenset({"asp.net", "vb.net", "ado.net", "socket.io"})
-_TRANSLITERATED_TLDS: Final = frozenset({"ру"})
+# Cyrillic top-level domains written in Latin or half in Latin (``.rf``, ``.moskva``).
+_TRANSLITERATED_TLDS: Final = frozenset(
+    {"ру", "rf", "moskva", "moskow", "rus", "deti", "onlain", "sait"}
+    # site builders' names standing for their domains (``flowersmsk.tilda``)
+    | {"tilda", "taplink", "wixsite", "ucoz", "narod", "nethouse"}
+)
 # Top-level domains a spaced or comma dot may stand before: not ordinary words.
 _STRONG_TLDS: Final = frozenset(
     _words(
@@ -111,7 +116,7 @@ _SCHEME: Final = re.compile(
     r"|(?<![\w.])(?:vk|tme|t[ \t]++me|ok|fb|wa|okru|vkru)(?:com|ru|me)?[ \t]*+/[ \t]*+[^\W_]"
     r"|(?<![\w.])(?:vk|t|ok|fb|wa|instagram|facebook|telegram|tiktok|youtube)"
     r"(?:com|me|ru)[ \t]*+/[ \t]*+[^\W_]"
-    r"|(?<![\w:/])live:[a-z0-9][a-z0-9_.\-]{2,}"
+    r"|(?<![\w:/])live:\.?[a-z0-9][a-z0-9_.\-]{2,}"
     r"|(?<![\w.\-])www[ \t]*+[.,][ \t]*+[^\W_]"
     r"|(?<![\w.])(?:inst|insta|ig|tt|yt|tg|u)[ \t]*+/[ \t]*+[a-z0-9_.\-]{4,}"
 )
@@ -181,7 +186,7 @@ def _is_domain(plain: list[str], folded: list[str], *, loose_dot: bool, path: bo
     if not path and len(plain) == 2 and tld in _FILE_EXTENSIONS:
         return False
     tlds = top_level_domains()
-    if tld in tlds or tld in _TRANSLITERATED_TLDS:
+    if tld in tlds or tld in _TRANSLITERATED_TLDS or folded_tld in _folded_tlds():
         return True
     if any("a" <= char <= "z" for label in plain for char in label):
         spellings = {folded_tld} | {folded_tld.translate(table) for table in _DIGITS_FOR_LETTERS}
@@ -191,6 +196,12 @@ def _is_domain(plain: list[str], folded: list[str], *, loose_dot: bool, path: bo
         and len(folded[-2]) >= 2
         and all(label.isascii() for label in folded)
     )
+
+
+@functools.cache
+def _folded_tlds() -> frozenset[str]:
+    """The top-level domains in other scripts, folded: ``PФ`` (a Latin P) is ``рф``."""
+    return frozenset(fold(name) for name in top_level_domains() if not name.isascii())
 
 
 @functools.cache
@@ -409,7 +420,8 @@ _PUBLIC_SITES: Final = frozenset(
         "yandex.ru google.com youtube.com github.com gitlab.com notion.so figma.com canva.com "
         "zoom.us hh.ru 2gis.ru aliexpress.ru aliexpress.com amazon.com ebay.com airbnb.com "
         "sberbank.ru tinkoff.ru tbank.ru pochta.ru cdek.ru kinopoisk.ru ya.ru vk.com ok.ru "
-        "mail.ru t.me chatgpt.com openai.com microsoft.com apple.com"
+        "mail.ru t.me chatgpt.com openai.com microsoft.com apple.com kaspi.kz ozon.kz "
+        "olx.kz wildberries.kz"
     )
 )
 # English words that are also top-level domains: after a dot with no space and a capital,
@@ -597,7 +609,8 @@ _ORDINARY_WORDS: Final = frozenset(
         "telegram whatsapp viber instagram skype discord facebook tiktok business direct "
         "ads reklama target bitrix wordpress tilda aiogram telethon pyrogram telebot "
         "sendpulse unisender chatfuel salebot manychat botfather bothelp smartsender jivo "
-        "bitrix24 amocrm outlook exchange office thunderbird 3ds"
+        "bitrix24 amocrm outlook exchange office thunderbird 3ds actions shorts pages copilot "
+        "studio music codespaces gist desktop deck shop teams live"
     )
 )
 # Words that say the next word is a handle: after them, a short handle counts.
@@ -803,6 +816,10 @@ def _is_handle(
     if not separator and not at:
         return False  # glued: part of one word
     marked = any(char in handle for char in "_.0123456789")
+    if match.group("messenger") in _CURRENCY_NAMES and _AMOUNT_BEFORE.search(
+        match.string, max(0, match.start("messenger") - 16), match.start("messenger")
+    ):
+        return False  # «15000 тг, Kaspi»: tenge after an amount
     if forward and match.group("messenger") in _CART_WORDS and not marked and written[:1].isupper():
         return False  # «садовую телегу Grinda»: a cart of a brand
     vague = match.group("messenger") in ambiguous
@@ -825,7 +842,17 @@ def _is_handle(
 
 
 # Word forms of «телега» that are as often a cart as the messenger.
-_CART_WORDS: Final = frozenset(fold(word) for word in _words("телегу телега телеге телеги телегой"))
+# Messengers' short names that are also currencies after an amount (the tenge).
+_CURRENCY_NAMES: Final = frozenset({fold("тг"), "tg"})
+_AMOUNT_BEFORE: Final = re.compile(r"\d[ \t]*+$")
+_CART_WORDS: Final = frozenset(
+    fold(word)
+    for word in _words(
+        "телегу телега телеге телеги телегой тележка тележку тележке тележки тележкой "
+        "самолетик самолетика самолетику самолетиком самолётик самолётика самолётику "
+        "самолётиком ок ok вк max макс"
+    )
+)
 
 
 def _has_latin(text: str) -> bool:
@@ -842,18 +869,19 @@ def _has_latin(text: str) -> bool:
 # A handle-shaped word: Latin letters and digits joined by underscores or dots
 # (``anna_photo_msk``, ``anna.petrova85``), or letters ending in digits (``anna85``).
 _HANDLE_SHAPED: Final = re.compile(
-    r"(?<![\w@.#/\\\-])(?:[a-z][a-z0-9]*+(?:_[a-z0-9]++)++_?"
-    r"|[a-z][a-z0-9]*+(?:\.[a-z0-9]++)++(?<=\d)"
-    r"|[a-z]{3,}[0-9]{2,})(?![\w@\-]|\.\w|[ \t]*+\()"
+    r"[a-z](?<![\w@.#/\\\-][a-z])(?:[a-z0-9]*+(?:_[a-z0-9]++)++_?"
+    r"|[a-z0-9]*+(?:\.[a-z0-9]++)++(?<=\d)"
+    r"|[a-z]{2,}[0-9]{2,})(?![\w@\-]|\.\w|[ \t]*+\()"
 )
 # Words that point at a handle given bare: write to, find, add, my nick, my channel, here.
 _HANDLE_CUE: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:пиш\w*|напиш\w*|пиши\w*|write|message|text|dm|ник\w*|nick\w*|"
+        r"(?:пиш\w*|напиш\w*|пиши\w*|write|message|text|dm|ник\w*|nick\w*|"
         r"username|юз|юза|юзер\w*|user|логин\w*|login|акк|аккаунт\w*|account|канал\w*|"
         r"channel|поиск\w*|search|найд\w*|найт\w*|find|ищ\w*|добав\w*|add|связ\w*|свяж\w*|"
         r"contact\w*|контакт\w*|тут|там|здесь|сюда|here|there|стучит\w*|стукн\w*|"
-        r"отвеч\w*|отвеч|reply|профил\w*|profile|страниц\w*|page|подпис\w*|follow)"
+        r"отвеч\w*|отвеч|reply|профил\w*|profile|страниц\w*|page|подпис\w*|follow|друз\w*|"
+        r"friend\w*|handle|админ\w*|admin|мессенджер\w*|messenger|reach|join)"
         r"(?![^\W\d_])"
     )
 )
@@ -886,12 +914,28 @@ _FILE_SUFFIX: Final = frozenset(
         "gif zip rar exe sh log conf ini cfg sql xml php rb go java c h cpp mp3 mp4 avi mov"
     )
 )
+_ANY_DIGIT: Final = re.compile(r"\d")
+_ANY_LATIN: Final = re.compile(r"[a-z]")
 _MIN_BARE_HANDLE: Final = 5
 _MAX_BARE_HANDLE: Final = 32
 
 
+def _word_at(
+    pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None
+) -> re.Match[str] | None:
+    """The first match of ``pattern`` (words, with no look-behind so that the engine
+    skips to their first letters) that starts a word."""
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
+        at = match.start()
+        if at == 0 or not text[at - 1].isalpha():
+            return match
+    return None
+
+
 def _original_case(text: Text, token: str) -> str | None:
     """``token`` as the client wrote it (case kept), when it stands in the text."""
+    if token in text.original:
+        return token
     match = re.search(re.escape(token), text.original, re.IGNORECASE)
     return None if match is None else match.group()
 
@@ -901,42 +945,165 @@ def _find_bare_handle(text: Text) -> Finding | None:
     text that points at it (``пишите anna_photo_msk``, ``мой юз anna85``) and is not about
     code, files or networks, where words like that are names of things."""
     folded = text.text
-    if not ("_" in folded or "." in folded or any(c.isdigit() for c in folded)):
-        return None
     cues: bool | None = None
     code: bool | None = None
-    for match in _HANDLE_SHAPED.finditer(folded):
-        token = match.group()
-        letters = sum(char.isalpha() for char in token)
-        if not _MIN_BARE_HANDLE <= len(token) <= _MAX_BARE_HANDLE or letters < 3:
-            continue
-        if token in _ORDINARY_WORDS or token.rsplit(".", 1)[-1] in _FILE_SUFFIX:
-            continue
-        written = _original_case(text, token)
-        if written is None or written != written.lower():
-            continue  # ``Brand_Moscow``, ``RTX3060``: names of things are written in capitals
-        named = _NAMING_CUE.search(folded, max(0, match.start() - 40), match.start())
-        if named is not None:
-            return Finding("handle", named.start(), match.end())
-        if "_" not in token and "." not in token:
-            continue  # ``rtx3060``: letters and digits need a word that names a handle
-        if code is None:
-            code = _CODE_CONTEXT.search(folded) is not None
-        if code:
-            continue
-        if "_" in token:
-            return Finding("handle", match.start(), match.end())
-        if cues is None:
-            cues = _HANDLE_CUE.search(folded) is not None or bool(_MESSENGER_ALONE.search(folded))
-        if cues:
-            return Finding("handle", match.start(), match.end())
+    for start, end in _handle_places(folded):
+        for match in _HANDLE_SHAPED.finditer(folded, start, end):
+            token = match.group()
+            letters = sum(char.isalpha() for char in token)
+            if not _MIN_BARE_HANDLE <= len(token) <= _MAX_BARE_HANDLE or letters < 3:
+                continue
+            if token in _ORDINARY_WORDS or token.rsplit(".", 1)[-1] in _FILE_SUFFIX:
+                continue
+            written = _original_case(text, token)
+            if written is None or written != written.lower():
+                continue  # ``Brand_Moscow``, ``RTX3060``: names of things are written in capitals
+            named = _NAMING_CUE.search(folded, max(0, match.start() - 40), match.start())
+            if named is not None:
+                return Finding("handle", named.start(), match.end())
+            if "_" not in token and "." not in token:
+                continue  # ``rtx3060``: letters and digits need a word that names a handle
+            if code is None:
+                code = _CODE_CONTEXT.search(folded) is not None
+            if code:
+                continue
+            if "_" in token:
+                return Finding("handle", match.start(), match.end())
+            if cues is None:
+                cues = _word_at(_HANDLE_CUE, folded) is not None or bool(
+                    _MESSENGER_ALONE.search(folded)
+                )
+            if cues:
+                return Finding("handle", match.start(), match.end())
     return None
+
+
+_NAMING_WORDS: Final = re.compile(
+    fold(
+        r"(?:ник\w*|nick\w*|username|юз|юза|юзер\w*|логин\w*|login|акк|аккаунт\w*|account|"
+        r"канал\w*|channel|id|ид|айди)(?![^\W\d_])"
+    )
+)
+_BLANKS: Final = " \t\n"
+_NAMED_REACH: Final = 48
+
+
+def _handle_places(folded: str) -> list[tuple[int, int]]:
+    """Where a bare handle may stand: the words holding an underscore, and those holding a
+    dot and a digit, and the stretch after each word that names a handle. Looking there
+    only (not over the whole text, whose folded Cyrillic is Latin letters) keeps it cheap."""
+    places: list[tuple[int, int]] = []
+    for char in "_.":
+        at = folded.find(char)
+        while at >= 0:
+            start = max(folded.rfind(blank, 0, at) for blank in _BLANKS) + 1
+            ends = [index for blank in _BLANKS if (index := folded.find(blank, at)) >= 0]
+            end = min(ends, default=len(folded))
+            if char == "_" or _ANY_DIGIT.search(folded, start, end) is not None:
+                places.append((start, min(len(folded), end + 3)))
+            at = folded.find(char, end)
+    if _ANY_DIGIT.search(folded) is not None:
+        for cue in _NAMING_WORDS.finditer(folded):
+            if cue.start() == 0 or not folded[cue.start() - 1].isalpha():
+                places.append((cue.end(), min(len(folded), cue.end() + _NAMED_REACH)))
+    return places
+
+
+# A Latin word as the client wrote it (case kept): a username is looked for among these.
+_LATIN_TOKEN: Final = re.compile(r"[A-Za-z](?<![\w@.#/\-][A-Za-z])[A-Za-z0-9]{3,31}(?![\w@]|\.\w)")
+_HUMP: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Given names and trades that usernames are made of (``KateSborka2024``, ``IvanSborkaMebeli``,
+# ``SanyaSanteh77``, ``annaphoto``): a Latin word built of them is somebody's name.
+_NAME_PARTS: Final = frozenset(
+    _words(
+        "ivan petr pyotr petya sergey sergei serega andrey andrei alexey aleksey alexei "
+        "alex sasha sanya shura dmitry dmitriy dima nikolay kolya mikhail misha vladimir "
+        "vova vlad oleg igor maksim maxim artem artyom denis roman roma pavel pasha yuri "
+        "yura anton evgeny evgeniy zhenya kirill ilya nikita egor vadim viktor boris gleb "
+        "stas ruslan timur arsen anna anya ann kate katya katia ekaterina olga olya elena "
+        "lena natalia natalya natasha tatiana tatyana tanya irina ira maria masha svetlana "
+        "sveta julia yulia yulya marina anastasia nastya daria dasha polina alina ksenia "
+        "ksusha vera nadya nadezhda galina galya lyuba larisa oksana victoria viktoria vika "
+        "sofia sonya kristina valentina valya ludmila luda nina zoya inna alla "
+        "remont master santeh santehnik elektrik electrik gruz gruzchik gruzchiki sborka "
+        "mebel mebeli klining cleaning uborka dostavka kurier kurer taxi taksi evakuator "
+        "msk spb moskva mosc decor dekor foto photo nyanya repetitor posuda kreslo okna "
+        "dveri plitka vyvoz pereezd stroy stroi manikur nails beauty massage massazh "
+        "santeh elektro sadovnik povar tort torty"
+    )
+)
+_BOT: Final = "bot"
+_NOT_BOTS: Final = frozenset(_words("robot irobot chatbot telegrambot nanobot microbot"))
+_MIN_PERSONAL: Final = 5
+
+
+def _personal(token: str) -> bool:
+    """Tell whether a Latin word is shaped like somebody's username: a Telegram bot's
+    (``RemontVyvozBot``), letters ending in two digits or more with a small letter among
+    them (``KateSborka2024``), or built of a given name or a trade and more
+    (``IvanSborkaMebeli``, ``annaphoto``)."""
+    lower = token.lower()
+    if lower in _ORDINARY_WORDS or not any(char.islower() for char in token):
+        return False  # ``RTX3060``, ``KB5034441``: capitals name things
+    if lower.endswith(_BOT) and len(lower) >= 7 and lower not in _NOT_BOTS:
+        return True
+    humps = [hump.lower() for hump in _HUMP.findall(token)]
+    words = [hump for hump in humps if hump.isalpha()]
+    if len(words) >= 2 and lower[-2:].isdigit() and token[0].isalpha():
+        return True  # ``KateSborka2024``; one word and a number is a product (``Insta360``)
+    if len(humps) >= 2 and any(hump in _NAME_PARTS for hump in humps):
+        return True
+    for part in _NAME_PARTS:
+        if len(part) >= 4 and lower != part:
+            rest = lower.removeprefix(part) if lower.startswith(part) else None
+            if rest is None and lower.endswith(part):
+                rest = lower[: -len(part)]
+            if rest is not None and (len(rest) >= 4 or rest in _NAME_PARTS or rest.isdigit()):
+                return True
+    return False
+
+
+def _find_personal_handle(text: Text) -> Finding | None:
+    """A username given bare anywhere in a text that says where to write or find it (a
+    messenger's name, ``пишите``, ``ник``, ``добавляйтесь``, ``подпись``), however far
+    apart; a Telegram bot's username wherever it stands."""
+    original = text.original
+    if _ANY_LATIN.search(original.lower()) is None:
+        return None
+    cue: bool | None = None
+    for match in _LATIN_TOKEN.finditer(original):
+        token = match.group()
+        if len(token) < _MIN_PERSONAL or not _personal(token):
+            continue
+        bot = token.lower().endswith(_BOT)
+        if not bot:
+            if cue is None:
+                folded = text.text
+                cue = (
+                    _word_at(_HANDLE_CUE, folded) is not None
+                    or _MESSENGER_ALONE.search(folded) is not None
+                    or "✈" in folded
+                )
+            if not cue:
+                return None
+        start, end = match.span()
+        if text.starts is not None or len(text.text) != len(original):
+            return _span_in(text, token)
+        return Finding("handle", start, end)
+    return None
+
+
+def _span_in(text: Text, token: str) -> Finding | None:
+    """The span of ``token`` in the normalised text (its letters lower-cased and folded)."""
+    at = text.text.find(fold(token.lower()))
+    return None if at < 0 else Finding("handle", at, at + len(token))
 
 
 # A domain whose dot is written as another mark (``annaphoto:ru``, ``annaphoto_ru``,
 # ``annaphoto..ru``), or an e-mail's (``anna@annaphoto;ru``).
 _MARKED_DOMAIN: Final = re.compile(
-    r"(?<![\w.#/\\\-])(?P<label>[a-z][a-z0-9\-]{3,})(?:[:;*_/\\\-|~^+]|\.{2,})"
+    r"(?P<label>[a-z](?<![\w.#/\\\-][a-z])[a-z0-9\-]{3,})"
+    r"(?:[:;*_/\\\-|~^+(\[]|\.{2,}|[ \t]*+[\u2190-\u2bff\U0001f000-\U0001faff][\ufe0f]?[ \t]*+)"
     + fold(r"(?P<tld>ru|su|com|net|org|info|online|site|pro|shop|store|рф|рус)(?![\w\-]|\.\w)")
 )
 # A domain told in words: ``annaphoto, домен ру``, ``annaphoto в зоне рф``, ``набирайте
@@ -947,13 +1114,13 @@ _TOLD_DOMAIN: Final = re.compile(
     + r"(?![^\W\d_])(?P<after>[^\n]{0,24})"
 )
 _DOMAIN_WORD: Final = re.compile(
-    fold(r"(?<![^\W\d_])(?:домен\w*|зон[аеуы]\w*|точк\w*|dot|domain\w*|zone)(?![^\W\d_])")
+    fold(r"(?:домен\w*|зон[аеуы]\w*|точк\w*|dot|domain\w*|zone)(?![^\W\d_])")
 )
 
 
 def _find_told_domain(text: Text) -> Finding | None:
     folded = text.text
-    if "." not in folded and not any(char.isascii() and char.isalpha() for char in folded):
+    if _ANY_LATIN.search(folded) is None:
         return None
     code: bool | None = None
     for match in _MARKED_DOMAIN.finditer(folded):
@@ -970,11 +1137,14 @@ def _find_told_domain(text: Text) -> Finding | None:
             local = re.search(r"[\w.+\-]+$", folded[: start - 1])
             start = local.start() if local is not None else start - 1
         return Finding(kind, start, match.end())
-    if not _DOMAIN_WORD.search(folded):
+    if _word_at(_DOMAIN_WORD, folded) is None:
         return None
     for match in _TOLD_DOMAIN.finditer(folded):
         around = match.group("gap") + " " + match.group("after")
-        if _DOMAIN_WORD.search(around) and match.group("label") not in _ORDINARY_WORDS:
+        if (
+            _word_at(_DOMAIN_WORD, around) is not None
+            and match.group("label") not in _ORDINARY_WORDS
+        ):
             return Finding("link", match.start(), match.end("tld"))
     return None
 
@@ -983,7 +1153,7 @@ def _find_told_domain(text: Text) -> Finding | None:
 # ``код 48234, номер 2-15-67`` (five or six digits, written in pairs after the first).
 _LANDLINE_CUE: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:домашн\w*|стационарн\w*|городск\w*|телефон\w*|тел|звон\w*|"
+        r"(?:домашн\w*|стационарн\w*|городск\w*|телефон\w*|тел|звон\w*|"
         r"позвон\w*|набир\w*|номер[ \t]++телефон\w*|landline|phone)(?![^\W\d_])"
     )
 )
@@ -994,12 +1164,15 @@ _LANDLINE: Final = re.compile(
 _LANDLINE_REACH: Final = 48
 
 
-def _find_landline(text: Text) -> Finding | None:
-    digits = phone_copy(text)
-    for cue in _LANDLINE_CUE.finditer(digits.text):
-        window_end = min(len(digits.text), cue.end() + _LANDLINE_REACH)
-        number = _LANDLINE.search(digits.text, cue.end(), window_end)
-        if number is not None and "\n" not in digits.text[cue.end() : number.start()]:
+def _find_landline(digits: Text) -> Finding | None:
+    """``digits``: the phone copy of the text."""
+    text = digits.text
+    for cue in _LANDLINE_CUE.finditer(text):
+        if cue.start() > 0 and text[cue.start() - 1].isalpha():
+            continue  # inside a word
+        window_end = min(len(text), cue.end() + _LANDLINE_REACH)
+        number = _LANDLINE.search(text, cue.end(), window_end)
+        if number is not None and "\n" not in text[cue.end() : number.start()]:
             return Finding("phone", number.start(), number.end())
     return None
 
@@ -1008,7 +1181,14 @@ def _find_landline(text: Text) -> Finding | None:
 
 
 def _detect(text: Text) -> Finding | None:
-    for finder in (_find_email, _find_link, _find_handle, _find_bare_handle, _find_told_domain):
+    for finder in (
+        _find_email,
+        _find_link,
+        _find_handle,
+        _find_bare_handle,
+        _find_personal_handle,
+        _find_told_domain,
+    ):
         found = finder(text)
         if found is not None:
             return found
@@ -1017,7 +1197,7 @@ def _detect(text: Text) -> Finding | None:
     if number is None:
         loose = lookalike_digits(digits.text)
         if loose is None:
-            return _find_landline(text)
+            return _find_landline(digits)
         number = find_number(loose)
         if number is None or number.kind != "phone":
             return None
@@ -1178,7 +1358,17 @@ def _odd_city(city: str, others: str) -> tuple[str, int, int] | None:
         return "phone", numbers[0].start(), numbers[-1].end()
     if latin and _CYRILLIC.search(city):
         return "handle", latin[0].start(), latin[-1].end()
+    domain = _CITY_DOMAIN.search(city)
+    if domain is not None:
+        return "link", domain.start(), domain.end()
     return None
+
+
+# A city written as a domain with its dot left out (``okna-master ru``).
+_CITY_DOMAIN: Final = re.compile(
+    r"[A-Za-z][A-Za-z0-9\-]{2,}[ \t.\-]+(?:ru|com|net|org|su|info|pro|рф|ру)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 _MAX_CUTS: Final = 8

@@ -97,9 +97,29 @@ def _map_one(char: str) -> str:
     return char
 
 
+# Latin letters in styles NFKC leaves alone: squared, negative circled and negative squared
+# (``🅸🆅🅰🅽``, ``🅞🅛🅖🅐``), parenthesized (NFKC would make ``⒜`` «(a)»).
+_LETTER_STYLES: Final = (0x1F130, 0x1F150, 0x1F170, 0x249C)
+# Cherokee letters that are drawn like Latin ones (``ᏦᎪᎢᎬ`` reads «KATE»).
+_CHEROKEE: Final = dict(
+    zip("ᎪᏴᏟᎠᎬᏀᎻᎥᏗᏦᏞᎷᏁᎾᏢᏅᎡᏚᎢᎤᏙᏔᎳᎽᏃᏆᏒ", "abcdeghijklmnoprrstuvwwyzqd", strict=True)
+)
+
+
+def _styled_letter(char: str) -> str | None:
+    code = ord(char)
+    for base in _LETTER_STYLES:
+        if base <= code < base + 26:
+            return chr(ord("a") + code - base)
+    return _CHEROKEE.get(char)
+
+
 def _map_char(char: str) -> str:
     if char == "№":  # NFKC makes it «No», a word that would glue to the number after it
         return char
+    styled = _styled_letter(char)
+    if styled is not None:
+        return styled
     if char in _ROMAN_CHARS:
         return _ROMAN_CHARS[char]
     if char in _AT_SIGNS:

@@ -247,12 +247,12 @@ def _separator_between(gap: str, after: str) -> bool:
     """A sign (not a letter glued to the digits, not a unit) between numbers that does
     not follow the last of them: ``849 ₽ 5000 ₽ 0000``."""
     core = gap.strip(" \t,.;")
-    return (
-        bool(core)
-        and "\n" not in gap
-        and not any(char.isalnum() for char in core)
-        and not after.lstrip().startswith(core)
-    )
+    if not core or "\n" in gap or any(char.isalnum() for char in core):
+        return False
+    if after.lstrip().startswith(core):
+        return False
+    # ``2 ₽, 10000 ₽, 10 руб.``: a currency after the last number too, written otherwise.
+    return not (any(_is_sign(char) for char in core) and _UNIT_GAP.match(after.lstrip(" \t")))
 
 
 def _glued_signs(gap: str) -> bool:

@@ -47,20 +47,26 @@ def _identity(text: str) -> Reading:
 
 
 def _rewrite(
-    reading: Reading, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
-) -> Reading:
+    reading: Reading | str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
+) -> Reading | str:
     """``reading`` with each match of ``pattern`` replaced; the new characters come from
-    the whole match."""
-    text = reading.text
+    the whole match. A text with nothing to replace is given back as it is (a reading is
+    made, with its maps, only once something changes)."""
+    text = reading if isinstance(reading, str) else reading.text
+    edits = [
+        (match.start(), match.end(), value)
+        for match in pattern.finditer(text)
+        if (value := replace(match)) != match.group()
+    ]
+    if not edits:
+        return reading
+    if isinstance(reading, str):
+        reading = _identity(reading)
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     last = 0
-    for match in pattern.finditer(text):
-        value = replace(match)
-        if value == match.group():
-            continue
-        start, end = match.span()
+    for start, end, value in edits:
         parts.append(text[last:start])
         starts += reading.starts[last:start]
         ends += reading.ends[last:start]
@@ -68,8 +74,6 @@ def _rewrite(
         starts += [reading.starts[start]] * len(value)
         ends += [reading.ends[end - 1]] * len(value)
         last = end
-    if not parts:
-        return reading
     parts.append(text[last:])
     starts += reading.starts[last:]
     ends += reading.ends[last:]
@@ -87,6 +91,9 @@ _ESCAPE: Final = re.compile(
 # reversed; an isolate of the same direction likewise.
 _OVERRIDE: Final = re.compile("[\u202e\u2067]([^\u202c\u2069\n]*+)[\u202c\u2069]?")
 _FLAG_AFTER_DOT: Final = re.compile(r"(?<=[.,])[ \t]?(?P<flag>[\U0001f1e6-\U0001f1ff]{2})")
+
+
+_FLAG: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -115,7 +122,7 @@ _DECODERS: Final[tuple[tuple[Callable[[str], bool], re.Pattern[str], Callable[..
         _OVERRIDE,
         lambda match: match.group(1)[::-1],
     ),
-    (lambda text: max(text) >= "\U0001f1e6", _FLAG_AFTER_DOT, _flag),
+    (lambda text: _FLAG.search(text) is not None, _FLAG_AFTER_DOT, _flag),
 )
 
 
@@ -123,24 +130,26 @@ def decoded(text: str) -> Reading | None:
     """The text as a browser or a chat would show it, or ``None`` when that is the text."""
     if not text:
         return None
-    reading = _identity(text)
+    reading: Reading | str = text
     for applies, pattern, replace in _DECODERS:
-        if applies(reading.text):
+        if applies(reading if isinstance(reading, str) else reading.text):
             try:
                 reading = _rewrite(reading, pattern, replace)
             except (UnicodeDecodeError, ValueError):
                 continue
-    return None if reading.text == text else reading
+    return None if isinstance(reading, str) or reading.text == text else reading
 
 
 # Joined readings --------------------------------------------------------------------------
 
 # Single letters or digits (or underscores) each followed by one space or dot: a word
 # spelt out (``Т Е Л Е Г Р А М``, ``т.г.``, ``a n n a _ p h o t o``).
-_SPELT: Final = re.compile(r"(?<![\w])\w(?:[ .]\w(?![\w]))++")
-_SPELT_SEPARATOR: Final = re.compile(r"[ .]")
+_SPELT: Final = re.compile(r"(?<![\w])\w(?:[ .]\w(?![\w]))++|\w(?:[^\w\s][^\w\s]?\w(?![\w])){3,}")
+_SPELT_SEPARATOR: Final = re.compile(r"[^\w]")
+# Regional indicators standing one by one for letters (``🇳 🇴 🇺 🇹``); a pair is a flag.
+_INDICATOR: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
 # A word mixing letters and digits that stand for letters (``te1egram``, ``v1ber``).
-_MIXED: Final = re.compile(r"(?<![\w])(?=[^\W_]*?\d)(?=[^\W_]*?[^\W\d_])[^\W_]{4,}(?![\w])")
+_MIXED: Final = re.compile(r"[^\W\d_](?<!\w[^\W\d_])(?=[^\W_]*?\d)[^\W_]{3,}(?!\w)")
 _LETTERS_FOR_DIGITS: Final = (str.maketrans("10345", "loeas"), str.maketrans("10345", "ioeas"))
 # «слова через нижнее подчёркивание», «join with underscores»: the Latin words that follow
 # a messenger's name are one handle.
@@ -148,6 +157,7 @@ _UNDERSCORE_HINT: Final = re.compile(
     r"подч[её]рк\w*|нижн\w*[ \t]++(?:черт\w*|подч\w*)|underscore\w*|андерскор\w*",
     re.IGNORECASE,
 )
+_UNDERSCORE_WORDS: Final = ("подч", "underscore", "андерскор", "нижн")
 _LATIN_WORDS: Final = re.compile(r"(?<![\w@.])[A-Za-z0-9]++(?:[ \t]++[A-Za-z0-9]++){1,4}(?![\w])")
 
 
@@ -163,8 +173,12 @@ def joined(text: str, is_messenger: Callable[[str], bool]) -> Reading | None:
     """The text with spelt-out words joined, digits in a messenger's name read as letters
     and, when the text says so, Latin words joined by underscores; ``None`` when nothing
     changed."""
-    reading = _identity(text)
-    if _SPELT.search(text):
+    reading: Reading | str = text
+    if _FLAG.search(text):
+        reading = _rewrite(
+            reading, _INDICATOR, lambda match: chr(ord("a") + ord(match.group()) - 0x1F1E6)
+        )
+    if _SPELT.search(reading if isinstance(reading, str) else reading.text):
         reading = _rewrite(reading, _SPELT, _join_spelt)
     if any(char.isdigit() for char in text):
 
@@ -177,9 +191,10 @@ def joined(text: str, is_messenger: Callable[[str], bool]) -> Reading | None:
             return word
 
         reading = _rewrite(reading, _MIXED, letters)
-    if _UNDERSCORE_HINT.search(text):
+    lower = text.lower()
+    if any(word in lower for word in _UNDERSCORE_WORDS) and _UNDERSCORE_HINT.search(text):
         reading = _rewrite(reading, _LATIN_WORDS, lambda match: "_".join(match.group().split()))
-    return None if reading.text == text else reading
+    return None if isinstance(reading, str) or reading.text == text else reading
 
 
 def readings(text: str, is_messenger: Callable[[str], bool]) -> Iterator[tuple[str, Reading]]:
