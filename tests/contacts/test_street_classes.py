@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srochno.contacts import find_contact, public_name
+from srochno.contacts import find_contact, find_in_fields, public_name
 from srochno.contacts.detect import _ORDINARY_WORDS as ORDINARY_WORDS
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -378,3 +378,102 @@ def test_public_names_lose_the_new_classes(name: str, shown: str) -> None:
     published = public_name(name)
     assert published == shown, published
     assert find_contact(published) is None
+
+
+# The fifth corpus's classes -------------------------------------------------------------
+
+NAMES = ["Kate", "Ivan", "Olga", "Sanya", "Petr", "Anna", "Sergey", "Katya", "Dima"]
+TRADES = ["Sborka", "Santeh", "Remont", "Klining", "Gruz", "Decor", "Elektrik", "Posuda"]
+FILLER = (
+    " Нужно срочно собрать шкаф-купе, три двери, зеркала, размер 2400 на 2000, инструмент "
+    "мой, всё лежит в коробках, подъезд чистый, лифт работает, парковка есть у дома. "
+)
+username = st.builds(
+    lambda name, trade, tail, order: (name + trade if order else trade + name) + tail,
+    st.sampled_from(NAMES),
+    st.sampled_from(TRADES),
+    st.sampled_from(["", "77", "2024", "Msk"]),
+    st.booleans(),
+)
+
+
+@EXAMPLES
+@given(
+    username,
+    st.sampled_from(["Пишите в телеграм.", "Инста у меня есть, пишите туда.", "Я в МАКСе."]),
+    st.sampled_from(["Ник: {u}", "Я там как {u}", "— {u}", "Подпись: {u}"]),
+    st.booleans(),
+)
+def test_a_username_far_from_where_to_write_is_refused(
+    user: str, where: str, template: str, first: bool
+) -> None:
+    handle = template.format(u=user)
+    text = f"{where}{FILLER}{handle}" if first else f"{handle}.{FILLER}{where}"
+    assert kind(text) == "handle", text
+
+
+@EXAMPLES
+@given(username, st.sampled_from(["Пишите {u}, отвечу", "Добавляйтесь в друзья: {u}"]))
+def test_a_bare_username_after_a_cue_is_refused(user: str, template: str) -> None:
+    text = "Нужен мастер по шкафам сегодня. " + template.format(u=user)
+    assert kind(text) == "handle", text
+
+
+@EXAMPLES
+@given(st.sampled_from(TRADES), st.sampled_from(NAMES), st.sampled_from(["Bot", "_bot", "bot"]))
+def test_a_telegram_bot_is_refused_wherever_it_stands(trade: str, name: str, bot: str) -> None:
+    text = f"Нужен вывоз мусора сегодня. Заявки принимает {trade}{name}{bot}, там же фото."
+    assert kind(text) == "handle", text
+
+
+STYLES = [0x1F130, 0x1F150, 0x1F170, 0x249C]
+
+
+@EXAMPLES
+@given(snake, st.sampled_from(STYLES))
+def test_a_handle_in_letter_styles_nfkc_keeps_is_refused(handle: str, base: int) -> None:
+    styled = "".join(
+        chr(base + ord(char) - ord("a")) if char.isalpha() else char for char in handle
+    )
+    assert kind(f"Нужен мастер сегодня. Телеграм: {styled}") == "handle"
+
+
+@EXAMPLES
+@given(snake, st.sampled_from(["🌸", "•", "*", "~", "❤"]))
+def test_a_handle_spelt_with_marks_between_its_letters_is_refused(handle: str, mark: str) -> None:
+    assert kind(f"Нужна няня сегодня вечером. Телеграм: {mark.join(handle)}") is not None
+
+
+@EXAMPLES
+@given(
+    label,
+    st.sampled_from([".rf", ".moskva", ".PФ", "(ru)", " ❤ ru", "🔹ru", ".tilda"]),
+)
+def test_a_domain_in_other_forms_is_refused(name: str, ending: str) -> None:
+    text = f"Нужен мастер по ремонту окон, сайт {name}{ending} — заявка там."
+    assert kind(text) == "link", text
+
+
+def test_a_city_written_as_a_domain_is_refused() -> None:
+    assert find_in_fields({"city": "okna-master ru", "description": "Нужен мастер по окнам"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Срочно нужен грузчик на 2 часа, оплата 15000 тг, Kaspi перевод сразу.",
+        "Оплата через Kaspi.kz сразу после работы. Нужен сантехник, течёт бачок.",
+        "Срочно нужна гидравлическая тележка Jungheinrich на 2 часа, разгрузить фуру.",
+        "Починить радиоуправляемый самолётик Volantex, сломался пропеллер.",
+        "Перфоратор любой: Bosch ок, DeWalt тоже ок, Makita ок — главное сегодня.",
+        "Срочно починить GitHub Actions, деплой падает, проект на Django.",
+        "Нужен монтажёр: 10 роликов для YouTube Shorts к вечеру, исходники готовы.",
+        "Нужен оператор с Insta360 на свадьбу, пишите, бюджет обсудим.",
+        "Нужен мастер. ошибка E30, 2 ₽, 10000 ₽, 10 руб.",
+        "Срочно нужен мастер. Звоните, ул. Ленина 79 к1, кв 1, подъезд 1, этаж 10. 10000 руб.",
+        "Пишите, ремонт iRobot Roomba 980 и Xiaomi Mi Robot, не заряжается",
+        "Настроить PlayStation 5 и MacBook, пишите в любое время",
+    ],
+)
+def test_ordinary_texts_of_the_fifth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text

@@ -46,7 +46,9 @@ _LETTER: Final = re.compile(r"[^\W\d_]")
 # Words that name the number after them: a flat, an entrance, a floor, a house, a code.
 _NAMING_WORD_LIST: Final = (
     "кв квартира подъезд под этаж эт дом д корп корпус стр строение офис каб кабинет "
-    "код домофон ул улица flat apt floor entrance house"
+    "код домофон ул улица flat apt floor entrance house "
+    # a range's second end (``от 90 000 до 91 000``)
+    "до to"
 )
 _NAMING_WORDS: Final = frozenset(
     form for word in _NAMING_WORD_LIST.split() for form in (word, fold(word))
@@ -210,7 +212,7 @@ def _read_run(window: str) -> tuple[int, int] | None:
             if index > first and "\n" in window[tokens[index - 1][1] : token_start]:
                 break
             if index > first and token.lower() in _NAMING_WORDS:
-                break  # ``кв 1, подъезд 1``: the word names the number after it
+                break  # ``кв 1``, ``до 91 000``: the word names the number after it
             readings = _readings(token)
             between = window[tokens[index - 1][1] : token_start] if index > first else ""
             if _SENTENCE_END.search(between) and (gap or not readings):

@@ -317,6 +317,10 @@ def _find_domain_link(text: Text) -> Finding | None:
                 continue
             if len(provider) < 2 and match.group("path") is None:
                 continue
+            if match.group("path") is None:
+                site = f"{provider}.{match.group('tld')}"
+                if site in _PUBLIC_SITES and _original_case(text, site) is not None:
+                    continue  # «ящик на Mail.ru» (written so): the service, not an address
             return Finding("link", *match.span())
     candidates: list[tuple[int, int, bool]] = []
     hits = words & _tld_triggers()
@@ -396,7 +400,9 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     plain_labels = plain_labels[-_MAX_DOMAIN_LABELS:]
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
     if not path and (
-        ".".join(folded_labels[-2:]) in _PUBLIC_SITES or _sentence_joined(text, start, end)
+        ".".join(folded_labels[-2:]) in _PUBLIC_SITES
+        or _sentence_joined(text, start, end)
+        or _method_call(text, folded_labels)
     ):
         return None
     for first in range(len(plain_labels) - 1):
@@ -416,12 +422,13 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
 _PUBLIC_SITES: Final = frozenset(
     fold(name)
     for name in _words(
-        "booking.com gosuslugi.ru mos.ru nalog.ru draw.io avito.ru ozon.ru wildberries.ru "
+        "booking.com gosuslugi.ru mos.ru nalog.ru draw.io ozon.ru wildberries.ru "
         "yandex.ru google.com youtube.com github.com gitlab.com notion.so figma.com canva.com "
         "zoom.us hh.ru 2gis.ru aliexpress.ru aliexpress.com amazon.com ebay.com airbnb.com "
         "sberbank.ru tinkoff.ru tbank.ru pochta.ru cdek.ru kinopoisk.ru ya.ru vk.com ok.ru "
         "mail.ru t.me chatgpt.com openai.com microsoft.com apple.com kaspi.kz ozon.kz "
-        "olx.kz wildberries.kz"
+        "olx.kz wildberries.kz battle.net steampowered.com авто.ру дом.ру проза.ру "
+        "auto.ru drom.ru cian.ru"
     )
 )
 # English words that are also top-level domains: after a dot with no space and a capital,
@@ -432,6 +439,17 @@ _SENTENCE_WORDS: Final = frozenset(
 
 
 _PLACE_TLDS: Final = frozenset(_words("москва moscow рус tatar spb kiev"))
+
+
+def _method_call(text: Text, labels: list[str]) -> bool:
+    """``app.run``, ``plt.show``, ``photos.save`` in a text about code: an object and its
+    method, not a host (a strong top-level domain stays a host)."""
+    return (
+        len(labels) == 2
+        and labels[-1] not in _STRONG_FOLDED
+        and labels[0].isascii()
+        and _CODE_CONTEXT.search(text.text) is not None
+    )
 
 
 def _sentence_joined(text: Text, start: int, end: int) -> bool:
@@ -446,9 +464,13 @@ def _sentence_joined(text: Text, start: int, end: int) -> bool:
         return False
     if head[-1] in " \t" and tld.isupper():
         return True  # «Обновить .NET»
-    if not head[-1].isalpha() or head[-1].isupper() or not (tld[0].isupper() and tld[1:].islower()):
+    if not head[-1].isalpha() or not (tld[0].isupper() and tld[1:].islower()):
         return False
     lower = tld.lower()
+    if lower in _SENTENCE_WORDS:
+        return True  # «ASAP.It is getting worse»
+    if head[-1].isupper():
+        return False
     if lower in _PLACE_TLDS:
         return False  # «ремонт.Москва»: a site of the city, as often as a sentence
     return lower in _SENTENCE_WORDS or (len(tld) >= 3 and fold(lower) not in _STRONG_FOLDED)
@@ -528,7 +550,7 @@ _MESSENGER_WORDS: Final = (
     # VK
     r"vk|вк|vkontakte\w*|вконтакт\w*|в[ \t]++контакт\w*|вкашк\w*|вкашечк\w*|вконтач\w*|"
     # Instagram
-    r"insta\w*|инста\w*|инсту|инсте|инст|ig|"
+    r"insta(?!ll)\w*|инста(?!лл)\w*|инсту|инсте|инст|ig|"
     r"нельзяграм\w*|нельзяграмм\w*|запрещенограм\w*|запрещенграм\w*|запрещёнграм\w*|"
     r"экстремистограм\w*|экстремистграм\w*|запретограм\w*|nelzyagram\w*|"
     # MAX and others
@@ -552,7 +574,16 @@ _MESSENGER_WORDS: Final = (
     r"habr|reddit\w*|реддит\w*|ютуб\w*|youtube\w*|рутуб\w*|rutube\w*|"
     # mailboxes in slang
     r"мыло|мыла|мылу|мылом|электронк\w*|мэйл\w*|рамблер\w*|rambler\w*|имейл\w*|емейл\w*|"
-    r"имэйл\w*|email\w*|e-mail"
+    r"имэйл\w*|email\w*|e-mail|протон\w*|proton\w*|айклауд\w*|icloud\w*|инбокс\w*|inbox|"
+    # forums, blogs, dating, streaming, sport, freelance, lesser-known messengers, slang
+    r"жж|livejournal\w*|drive2|драйв2|дром\w*|drom|фотостран\w*|fotostrana|soundcloud\w*|"
+    r"саундклауд\w*|бусти|boosty|тредс\w*|kick|strava|страв[аеуы]|gitea|gitlab|гитлаб\w*|"
+    r"воркзилл\w*|workzilla|yappy|япп?и|roblox|роблокс\w*|форумхаус\w*|forumhouse|4pda|qms|"
+    r"дайри|diary|бэбиблог\w*|babyblog|клабхаус\w*|clubhouse|пикабу|pikabu|мастодон\w*|"
+    r"mastodon|badoo|баду|тиндер\w*|tinder|bumble|бамбл\w*|занги|zangi|сферум\w*|sferum|wire|"
+    r"kik|facetime|фейстайм\w*|imessage|аймесседж\w*|тгшк\w*|тгшечк\w*|вэкашк\w*|векашк\w*|"
+    r"паблик\w*|одноклы|одноклах|однокл\w*|дс|дис|дискорд\w*|тт|фб|jitsi|телемост\w*|"
+    r"meet|zoom|зум\w*|мамба\w*|mamba|пульс\w*|мой[ \t]++мир\w*|друг[ \t]++вокруг"
 )
 _AMBIGUOUS: Final = frozenset(
     fold(word)
@@ -564,7 +595,9 @@ _AMBIGUOUS: Final = frozenset(
         "соцсетях соцсетях соцсеть личку личка личке лс директ директе dm пм line лайн "
         "kakao какао element matrix session slack слак teams тимс imo имо signals "
         "стим стиме стима стиму steam snap снап снэп лайки лайке дзен дзене дзена dzen "
-        "мыло мыла мылу мылом электронка электронку электронке электронки"
+        "мыло мыла мылу мылом электронка электронку электронке электронки "
+        "wire kick meet zoom зум пульс пульсе diary дайри дс дис тт фб strava element qms "
+        "drom дром дроме паблик паблике"
     )
 )
 _MESSENGER: Final = fold(_MESSENGER_WORDS)
@@ -610,7 +643,8 @@ _ORDINARY_WORDS: Final = frozenset(
         "ads reklama target bitrix wordpress tilda aiogram telethon pyrogram telebot "
         "sendpulse unisender chatfuel salebot manychat botfather bothelp smartsender jivo "
         "bitrix24 amocrm outlook exchange office thunderbird 3ds actions shorts pages copilot "
-        "studio music codespaces gist desktop deck shop teams live"
+        "studio music codespaces gist desktop deck shop teams live nitro wi-fi e-mail hi-fi "
+        "hi-tech x-ray t-shirt k-pop on-line off-line plug-and-play drag-and-drop e-commerce"
     )
 )
 # Words that say the next word is a handle: after them, a short handle counts.
@@ -773,6 +807,7 @@ def _find_marked_handle(text: Text, alone: re.Pattern[str] = _MESSENGER_ALONE) -
     patterns = [_MARKED_HANDLE, _HASHTAG]
     if _LATIN_MARK.search(folded):
         patterns.append(_CYRILLIC_HANDLE)
+    code = _CODE_CONTEXT.search(folded) is not None
     for messenger in alone.finditer(folded):
         start = max(0, messenger.start() - _MARKED_REACH)
         end = min(len(folded), messenger.end() + _MARKED_REACH)
@@ -785,6 +820,7 @@ def _find_marked_handle(text: Text, alone: re.Pattern[str] = _MESSENGER_ALONE) -
                     and handle not in _ORDINARY_WORDS
                     and handle.upper() not in text.original  # ``ERR_CONNECTION_REFUSED``
                     and (written is None or written == written.lower())  # ``Brand_Moscow``
+                    and not (code and "_" in handle)  # ``функция handle_start``
                 ):
                     return Finding(
                         "handle",
@@ -805,6 +841,8 @@ def _is_handle(
     handle = match.group("handle").lstrip("@").rstrip(".")
     if not handle or not _has_latin(plain_handle) or handle in _ORDINARY_WORDS:
         return False
+    if handle in _PUBLIC_SITES:
+        return False  # «ящик на Mail.ru»: the service
     separator = match.group("sep")
     at = match.group("handle").startswith("@")
     words = any(char.isalpha() for char in separator)
@@ -815,7 +853,17 @@ def _is_handle(
     ) and separator != "-"  # ``max-width``: a glued hyphen makes one compound word
     if not separator and not at:
         return False  # glued: part of one word
-    marked = any(char in handle for char in "_.0123456789")
+    marked = any(char in handle for char in "_.-0123456789")
+    if not marked and (
+        _PROSE_AFTER.match(match.string, match.end("handle"))
+        or (
+            not forward
+            and _PROSE_BEFORE.search(
+                match.string, max(0, match.start("handle") - 24), match.start("handle")
+            )
+        )
+    ):
+        return False  # «Telegram keeps crashing», «a photographer for Instagram»: a sentence
     if match.group("messenger") in _CURRENCY_NAMES and _AMOUNT_BEFORE.search(
         match.string, max(0, match.start("messenger") - 16), match.start("messenger")
     ):
@@ -842,6 +890,9 @@ def _is_handle(
 
 
 # Word forms of «телега» that are as often a cart as the messenger.
+# A Latin word after a word: the sentence goes on in English (or names a product).
+_PROSE_AFTER: Final = re.compile(r"(?:['’]s)?,?[ \t]++[a-z]{2,}")
+_PROSE_BEFORE: Final = re.compile(r"[a-z]++[ \t]++$")
 # Messengers' short names that are also currencies after an amount (the tenge).
 _CURRENCY_NAMES: Final = frozenset({fold("тг"), "tg"})
 _AMOUNT_BEFORE: Final = re.compile(r"\d[ \t]*+$")
@@ -905,7 +956,9 @@ _CODE_CONTEXT: Final = re.compile(
         r"папк\w*|folder\w*|путь|path|сеть|сети|wifi|wi-fi|ssid|парол\w*|password|роутер\w*|"
         r"router|баз[аеуы]|database|программ\w*|программист\w*|developer|разработ\w*|"
         r"плагин\w*|plugin\w*|тег\w*|env|ключ\w*|key|"
-        r"модел\w*|model|артикул\w*|sku|прошивк\w*|firmware)(?!\w)"
+        r"модел\w*|model|артикул\w*|sku|прошивк\w*|firmware|jupyter|colab|matplotlib|pandas|"
+        r"numpy|flask|django|fastapi|react|vue|angular|laravel|kotlin|swift|java|golang|"
+        r"typescript|javascript|npm|pip|notebook|ноутбук\w*)(?!\w)"
     )
 )
 _FILE_SUFFIX: Final = frozenset(
@@ -946,7 +999,7 @@ def _find_bare_handle(text: Text) -> Finding | None:
     code, files or networks, where words like that are names of things."""
     folded = text.text
     cues: bool | None = None
-    code: bool | None = None
+    code: list[tuple[int, int]] | None = None
     for start, end in _handle_places(folded):
         for match in _HANDLE_SHAPED.finditer(folded, start, end):
             token = match.group()
@@ -964,9 +1017,9 @@ def _find_bare_handle(text: Text) -> Finding | None:
             if "_" not in token and "." not in token:
                 continue  # ``rtx3060``: letters and digits need a word that names a handle
             if code is None:
-                code = _CODE_CONTEXT.search(folded) is not None
-            if code:
-                continue
+                code = [found.span() for found in _CODE_CONTEXT.finditer(folded)]
+            if any(end <= match.start() or start >= match.end() for start, end in code):
+                continue  # a text about code (the handle itself is no code word: ``bot_aaa``)
             if "_" in token:
                 return Finding("handle", match.start(), match.end())
             if cues is None:
@@ -1010,11 +1063,13 @@ def _handle_places(folded: str) -> list[tuple[int, int]]:
 
 
 # A Latin word as the client wrote it (case kept): a username is looked for among these.
-_LATIN_TOKEN: Final = re.compile(r"[A-Za-z](?<![\w@.#/\-][A-Za-z])[A-Za-z0-9]{3,31}(?![\w@]|\.\w)")
+_LATIN_TOKEN: Final = re.compile(
+    r"[A-Za-z](?<![\w@.#/\-][A-Za-z])[A-Za-z0-9_]{2,31}(?:[.\-][A-Za-z0-9_]++){0,4}(?![\w@]|[.\-]\w)"
+)
 _HUMP: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Given names and trades that usernames are made of (``KateSborka2024``, ``IvanSborkaMebeli``,
 # ``SanyaSanteh77``, ``annaphoto``): a Latin word built of them is somebody's name.
-_NAME_PARTS: Final = frozenset(
+_GIVEN_NAMES: Final = frozenset(
     _words(
         "ivan petr pyotr petya sergey sergei serega andrey andrei alexey aleksey alexei "
         "alex sasha sanya shura dmitry dmitriy dima nikolay kolya mikhail misha vladimir "
@@ -1025,6 +1080,10 @@ _NAME_PARTS: Final = frozenset(
         "sveta julia yulia yulya marina anastasia nastya daria dasha polina alina ksenia "
         "ksusha vera nadya nadezhda galina galya lyuba larisa oksana victoria viktoria vika "
         "sofia sonya kristina valentina valya ludmila luda nina zoya inna alla "
+    )
+)
+_TRADES: Final = frozenset(
+    _words(
         "remont master santeh santehnik elektrik electrik gruz gruzchik gruzchiki sborka "
         "mebel mebeli klining cleaning uborka dostavka kurier kurer taxi taksi evakuator "
         "msk spb moskva mosc decor dekor foto photo nyanya repetitor posuda kreslo okna "
@@ -1032,6 +1091,18 @@ _NAME_PARTS: Final = frozenset(
         "santeh elektro sadovnik povar tort torty"
     )
 )
+_NAME_PARTS: Final = _GIVEN_NAMES | _TRADES
+_NAME_ALTERNATIVES: Final = "|".join(
+    sorted((part for part in _GIVEN_NAMES if len(part) >= 4), key=len, reverse=True)
+)
+_TRADE_ALTERNATIVES: Final = "|".join(sorted(_TRADES, key=len, reverse=True))
+# A given name with something after or before it (``annaphoto``, ``remontivan``, ``olga1985``),
+# or two trades (``remontmsk``); a trade and another word is an ordinary word
+# (``photographer``).
+_NAME_FIRST: Final = re.compile(
+    rf"(?:{_NAME_ALTERNATIVES})(?P<rest>[a-z0-9]+)|(?:{_TRADE_ALTERNATIVES})(?P<trade>{_TRADE_ALTERNATIVES})"
+)
+_NAME_LAST: Final = re.compile(rf"(?P<rest>[a-z0-9]+?)(?:{_NAME_ALTERNATIVES})")
 _BOT: Final = "bot"
 _NOT_BOTS: Final = frozenset(_words("robot irobot chatbot telegrambot nanobot microbot"))
 _MIN_PERSONAL: Final = 5
@@ -1048,17 +1119,22 @@ def _personal(token: str) -> bool:
     if lower.endswith(_BOT) and len(lower) >= 7 and lower not in _NOT_BOTS:
         return True
     humps = [hump.lower() for hump in _HUMP.findall(token)]
+    if any(part in _NAME_PARTS for part in re.split(r"[-._]", lower) if part) and (
+        "-" in token or "." in token or "_" in token
+    ):
+        return True  # ``ivan-remont``, ``anna.petrova.1987``
     words = [hump for hump in humps if hump.isalpha()]
     if len(words) >= 2 and lower[-2:].isdigit() and token[0].isalpha():
         return True  # ``KateSborka2024``; one word and a number is a product (``Insta360``)
     if len(humps) >= 2 and any(hump in _NAME_PARTS for hump in humps):
         return True
-    for part in _NAME_PARTS:
-        if len(part) >= 4 and lower != part:
-            rest = lower.removeprefix(part) if lower.startswith(part) else None
-            if rest is None and lower.endswith(part):
-                rest = lower[: -len(part)]
-            if rest is not None and (len(rest) >= 4 or rest in _NAME_PARTS or rest.isdigit()):
+    if token[0].isupper() and token[1:].islower():
+        return False  # ``Alexander``, ``Annapolis``: a name or a place written as one
+    for pattern in (_NAME_FIRST, _NAME_LAST):
+        built = pattern.fullmatch(lower)
+        if built is not None:
+            rest = built.group("rest")
+            if rest is None or len(rest) >= 4 or rest in _NAME_PARTS or rest.isdigit():
                 return True
     return False
 
@@ -1070,13 +1146,28 @@ def _find_personal_handle(text: Text) -> Finding | None:
     original = text.original
     if _ANY_LATIN.search(original.lower()) is None:
         return None
+    tag = _GAME_TAG.search(original) if "#" in original else None
+    if tag is not None and (_word_at(_HANDLE_CUE, text.text) or _MESSENGER_ALONE.search(text.text)):
+        return (
+            _span_in(text, tag.group())
+            if len(text.text) != len(original)
+            else Finding("handle", *tag.span())
+        )
+    meeting = _MEETING_CODE.search(original)
+    if meeting is not None:
+        return (
+            Finding("handle", *meeting.span())
+            if len(text.text) == len(original)
+            else (_span_in(text, meeting.group()))
+        )
     cue: bool | None = None
     for match in _LATIN_TOKEN.finditer(original):
         token = match.group()
         if len(token) < _MIN_PERSONAL or not _personal(token):
             continue
         bot = token.lower().endswith(_BOT)
-        if not bot:
+        labelled = _LABEL_BEFORE.search(original, max(0, match.start() - 4), match.start())
+        if not bot and labelled is None:
             if cue is None:
                 folded = text.text
                 cue = (
@@ -1091,6 +1182,13 @@ def _find_personal_handle(text: Text) -> Finding | None:
             return _span_in(text, token)
         return Finding("handle", start, end)
     return None
+
+
+# A game's tag (``Remontnik#2817``) and a video meeting's code (``abc-mnop-xyz``).
+_GAME_TAG: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,15}#\d{4,5}(?!\d)")
+_MEETING_CODE: Final = re.compile(r"(?<![\w\-])[a-z]{3}-[a-z]{4}-[a-z]{3}(?![\w\-])")
+# «Kik: anna-msk», «ТТ — anna-dance»: a word and a colon or a dash, then the username.
+_LABEL_BEFORE: Final = re.compile(r"[^\W\d_][ \t]*+[:—–][ \t]*+$")
 
 
 def _span_in(text: Text, token: str) -> Finding | None:
@@ -1109,7 +1207,7 @@ _MARKED_DOMAIN: Final = re.compile(
 # A domain told in words: ``annaphoto, домен ру``, ``annaphoto в зоне рф``, ``набирайте
 # annaphoto и ру через точку``.
 _TOLD_DOMAIN: Final = re.compile(
-    r"(?<![\w@.#/])(?P<label>[a-z][a-z0-9\-]{3,})(?![\w.@])(?P<gap>[^\n]{1,40}?)"
+    r"(?<![\w@.#/])(?P<label>[a-z][a-z0-9\-]{3,})(?![\w.@])(?P<gap>(?:[^\n]|\n(?!\n)){1,40}?)"
     + fold(r"(?<![^\W\d_])(?P<tld>ru|ру|рф|su|су|рус|com|ком|net|нет|org|орг|info|инфо)")
     + r"(?![^\W\d_])(?P<after>[^\n]{0,24})"
 )

@@ -48,7 +48,8 @@ _JOINING_GAP: Final = re.compile(
 # Short words that name the number after them (a code, a flat, a floor, a house).
 _NAMING_GAP: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:код|кв|дом|эт|под|подъезд|корп|стр|каб|офис|пин|pin|code|apt)(?![^\W\d_])"
+        r"(?<![^\W\d_])(?:код|кв|дом|эт|под|подъезд|корп|стр|каб|офис|пин|pin|code|apt|"
+        r"заказ\w*|order|договор\w*|сч[её]т\w*|артикул\w*|арт|накладн\w*|трек\w*)(?![^\W\d_])"
     )
 )
 _MEANINGFUL: Final = frozenset("%‰°№×=<>")

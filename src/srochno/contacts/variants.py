@@ -17,6 +17,7 @@ names a span of the text the client wrote. Pure.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -58,6 +59,12 @@ def _rewrite(
         for match in pattern.finditer(text)
         if (value := replace(match)) != match.group()
     ]
+    return _edited(reading, edits)
+
+
+def _edited(reading: Reading | str, edits: list[tuple[int, int, str]]) -> Reading | str:
+    """``reading`` with ``edits`` (start, end, new text; in order, apart) made."""
+    text = reading if isinstance(reading, str) else reading.text
     if not edits:
         return reading
     if isinstance(reading, str):
@@ -144,12 +151,40 @@ def decoded(text: str) -> Reading | None:
 
 # Single letters or digits (or underscores) each followed by one space or dot: a word
 # spelt out (``Т Е Л Е Г Р А М``, ``т.г.``, ``a n n a _ p h o t o``).
-_SPELT: Final = re.compile(r"(?<![\w])\w(?:[ .]\w(?![\w]))++|\w(?:[^\w\s][^\w\s]?\w(?![\w])){3,}")
+_SPELT: Final = re.compile(
+    r"(?<![\w])\w(?:[ .]\w(?![\w]))++|(?<![\w])\w(?:[^\w\s][^\w\s]?\w(?![\w])){3,}"
+)
 _SPELT_SEPARATOR: Final = re.compile(r"[^\w]")
 # Regional indicators standing one by one for letters (``🇳 🇴 🇺 🇹``); a pair is a flag.
 _INDICATOR: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
 # A word mixing letters and digits that stand for letters (``te1egram``, ``v1ber``).
-_MIXED: Final = re.compile(r"[^\W\d_](?<!\w[^\W\d_])(?=[^\W_]*?\d)[^\W_]{3,}(?!\w)")
+# A digit beside a letter: where a word mixing them may stand (the scan skips to digits).
+_MIXED_DIGIT: Final = re.compile(r"\d(?:(?<=[^\W\d_]\d)|(?=[^\W\d_]))")
+_MIN_MIXED: Final = 4
+
+
+def _mixed_words(text: str) -> list[tuple[int, int]]:
+    """The words of at least four letters and digits, starting with a letter, that hold a
+    digit beside a letter (``te1egram``)."""
+    spans: list[tuple[int, int]] = []
+    last = -1
+    size = len(text)
+    for match in _MIXED_DIGIT.finditer(text):
+        at = match.start()
+        if at < last:
+            continue
+        start, end = at, at + 1
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < size and text[end].isalnum():
+            end += 1
+        last = end
+        glued = (start > 0 and text[start - 1] == "_") or (end < size and text[end] == "_")
+        if end - start >= _MIN_MIXED and text[start].isalpha() and not glued:
+            spans.append((start, end))
+    return spans
+
+
 _LETTERS_FOR_DIGITS: Final = (str.maketrans("10345", "loeas"), str.maketrans("10345", "ioeas"))
 # «слова через нижнее подчёркивание», «join with underscores»: the Latin words that follow
 # a messenger's name are one handle.
@@ -159,6 +194,50 @@ _UNDERSCORE_HINT: Final = re.compile(
 )
 _UNDERSCORE_WORDS: Final = ("подч", "underscore", "андерскор", "нижн")
 _LATIN_WORDS: Final = re.compile(r"(?<![\w@.])[A-Za-z0-9]++(?:[ \t]++[A-Za-z0-9]++){1,4}(?![\w])")
+
+
+def _may_be_spelt(text: str) -> bool:
+    """A cheap test before the pattern: two words of one character in a row, or a word
+    whose every other character is a letter or a digit (``т.г.``, ``k🌸a🌸t🌸e``)."""
+    words = text.split()
+    if any(
+        len(first) == 1 == len(second) and first.isalpha() and second.isalpha()
+        for first, second in itertools.pairwise(words)
+    ):
+        return True
+    return any(
+        len(word) >= 3
+        and not word.isalnum()
+        and word[::2].replace("_", "").isalnum()
+        and not any(char.isalnum() for char in word[1::2])
+        and word.lower() not in _ABBREVIATIONS
+        for word in words
+    )
+
+
+# Abbreviations written with a dot after each letter: no word spelt out.
+_ABBREVIATIONS: Final = frozenset(
+    [
+        "т.д.",
+        "т.е.",
+        "т.к.",
+        "т.п.",
+        "т.ч.",
+        "т.н.",
+        "и.о.",
+        "н.э.",
+        "до",
+        "н.э.",
+        "p.s.",
+        "a.m.",
+        "p.m.",
+        "e.g.",
+        "i.e.",
+        "г.г.",
+        "т.д",
+        "т.е",
+    ]
+)
 
 
 def _join_spelt(match: re.Match[str]) -> str:
@@ -178,19 +257,25 @@ def joined(text: str, is_messenger: Callable[[str], bool]) -> Reading | None:
         reading = _rewrite(
             reading, _INDICATOR, lambda match: chr(ord("a") + ord(match.group()) - 0x1F1E6)
         )
-    if _SPELT.search(reading if isinstance(reading, str) else reading.text):
+    current = reading if isinstance(reading, str) else reading.text
+    if _may_be_spelt(current) and _SPELT.search(current):
         reading = _rewrite(reading, _SPELT, _join_spelt)
     if any(char.isdigit() for char in text):
 
-        def letters(match: re.Match[str]) -> str:
-            word = match.group()
+        def letters(word: str) -> str:
             for table in _LETTERS_FOR_DIGITS:
                 spelling = word.lower().translate(table)
                 if is_messenger(spelling):
                     return spelling
             return word
 
-        reading = _rewrite(reading, _MIXED, letters)
+        current = reading if isinstance(reading, str) else reading.text
+        edits = [
+            (start, end, value)
+            for start, end in _mixed_words(current)
+            if (value := letters(current[start:end])) != current[start:end]
+        ]
+        reading = _edited(reading, edits)
     lower = text.lower()
     if any(word in lower for word in _UNDERSCORE_WORDS) and _UNDERSCORE_HINT.search(text):
         reading = _rewrite(reading, _LATIN_WORDS, lambda match: "_".join(match.group().split()))
