@@ -477,3 +477,76 @@ def test_a_city_written_as_a_domain_is_refused() -> None:
 )
 def test_ordinary_texts_of_the_fifth_corpus_pass(text: str) -> None:
     assert kind(text) is None, text
+
+
+# The sixth corpus's classes -------------------------------------------------------------
+
+PLATFORMS = [
+    "Мой ЖЖ:",
+    "Бортжурнал на Drive2:",
+    "Пишите мне на Дроме, ник",
+    "Я на Фотостране —",
+    "Пишите в Друг Вокруг, я там",
+    "Мои демки на SoundCloud:",
+    "Мои ролики на Бусти:",
+    "Найдите меня в Strava:",
+    "Я на ФорумХаусе под ником",
+    "На 4PDA мой ник",
+    "Пишите в Тиндер:",
+    "I'm on Bumble:",
+    "Пишите мне в Element, я там",
+    "Kik:",
+    "Wire:",
+    "FaceTime:",
+    "В тгшке",
+    "Пишите в вэкашку",
+    "Пиши в дс:",
+    "ТТ:",
+    "Мой ящик на Протоне:",
+]
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(PLATFORMS),
+    st.sampled_from([n.lower() for n in NAMES]),
+    st.sampled_from(["remont", "msk", "dance", "makeup", "1987"]),
+    st.sampled_from(["-", "."]),
+)
+def test_a_joined_username_on_any_platform_is_refused(
+    platform: str, name: str, trade: str, joint: str
+) -> None:
+    text = f"Нужен мастер срочно, сегодня. {platform} {name}{joint}{trade}"
+    assert kind(text) is not None, text
+
+
+def test_game_tags_and_meeting_codes_are_refused() -> None:
+    assert kind("Нужен мастер собрать ПК. Добавляйтесь в Battle.net: Remontnik#2817") == "handle"
+    assert kind("Занятие в Google Meet, код встречи abc-mnop-xyz, в 19:00") == "handle"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My WhatsApp stopped working after the update, need help on a Samsung S21 today.",
+        "Telegram keeps crashing on my phone after the update, need someone to fix it today.",
+        "Need a photographer for Instagram content tomorrow, 2 hours at a cafe.",
+        "Need help setting up Viber on my father's new phone, he is 80.",
+        "Need a photographer for a family session: outdoor, Gorky Park, Saturday morning.",
+        "Не приходят уведомления ВКонтакте на Xiaomi Redmi, нужна помощь.",
+        "Оплатить и подключить Discord Nitro сыну на день рождения, помогите настроить.",
+        "Нужен разработчик доделать Telegram-бота на aiogram 3, падает функция handle_start.",
+        "Срочно установить инсталляцию Geberit Duofix и подвесной унитаз.",
+        "Не открывается ящик на Mail.ru, нужна помощь восстановить доступ.",
+        "Не запускается Battle.net на ПК, нужна помощь переустановить.",
+        "Нужен оценщик автомобиля, объявление на Авто.ру уже висит неделю.",
+        "Нужен Python-разработчик: в Flask приложение падает на app.run после обновления.",
+        "Срочно помочь студенту: график не выводится, plt.show ничего не рисует в Jupyter.",
+        "Нужен разработчик: VK API, метод photos.save возвращает ошибку 100.",
+        "Water is leaking from the ceiling, please come ASAP.It is getting worse every minute.",
+        "Слабый сигнал Wi-Fi на даче, нужен мастер поставить усилитель.",
+        "Alexander will meet you at the gate, need a plumber today.",
+    ],
+)
+def test_ordinary_texts_of_the_sixth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text

@@ -17,7 +17,6 @@ names a span of the text the client wrote. Pure.
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -197,22 +196,19 @@ _LATIN_WORDS: Final = re.compile(r"(?<![\w@.])[A-Za-z0-9]++(?:[ \t]++[A-Za-z0-9]
 
 
 def _may_be_spelt(text: str) -> bool:
-    """A cheap test before the pattern: two words of one character in a row, or a word
-    whose every other character is a letter or a digit (``т.г.``, ``k🌸a🌸t🌸e``)."""
-    words = text.split()
-    if any(
-        len(first) == 1 == len(second) and first.isalpha() and second.isalpha()
-        for first, second in itertools.pairwise(words)
-    ):
+    """A cheap test before the pattern (two scans that skip to the spaces): two letters
+    standing alone in a row, or a word whose letters each stand between marks (``т.г.``,
+    ``k🌸a🌸t🌸e``) that is no abbreviation (``т.д.``)."""
+    padded = f" {text} "
+    if _LONE_LETTERS.search(padded):
         return True
     return any(
-        len(word) >= 3
-        and not word.isalnum()
-        and word[::2].replace("_", "").isalnum()
-        and not any(char.isalnum() for char in word[1::2])
-        and word.lower() not in _ABBREVIATIONS
-        for word in words
+        match.group(1).lower() not in _ABBREVIATIONS for match in _MARKED_LETTERS.finditer(padded)
     )
+
+
+_LONE_LETTERS: Final = re.compile(r"\s[^\W\d_]\s[^\W\d_](?=\s)")
+_MARKED_LETTERS: Final = re.compile(r"\s(\w[^\w\s]{1,2}\w(?:[^\w\s]{1,2}\w)*[^\w\s]?)(?=\s)")
 
 
 # Abbreviations written with a dot after each letter: no word spelt out.
