@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srochno.contacts import find_contact, find_in_fields, public_name
+from srochno.contacts.detect import _CODE_CONTEXT as CODE_WORDS
 from srochno.contacts.detect import _ORDINARY_WORDS as ORDINARY_WORDS
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +44,7 @@ word = st.text(string.ascii_lowercase, min_size=3, max_size=8)
 snake = st.lists(word, min_size=2, max_size=3).map("_".join)
 # A site's name: not an ordinary English word (``send:ru`` in a sentence may be prose).
 label = st.text(string.ascii_lowercase, min_size=4, max_size=12).filter(
-    lambda name: name not in ORDINARY_WORDS
+    lambda name: name not in ORDINARY_WORDS and CODE_WORDS.search(name) is None
 )
 digits_tail = st.integers(10, 9999).map(str)
 STRONG_TLDS = ["ru", "com", "net", "org", "su", "info", "online", "site", "pro", "рф"]

@@ -26,7 +26,7 @@ from srochno.contacts.fold import fold
 from srochno.contacts.normalize import SPELLED_MARK, normalise, phone_copy
 from srochno.contacts.words import NUMBER_WORDS, ROMAN_DIGITS, run_value
 
-__all__ = ["find_cued_phone", "may_have_cue"]
+__all__ = ["find_cued_phone", "find_glued_phone", "may_have_cue"]
 
 # The cue's words, lower-case; the pattern starts with the words themselves (no look-behind,
 # no ignored case) so that the engine skips to their first letters; the word's start is
@@ -128,6 +128,20 @@ def _segment(word: str) -> list[int] | None:
             if value is not None and (best[end] is None or len(head) + 1 < len(best[end] or [])):
                 best[end] = [*head, value]
     return best[size]
+
+
+_GLUED_WORD: Final = re.compile(r"[^\W\d_]{18,}")
+_MIN_GLUED_DIGITS: Final = 7
+
+
+def find_glued_phone(text: str) -> tuple[int, int] | None:
+    """A phone written as number words glued into one word with no cue at all
+    (``восемьдевятьодиншесть…``): the whole word cuts into seven number words or more."""
+    for match in _GLUED_WORD.finditer(text):
+        values = _segment(fold(match.group().lower()))
+        if values is not None and len(_digits_of(values)) >= _MIN_GLUED_DIGITS:
+            return match.span()
+    return None
 
 
 def _word_value(token: str) -> int | None:

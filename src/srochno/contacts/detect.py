@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from srochno.contacts.cued import find_cued_phone, may_have_cue
+from srochno.contacts.cued import find_cued_phone, find_glued_phone, may_have_cue
 from srochno.contacts.fold import fold
 from srochno.contacts.normalize import (
     MIN_LOOKALIKE_LETTERS,
@@ -502,7 +502,10 @@ def _find_email(text: Text) -> Finding | None:
                 return Finding("email", match.start(), end)
             rest = folded[end:]
             spoken = re.match(rf"[ \t]++(?:{_SPOKEN_TLD})(?![^\W\d_])", rest)
-            if spoken is not None and labels[0] in MAIL_PROVIDERS:
+            if spoken is not None and (
+                labels[0] in MAIL_PROVIDERS
+                or (len(labels[0]) >= _MIN_SPACED_LABEL and spoken.group().strip() in _STRONG_TLDS)
+            ):
                 return Finding("email", match.start(), end + spoken.end())
         else:
             plain = _labels(text.plain[start:end])
@@ -514,6 +517,9 @@ def _find_email(text: Text) -> Finding | None:
                         end = start + _prefix_end(folded[start:end], count)
                     return Finding("email", match.start(), end)
     return None
+
+
+_MIN_SPACED_LABEL: Final = 4
 
 
 def _prefix_end(domain: str, count: int) -> int:
@@ -583,7 +589,11 @@ _MESSENGER_WORDS: Final = (
     r"mastodon|badoo|баду|тиндер\w*|tinder|bumble|бамбл\w*|занги|zangi|сферум\w*|sferum|wire|"
     r"kik|facetime|фейстайм\w*|imessage|аймесседж\w*|тгшк\w*|тгшечк\w*|вэкашк\w*|векашк\w*|"
     r"паблик\w*|одноклы|одноклах|однокл\w*|дс|дис|дискорд\w*|тт|фб|jitsi|телемост\w*|"
-    r"meet|zoom|зум\w*|мамба\w*|mamba|пульс\w*|мой[ \t]++мир\w*|друг[ \t]++вокруг"
+    r"meet|zoom|зум\w*|мамба\w*|mamba|пульс\w*|мой[ \t]++мир\w*|друг[ \t]++вокруг|"
+    r"the[ \t]++gram|bluesky|bsky|блюскай|иксе|твиттер\w*|"
+    r"жмайл\w*|жмейл\w*|гмайл\w*|джимайл\w*|hotmail|хотмейл\w*|yahoo|яху|outlook|"
+    r"укр[ \t]++нет|укрнет|ukr[ \t]++net|ukrnet|"
+    r"💬|📲|📧|📩|📨|✉|🐦"
 )
 _AMBIGUOUS: Final = frozenset(
     fold(word)
@@ -597,13 +607,15 @@ _AMBIGUOUS: Final = frozenset(
         "стим стиме стима стиму steam snap снап снэп лайки лайке дзен дзене дзена dzen "
         "мыло мыла мылу мылом электронка электронку электронке электронки "
         "wire kick meet zoom зум пульс пульсе diary дайри дс дис тт фб strava element qms "
-        "drom дром дроме паблик паблике"
+        "drom дром дроме паблик паблике иксе outlook"
     )
 )
 _MESSENGER: Final = fold(_MESSENGER_WORDS)
 # One word that may be (part of) a messenger's name: a cheap test before the patterns run.
 _MESSENGER_WORD: Final = re.compile(
-    _MESSENGER.replace("[ \\t]++", "").replace("[ \\t]?", "") + "|" + fold(r"контакт\w*|tok|ток")
+    _MESSENGER.replace("[ \\t]++", "").replace("[ \\t]?", "")
+    + "|"
+    + fold(r"контакт\w*|tok|ток|укр|ukr")
 )
 _MESSENGER_PREFIXES: Final = frozenset(
     prefix
@@ -615,7 +627,8 @@ _CONNECTOR_WORDS: Final = fold(
     r"username|юзернейм|юзер|user|аккаунт|account|профиль|profile|это|is|как|as|под|найти|"
     r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
     r"тег\w*|tag|the|номер|number|uin|адрес\w*|address|ссылк\w*|link|наоборот|задом|наперед|наперёд|reversed|backwards|"
-    r"имя|имени|name|никнейм\w*|nickname|юз|юза|handle"
+    r"имя|имени|name|никнейм\w*|nickname|юз|юза|handle|я|там|тут|здесь|сижу|есть|am|i'm|im|"
+    r"канал\w*|channel"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
@@ -682,7 +695,7 @@ def _find_handle(text: Text) -> Finding | None:
             listed = True
         elif (sounds := sounds_like_messenger(word)) is not None:
             (same if sounds == "same" else near).add(word)
-    if not listed and not same and not near and "✈" not in folded:
+    if not listed and not same and not near and not _has_messenger_symbol(folded):
         return None
     plain = text.plain
     forward_pattern, backward_pattern, alone = _messenger_patterns(frozenset(same), frozenset(near))
@@ -699,7 +712,12 @@ def _find_handle(text: Text) -> Finding | None:
             start, end = found_at.span("handle")
             written = _original_case(text, plain[start:end]) or ""
             if _is_handle(
-                found_at, plain[start:end], forward=forward, ambiguous=ambiguous, written=written
+                found_at,
+                plain[start:end],
+                forward=forward,
+                ambiguous=ambiguous,
+                written=written,
+                plain=plain,
             ):
                 return Finding("handle", min(found_at.start(), start), max(found_at.end(), end))
             resume = found_at.end("messenger") if forward else found_at.end("handle")
@@ -837,6 +855,7 @@ def _is_handle(
     forward: bool,
     ambiguous: frozenset[str] | set[str] = _AMBIGUOUS,
     written: str = "",
+    plain: str = "",
 ) -> bool:
     handle = match.group("handle").lstrip("@").rstrip(".")
     if not handle or not _has_latin(plain_handle) or handle in _ORDINARY_WORDS:
@@ -854,13 +873,16 @@ def _is_handle(
     if not separator and not at:
         return False  # glued: part of one word
     marked = any(char in handle for char in "_.-0123456789")
+    # Read in the unfolded text: folded Cyrillic looks Latin (``там`` is ``tam``).
+    prose = plain or match.string
     if not marked and (
-        _PROSE_AFTER.match(match.string, match.end("handle"))
+        (forward and _PROSE_AFTER.match(prose, match.end("handle")))
         or (
             not forward
             and _PROSE_BEFORE.search(
-                match.string, max(0, match.start("handle") - 24), match.start("handle")
+                prose, max(0, match.start("handle") - 24), match.start("handle")
             )
+            and _PROSE_AFTER.match(prose, match.end("messenger"))
         )
     ):
         return False  # «Telegram keeps crashing», «a photographer for Instagram»: a sentence
@@ -870,7 +892,17 @@ def _is_handle(
         return False  # «15000 тг, Kaspi»: tenge after an amount
     if forward and match.group("messenger") in _CART_WORDS and not marked and written[:1].isupper():
         return False  # «садовую телегу Grinda»: a cart of a brand
+    if (
+        written
+        and written.isupper()
+        and len(handle) <= _MAX_CODE
+        and not _NAMING_WORD.search(separator)
+    ):
+        return False  # «✈️ SU1234», «RTX3060»: a flight or a model in capitals
     vague = match.group("messenger") in ambiguous
+    if not forward and _MAIL_PROVIDER.fullmatch(match.group("messenger")):
+        near = not words or _NEAR_PROVIDER.fullmatch(separator) is not None
+        return len(handle) >= _MIN_WEAK_HANDLE and near  # «olgadesign жмайл», «… on gmail»
     if handle.replace("-", "").isdigit():
         if _NUMERIC_ID_MESSENGER.fullmatch(match.group("messenger")):
             return _MIN_NUMERIC_HANDLE <= len(handle.replace("-", "")) <= _MAX_NUMERIC_ID
@@ -893,6 +925,16 @@ def _is_handle(
 # A Latin word after a word: the sentence goes on in English (or names a product).
 _PROSE_AFTER: Final = re.compile(r"(?:['’]s)?,?[ \t]++[a-z]{2,}")
 _PROSE_BEFORE: Final = re.compile(r"[a-z]++[ \t]++$")
+_MAX_CODE: Final = 8
+# Mail providers by name: a login right before one is an address.
+_MAIL_PROVIDER: Final = re.compile(
+    fold(
+        r"gmail\w*|джимейл\w*|гмейл\w*|жмайл\w*|жмейл\w*|гмайл\w*|джимайл\w*|hotmail|"
+        r"хотмейл\w*|yahoo|яху|outlook|icloud\w*|айклауд\w*|протон\w*|proton\w*|"
+        r"укр[ \t]++нет|укрнет|ukr[ \t]++net|ukrnet|рамблер\w*|rambler\w*|мэйл\w*"
+    )
+)
+_NEAR_PROVIDER: Final = re.compile(fold(r"[ \t,(]*+(?:on|via|at|на|в|и)?[ \t(]*+"))
 # Messengers' short names that are also currencies after an amount (the tenge).
 _CURRENCY_NAMES: Final = frozenset({fold("тг"), "tg"})
 _AMOUNT_BEFORE: Final = re.compile(r"\d[ \t]*+$")
@@ -904,6 +946,14 @@ _CART_WORDS: Final = frozenset(
         "самолётиком ок ok вк max макс"
     )
 )
+
+
+_MESSENGER_SYMBOLS: Final = "✈💬📲📧📩📨✉🐦"
+
+
+def _has_messenger_symbol(text: str) -> bool:
+    """A plane, a speech balloon, an envelope, a bird: a messenger named by its sign."""
+    return any(symbol in text for symbol in _MESSENGER_SYMBOLS)
 
 
 def _has_latin(text: str) -> bool:
@@ -1080,6 +1130,7 @@ _GIVEN_NAMES: Final = frozenset(
         "sveta julia yulia yulya marina anastasia nastya daria dasha polina alina ksenia "
         "ksusha vera nadya nadezhda galina galya lyuba larisa oksana victoria viktoria vika "
         "sofia sonya kristina valentina valya ludmila luda nina zoya inna alla "
+        "mike jess john lisa sarah emma lucy david james kevin steve jenny nancy molly"
     )
 )
 _TRADES: Final = frozenset(
@@ -1173,7 +1224,7 @@ def _find_personal_handle(text: Text) -> Finding | None:
                 cue = (
                     _word_at(_HANDLE_CUE, folded) is not None
                     or _MESSENGER_ALONE.search(folded) is not None
-                    or "✈" in folded
+                    or _has_messenger_symbol(folded)
                 )
             if not cue:
                 return None
@@ -1197,6 +1248,88 @@ def _span_in(text: Text, token: str) -> Finding | None:
     return None if at < 0 else Finding("handle", at, at + len(token))
 
 
+# A site's name and its top-level domain with a space or a line break for the dot:
+# ``www musorvyvoz ru``, ``krovlyaivan ru``, ``ремонтиван рф`` (a name built of a trade or a
+# given name: ``паспорт РФ``, ``USB com`` are no sites).
+_WWW_SPACED: Final = re.compile(
+    fold(
+        r"(?<![\w.])(?:www|ввв)[ \t]++(?P<label>[^\W_][\w\-]{2,})[ \t]++"
+        r"(?P<tld>ru|ру|рф|su|рус|com|ком|net|org|info|pro|io)(?![^\W\d_])"
+    )
+)
+_SPACED_SITE: Final = re.compile(
+    r"(?P<label>[^\W\d_](?<![\w.@#/\-][^\W\d_])[\w\-]{4,})[ \t]*+\n?[ \t]*+"
+    + fold(r"(?P<tld>ru|рф|рус|ком|com|net|org|su|info|pro|io)")
+    + r"(?![\w\-.]|[ \t]++[^\W\d_])"
+)
+_CYRILLIC_STEMS: Final = re.compile(
+    fold(
+        r"ремонт|мастер|вывоз|мебел|холод|кровл|сервис|клин|окна|сантех|электр|такси|груз|"
+        r"строй|уборк|достав|иван|ольг|анн|петр|серг|мари|олег|дмитр|алекс|наташ|катя|кат[еи]"
+    )
+)
+_SITE_TLDS_LATIN: Final = frozenset(_words("ru com net org su info pro io"))
+
+
+def _find_spaced_site(text: Text) -> Finding | None:
+    folded = text.text
+    if not (
+        folded.endswith(tuple(_SITE_ENDINGS))
+        or any(f" {tld}" in folded or f"\n{tld}" in folded for tld in _SITE_ENDINGS)
+    ):
+        return None
+    www = _WWW_SPACED.search(folded)
+    if www is not None:
+        return Finding("link", www.start(), www.end())
+    for match in _SPACED_SITE.finditer(folded):
+        label, tld = match.group("label"), match.group("tld")
+        if label in _ORDINARY_WORDS or match.group() == label + tld:
+            continue
+        written = _original_case(text, text.plain[match.start() : match.end()])
+        if written is None or written != written.lower():
+            continue  # «паспорт РФ», «USB com», «ASP NET»: capitals name things
+        if tld in _SITE_TLDS_LATIN:
+            if label.isascii() and label.isalpha() and len(label) >= 5:
+                return Finding("link", match.start(), match.end())
+        elif (stem := _CYRILLIC_STEMS.search(label)) is not None and len(label) - (
+            stem.end() - stem.start()
+        ) >= 3:
+            return Finding("link", match.start(), match.end())
+    return None
+
+
+_AFTER_LABEL: Final = re.compile(r"[ \t]*+[:—–\-][ \t]*+(?P<word>[а-яё][а-яё\-]{6,})(?![\w])")
+
+
+def _find_cyrillic_handle(text: Text) -> Finding | None:
+    """A handle written in Cyrillic after a messenger's name and a colon (``телега:
+    иванклин``, ``вк: ольгасадовод``): a word built of a given name or a trade and more,
+    in small letters, is a username to be typed in Latin."""
+    folded, plain = text.text, text.plain
+    if ":" not in folded and "-" not in folded and "—" not in folded:
+        return None
+    for messenger in _MESSENGER_ALONE.finditer(folded):
+        after = _AFTER_LABEL.match(plain, messenger.end())
+        if after is None:
+            continue
+        word = after.group("word")
+        stem = _CYRILLIC_STEMS.search(fold(word))
+        written = _original_case(text, word)
+        if (
+            stem is not None
+            and len(word) - (stem.end() - stem.start()) >= 3
+            and written is not None
+            and written == written.lower()
+        ):
+            return Finding("handle", messenger.start(), after.end())
+    return None
+
+
+_SITE_ENDINGS: Final = tuple(
+    fold(tld) for tld in _words("ru рф рус ком com net org su info pro io")
+)
+
+
 # A domain whose dot is written as another mark (``annaphoto:ru``, ``annaphoto_ru``,
 # ``annaphoto..ru``), or an e-mail's (``anna@annaphoto;ru``).
 _MARKED_DOMAIN: Final = re.compile(
@@ -1207,17 +1340,35 @@ _MARKED_DOMAIN: Final = re.compile(
 # A domain told in words: ``annaphoto, домен ру``, ``annaphoto в зоне рф``, ``набирайте
 # annaphoto и ру через точку``.
 _TOLD_DOMAIN: Final = re.compile(
-    r"(?<![\w@.#/])(?P<label>[a-z][a-z0-9\-]{3,})(?![\w.@])(?P<gap>(?:[^\n]|\n(?!\n)){1,40}?)"
-    + fold(r"(?<![^\W\d_])(?P<tld>ru|ру|рф|su|су|рус|com|ком|net|нет|org|орг|info|инфо)")
+    r"(?<![\w@.#/])(?P<label>[^\W\d_][\w\-]{3,})(?![\w.@])(?P<gap>(?:[^\n]|\n(?!\n)){1,40}?)"
+    + fold(
+        r"(?<![^\W\d_])(?P<tld>ru|ру|рф|su|су|рус|com|ком|net|нет|org|орг|info|инфо|"
+        r"эр[ \t]*+эф|эр[ \t]*+у)"
+    )
     + r"(?![^\W\d_])(?P<after>[^\n]{0,24})"
 )
 _DOMAIN_WORD: Final = re.compile(
-    fold(r"(?:домен\w*|зон[аеуы]\w*|точк\w*|dot|domain\w*|zone)(?![^\W\d_])")
+    fold(
+        r"(?:домен\w*|зон[аеуы]\w*|точк\w*|dot|domain\w*|zone|окончани\w*|ending|"
+        r"расширени\w*|extension)(?![^\W\d_])"
+    )
+)
+
+
+_LETTER_NAMED_TLD: Final = re.compile(
+    fold(
+        r"(?P<label>[^\W\d_][\w\-]{3,})[ \t]*+[.,]?[ \t]*+(?:эр[ \t]*+эф|эр[ \t]*+у|эс[ \t]*+у)"
+        r"(?![^\W\d_])"
+    )
 )
 
 
 def _find_told_domain(text: Text) -> Finding | None:
     folded = text.text
+    if fold("эр") in folded or fold("эс") in folded:
+        named = _LETTER_NAMED_TLD.search(folded)
+        if named is not None:
+            return Finding("link", named.start(), named.end())
     if _ANY_LATIN.search(folded) is None:
         return None
     code: bool | None = None
@@ -1286,6 +1437,8 @@ def _detect(text: Text) -> Finding | None:
         _find_bare_handle,
         _find_personal_handle,
         _find_told_domain,
+        _find_spaced_site,
+        _find_cyrillic_handle,
     ):
         found = finder(text)
         if found is not None:
@@ -1316,14 +1469,8 @@ def find_contact(text: str) -> Finding | None:
     found = _find_as_written(text)
     if found is not None:
         return found
-    for kind, reading in readings(text, _is_messenger_word):
-        if kind == "decoded":
-            found = _find_as_written(reading.text)
-        else:
-            normal = normalise(reading.text)
-            found = _find_handle(normal) or _find_email(normal)
-            if found is not None:
-                found = _locate(reading.text, found)
+    for _, reading in readings(text, _is_messenger_word):
+        found = _find_as_written(reading.text)
         if found is not None:
             return Finding(found.kind, *reading.span(found.start, found.end))
     return None
@@ -1336,6 +1483,8 @@ def _find_as_written(text: str) -> Finding | None:
         found = _find_reversed(text, normal)
         if found is None:
             cued = find_cued_phone(text) if may_have_cue(normal.words) else None
+            if cued is None:
+                cued = find_glued_phone(text)
             if cued is not None:
                 return Finding("phone", *cued)
         return found

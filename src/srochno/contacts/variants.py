@@ -99,6 +99,8 @@ _OVERRIDE: Final = re.compile("[\u202e\u2067]([^\u202c\u2069\n]*+)[\u202c\u2069]
 _FLAG_AFTER_DOT: Final = re.compile(r"(?<=[.,])[ \t]?(?P<flag>[\U0001f1e6-\U0001f1ff]{2})")
 
 
+# Letters held long (``воооосемь``, ``двааа``): three of one letter or more.
+_HELD: Final = re.compile(r"([^\W\d_])\1{2,}")
 _FLAG: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
 
 
@@ -129,6 +131,7 @@ _DECODERS: Final[tuple[tuple[Callable[[str], bool], re.Pattern[str], Callable[..
         lambda match: match.group(1)[::-1],
     ),
     (lambda text: _FLAG.search(text) is not None, _FLAG_AFTER_DOT, _flag),
+    (lambda text: _HELD.search(text) is not None, _HELD, lambda match: match.group(1)),
 )
 
 
@@ -151,7 +154,7 @@ def decoded(text: str) -> Reading | None:
 # Single letters or digits (or underscores) each followed by one space or dot: a word
 # spelt out (``Т Е Л Е Г Р А М``, ``т.г.``, ``a n n a _ p h o t o``).
 _SPELT: Final = re.compile(
-    r"(?<![\w])\w(?:[ .]\w(?![\w]))++|(?<![\w])\w(?:[^\w\s][^\w\s]?\w(?![\w])){3,}"
+    r"(?<![\w])\w(?:[ ./]\w(?![\w]))++|(?<![\w])\w(?:[^\w\s][^\w\s]?\w(?![\w])){3,}"
 )
 _SPELT_SEPARATOR: Final = re.compile(r"[^\w]")
 # Regional indicators standing one by one for letters (``🇳 🇴 🇺 🇹``); a pair is a flag.
@@ -207,7 +210,7 @@ def _may_be_spelt(text: str) -> bool:
     )
 
 
-_LONE_LETTERS: Final = re.compile(r"\s[^\W\d_]\s[^\W\d_](?=\s)")
+_LONE_LETTERS: Final = re.compile(r"\s[^\W\d_][\s/][^\W\d_](?=[\s:])")
 _MARKED_LETTERS: Final = re.compile(r"\s(\w[^\w\s]{1,2}\w(?:[^\w\s]{1,2}\w)*[^\w\s]?)(?=\s)")
 
 
