@@ -551,3 +551,70 @@ def test_game_tags_and_meeting_codes_are_refused() -> None:
 )
 def test_ordinary_texts_of_the_sixth_corpus_pass(text: str) -> None:
     assert kind(text) is None, text
+
+
+# The seventh corpus's classes -----------------------------------------------------------
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(["krovlyaivan", "musorvyvoz", "remontivan", "fixitmike"]),
+    st.sampled_from([" ru", " net", " com", "\nru"]),
+    st.booleans(),
+)
+def test_a_site_with_a_space_for_its_dot_is_refused(name: str, tld: str, www: bool) -> None:
+    site = f"www {name}{tld}" if www else f"{name}{tld}"
+    assert kind(f"Срочно отремонтировать крышу, смотрите портфолио на {site}") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Вывоз мусора срочно, смотрите ремонтиван рф",
+        "Срочно вывоз старой мебели, цены смотрите: вывозмебели рус",
+        "Нужен ремонт холодильника, наш сайт холодмастер ком",
+        "Срочно нужен кровельщик, смотрите работы:\nкровлямастер\nрф",
+        "Нужен ремонт окон, сайт: окнаиван точка эр эф",
+        "Вывоз мусора, адрес в интернете: ввв вывозмусора рф",
+        "Нужна помощь с сайтом. Напишите мне: ivanweb, джимейл",
+        "Нужен дизайнер визиток, кидайте макеты на olgadesign жмайл",
+        "Need a mover this afternoon, reach me at mikemoves on gmail",
+        "Urgent babysitter needed tonight, contact mikeparent, hotmail",
+        "Need someone to fix my bike today, iMessage me at mikebikes icloud",
+        "Нужен мастер по ремонту гитары, мой ютуб канал gitaramaster, там в комментах пишите",
+        "Срочно нужен клинер, телега: иванклин",
+        "Нужна помощь с садом, ищите вк: ольгасадовод",
+        "Нужна помощь с компьютером, «pcdoctor» — это я в телеге",
+        "Нужен сварщик. svarkapetrovich, я там в телеге сижу",
+        "Нужен мастер по ремонту ноутбуков, t/g: notefixer",
+        "Нужен мастер маникюра на дом 💬 nailsolga",
+        "Need a tutor for chemistry tomorrow, my snap is mikechem",
+        "Need a web designer asap, find me on bluesky mikedesigns",
+        "Need help moving a sofa today, Threema ID: ABCD1234",
+        "Нужен мастер по ремонту телевизора: восемьдевятьодиншестьодиндватричетырепятьшестьсемь",
+        "Нужен электрик срочно!!! воооосемь дееевять одиииин шееесть одиииин двааа трииии "
+        "четыыыре пяяять шееесть сееемь",
+        "Нужна няня сегодня, номер: В О С Е М Ь  Д Е В Я Т Ь  О Д И Н  Ш Е С Т Ь  О Д И Н  Д В А  "
+        "Т Р И  Ч Е Т Ы Р Е  П Я Т Ь  Ш Е С Т Ь  С Е М Ь",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_seventh_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Встретить маму в Шереметьево ✈️ SU1234 из Сочи, прилёт в 14:35, терминал B.",
+        "Нужна помощь: паспорт РФ, гражданина РФ, ТК РФ — оформить документы",
+        "Репетитор рус яз, ком. помещение, кв. 15, ком. 3",
+        "Перевод с en на ru, порт USB com, C# и ASP NET",
+        "Починить MacBook Pro и Станцию Макс, Сбер.Онлайн не открывается",
+        "Tesla Model X, parked outside, needs a tyre change today",
+        "Решить систему: x_1 + x_2 = 5, нужен репетитор по алгебре",
+        "Нужен оператор с камерой Insta360 X3 на свадьбу",
+    ],
+)
+def test_ordinary_texts_of_the_seventh_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
