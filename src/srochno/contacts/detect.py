@@ -1298,30 +1298,27 @@ def _find_spaced_site(text: Text) -> Finding | None:
     return None
 
 
-_AFTER_LABEL: Final = re.compile(r"[ \t]*+[:—–\-][ \t]*+(?P<word>[а-яё][а-яё\-]{6,})(?![\w])")
+_LABELLED_CYRILLIC: Final = re.compile(r"[:—–\-][ \t]*+(?P<word>[а-яё][а-яё\-]{6,})(?![\w])")
+_MESSENGER_REACH: Final = 24
 
 
 def _find_cyrillic_handle(text: Text) -> Finding | None:
     """A handle written in Cyrillic after a messenger's name and a colon (``телега:
     иванклин``, ``вк: ольгасадовод``): a word built of a given name or a trade and more,
-    in small letters, is a username to be typed in Latin."""
+    in small letters, is a username to be typed in Latin. The scan skips to the marks."""
     folded, plain = text.text, text.plain
-    if ":" not in folded and "-" not in folded and "—" not in folded:
-        return None
-    for messenger in _MESSENGER_ALONE.finditer(folded):
-        after = _AFTER_LABEL.match(plain, messenger.end())
-        if after is None:
-            continue
+    for after in _LABELLED_CYRILLIC.finditer(plain):
         word = after.group("word")
         stem = _CYRILLIC_STEMS.search(fold(word))
+        if stem is None or len(word) - (stem.end() - stem.start()) < 3:
+            continue
         written = _original_case(text, word)
-        if (
-            stem is not None
-            and len(word) - (stem.end() - stem.start()) >= 3
-            and written is not None
-            and written == written.lower()
-        ):
-            return Finding("handle", messenger.start(), after.end())
+        if written is None or written != written.lower():
+            continue
+        window = max(0, after.start() - _MESSENGER_REACH)
+        for messenger in _MESSENGER_ALONE.finditer(folded, window, after.start()):
+            if not folded[messenger.end() : after.start()].strip(" \t"):
+                return Finding("handle", messenger.start(), after.end())
     return None
 
 

@@ -3,12 +3,12 @@
 A text may carry a contact in a form a reader decodes without effort but the detector's
 classes do not: an escape a browser or a chat would render (``&#46;``, ``%2E``,
 ``\\u002e``), a right-to-left override that shows ``ur.otohpanna`` as ``annaphoto.ru``, a
-flag standing for a country domain (``annaphoto.🇷🇺``) — *decoded* readings, checked like
-any text — and words spaced or dotted out letter by letter (``Т Е Л Е Г Р А М``,
-``т.г.``, ``a n n a _ p h o t o``), digits standing in a messenger's name
+flag standing for a country domain (``annaphoto.🇷🇺``), letters held long (``воооосемь``)
+— *decoded* readings — and words spaced, dotted or marked out letter by letter
+(``Т Е Л Е Г Р А М``, ``т.г.``, ``k🌸a🌸t🌸e``), digits standing in a messenger's name
 (``te1egram``), or a handle's words to be joined by underscores when the text says so —
-*joined* readings, in which only handles and e-mails are looked for (joining single
-letters and digits would make numbers of ordinary texts).
+*joined* readings. Both are checked like any text; single digits are never joined (that
+would make numbers of ordinary texts).
 
 Each reading keeps, for each of its characters, where it came from, so a finding in it
 names a span of the text the client wrote. Pure.
