@@ -402,7 +402,7 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     if not path and (
         ".".join(folded_labels[-2:]) in _PUBLIC_SITES
         or _sentence_joined(text, start, end)
-        or _method_call(text, folded_labels)
+        or _method_call(text, folded_labels, start, end)
     ):
         return None
     for first in range(len(plain_labels) - 1):
@@ -441,14 +441,17 @@ _SENTENCE_WORDS: Final = frozenset(
 _PLACE_TLDS: Final = frozenset(_words("москва moscow рус tatar spb kiev"))
 
 
-def _method_call(text: Text, labels: list[str]) -> bool:
-    """``app.run``, ``plt.show``, ``photos.save`` in a text about code: an object and its
-    method, not a host (a strong top-level domain stays a host)."""
+def _method_call(text: Text, labels: list[str], start: int, end: int) -> bool:
+    """``app.run``, ``plt.show``, ``photos.save`` in a text about code (a code word outside
+    the name itself): an object and its method, not a host (a strong top-level domain
+    stays a host)."""
     return (
         len(labels) == 2
         and labels[-1] not in _STRONG_FOLDED
         and labels[0].isascii()
-        and _CODE_CONTEXT.search(text.text) is not None
+        and any(
+            word.end() <= start or word.start() >= end for word in _CODE_CONTEXT.finditer(text.text)
+        )
     )
 
 
@@ -501,10 +504,13 @@ def _find_email(text: Text) -> Finding | None:
             if _is_mailbox_name(labels[0]):
                 return Finding("email", match.start(), end)
             rest = folded[end:]
-            spoken = re.match(rf"[ \t]++(?:{_SPOKEN_TLD})(?![^\W\d_])", rest)
+            spoken = re.match(rf"[ \t]++(?:{_SPOKEN_TLD}|{_SPACED_EMAIL_TLD})(?![^\W\d_])", rest)
             if spoken is not None and (
                 labels[0] in MAIL_PROVIDERS
-                or (len(labels[0]) >= _MIN_SPACED_LABEL and spoken.group().strip() in _STRONG_TLDS)
+                or (
+                    len(labels[0]) >= _MIN_SPACED_LABEL
+                    and spoken.group().strip() in _STRONG_FOLDED | _SPACED_EMAIL_TLDS
+                )
             ):
                 return Finding("email", match.start(), end + spoken.end())
         else:
@@ -520,6 +526,8 @@ def _find_email(text: Text) -> Finding | None:
 
 
 _MIN_SPACED_LABEL: Final = 4
+_SPACED_EMAIL_TLDS: Final = frozenset(fold(tld) for tld in _words("рф rf москва онлайн рус"))
+_SPACED_EMAIL_TLD: Final = "|".join(sorted(_SPACED_EMAIL_TLDS, key=len, reverse=True))
 
 
 def _prefix_end(domain: str, count: int) -> int:
@@ -589,7 +597,7 @@ _MESSENGER_WORDS: Final = (
     r"mastodon|badoo|баду|тиндер\w*|tinder|bumble|бамбл\w*|занги|zangi|сферум\w*|sferum|wire|"
     r"kik|facetime|фейстайм\w*|imessage|аймесседж\w*|тгшк\w*|тгшечк\w*|вэкашк\w*|векашк\w*|"
     r"паблик\w*|одноклы|одноклах|однокл\w*|дс|дис|дискорд\w*|тт|фб|jitsi|телемост\w*|"
-    r"meet|zoom|зум\w*|мамба\w*|mamba|пульс\w*|мой[ \t]++мир\w*|друг[ \t]++вокруг|"
+    r"meet|zoom|зум|зуме|зуму|мамба\w*|mamba|пульс\w*|мой[ \t]++мир\w*|друг[ \t]++вокруг|"
     r"the[ \t]++gram|bluesky|bsky|блюскай|иксе|твиттер\w*|"
     r"жмайл\w*|жмейл\w*|гмайл\w*|джимайл\w*|hotmail|хотмейл\w*|yahoo|яху|outlook|"
     r"укр[ \t]++нет|укрнет|ukr[ \t]++net|ukrnet|"
@@ -657,6 +665,7 @@ _ORDINARY_WORDS: Final = frozenset(
         "sendpulse unisender chatfuel salebot manychat botfather bothelp smartsender jivo "
         "bitrix24 amocrm outlook exchange office thunderbird 3ds actions shorts pages copilot "
         "studio music codespaces gist desktop deck shop teams live nitro wi-fi e-mail hi-fi "
+        "shopping commerce"
         "hi-tech x-ray t-shirt k-pop on-line off-line plug-and-play drag-and-drop e-commerce"
     )
 )
@@ -862,6 +871,8 @@ def _is_handle(
         return False
     if handle in _PUBLIC_SITES:
         return False  # «ящик на Mail.ru»: the service
+    if _VERSION.fullmatch(handle) or _SIZE.fullmatch(handle):
+        return False  # «Telegram 10.5», «зумом 30x»: a version, a magnification
     separator = match.group("sep")
     at = match.group("handle").startswith("@")
     words = any(char.isalpha() for char in separator)
@@ -926,6 +937,8 @@ def _is_handle(
 _PROSE_AFTER: Final = re.compile(r"(?:['’]s)?,?[ \t]++[a-z]{2,}")
 _PROSE_BEFORE: Final = re.compile(r"[a-z]++[ \t]++$")
 _MAX_CODE: Final = 8
+_VERSION: Final = re.compile(r"v?\d+(?:\.\d+)+")
+_SIZE: Final = re.compile(r"\d{1,4}[xх×]")
 # Mail providers by name: a login right before one is an address.
 _MAIL_PROVIDER: Final = re.compile(
     fold(
@@ -1218,7 +1231,8 @@ def _find_personal_handle(text: Text) -> Finding | None:
             continue
         bot = token.lower().endswith(_BOT)
         labelled = _LABEL_BEFORE.search(original, max(0, match.start() - 4), match.start())
-        if not bot and labelled is None:
+        joined = sum(token.count(mark) for mark in "._-") >= 2 and token == token.lower()
+        if not bot and labelled is None and not joined:  # ``kurier.ivan.msk`` needs no cue
             if cue is None:
                 folded = text.text
                 cue = (
@@ -1258,17 +1272,22 @@ _WWW_SPACED: Final = re.compile(
     )
 )
 _SPACED_SITE: Final = re.compile(
-    r"(?P<label>[^\W\d_](?<![\w.@#/\-][^\W\d_])[\w\-]{4,})[ \t]*+\n?[ \t]*+"
-    + fold(r"(?P<tld>ru|рф|рус|ком|com|net|org|su|info|pro|io)")
-    + r"(?![\w\-.]|[ \t]++[^\W\d_])"
+    r"(?P<label>[^\W\d_](?<![\w.@#/\-][^\W\d_])[\w\-]{3,})[ \t]*+\n?[ \t]*+"
+    + fold(
+        r"(?P<tld>ru|рф|рус|ком|com|net|org|su|info|pro|io|rf|онлайн|москва|сайт|дети|бел|"
+        r"укр|су|кз|бай|ру)"
+    )
+    + r"(?![\w\-.])"
 )
 _CYRILLIC_STEMS: Final = re.compile(
     fold(
-        r"ремонт|мастер|вывоз|мебел|холод|кровл|сервис|клин|окна|сантех|электр|такси|груз|"
-        r"строй|уборк|достав|иван|ольг|анн|петр|серг|мари|олег|дмитр|алекс|наташ|катя|кат[еи]"
+        r"ремонт|мастер|вывоз|мебел|холод|кровл|кровел|сервис|клин|окна|окон|сантех|электр|"
+        r"такси|груз|строй|уборк|достав|замк|замок|вскрыт|чист|дач|няня|муж|иван|ольг|анн|"
+        r"петр|серг|мари|олег|дмитр|алекс|наташ|катя|кат[еи]"
     )
 )
-_SITE_TLDS_LATIN: Final = frozenset(_words("ru com net org su info pro io"))
+# Without a dot, only these read as a site's end after a Latin word (``fishing net`` is a net).
+_SITE_TLDS_LATIN: Final = frozenset(_words("ru com su rf"))
 
 
 def _find_spaced_site(text: Text) -> Finding | None:
@@ -1288,13 +1307,21 @@ def _find_spaced_site(text: Text) -> Finding | None:
         written = _original_case(text, text.plain[match.start() : match.end()])
         if written is None or written != written.lower():
             continue  # «паспорт РФ», «USB com», «ASP NET»: capitals name things
-        if tld in _SITE_TLDS_LATIN:
-            if label.isascii() and label.isalpha() and len(label) >= 5:
+        plain_label = text.plain[match.start("label") : match.end("label")]
+        plain_tld = text.plain[match.start("tld") : match.end("tld")]
+        if plain_label.isascii():  # a Latin name: a Latin ending that is no English word
+            if (
+                plain_tld in _SITE_TLDS_LATIN
+                and plain_label.replace("-", "").isalpha()
+                and len(plain_label) >= 5
+            ):
                 return Finding("link", match.start(), match.end())
-        elif (stem := _CYRILLIC_STEMS.search(label)) is not None and len(label) - (
-            stem.end() - stem.start()
-        ) >= 3:
-            return Finding("link", match.start(), match.end())
+        else:  # a Cyrillic name: a compound (``вскрытие-замков``, ``ремонтиван``)
+            stem = _CYRILLIC_STEMS.search(label)
+            hyphenated = "-" in plain_label.strip("-") and len(plain_label) >= 7
+            built = stem is not None and len(label) - (stem.end() - stem.start()) >= 3
+            if hyphenated or built:
+                return Finding("link", match.start(), match.end())
     return None
 
 
@@ -1323,7 +1350,10 @@ def _find_cyrillic_handle(text: Text) -> Finding | None:
 
 
 _SITE_ENDINGS: Final = tuple(
-    fold(tld) for tld in _words("ru рф рус ком com net org su info pro io")
+    fold(tld)
+    for tld in _words(
+        "ru рф рус ком com net org su info pro io rf онлайн москва сайт дети бел укр су кз бай ру"
+    )
 )
 
 
@@ -1559,6 +1589,15 @@ def find_in_fields(fields: dict[str, str | None]) -> FieldFinding | None:
         offset = len(head) + 1
         if found.end <= offset:  # pragma: no cover - already found alone
             return FieldFinding(first, found.kind, found.start, min(found.end, len(head)))
+        tail_part = tail[: found.end - offset]
+        if (
+            found.start < offset
+            and " " not in tail_part.strip()
+            and len(head) - found.start > len(tail_part)
+        ):
+            # Only a word of the second text was read with it (``ivan@buhgalter-msk`` and the
+            # city «Москва» as its domain): the first is the one to rephrase.
+            return FieldFinding(first, found.kind, found.start, len(head), second)
         return FieldFinding(
             second, found.kind, max(0, found.start - offset), found.end - offset, first
         )

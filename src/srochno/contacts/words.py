@@ -227,6 +227,22 @@ _FOREIGN_FORMS: Final = {
     9: "дев'ять девять дзевяць neun nueve neuf nove dziewięć dziewiec to'qqiz toqqiz "
     "тоғыз тогыз найн jiu",
 }
+# Digits in the languages of Central Asia, the Caucasus, Moldova, the Balkans, Israel and
+# Vietnam (in Latin and Cyrillic letters), read like the ones above: in a run of numbers.
+_MORE_FOREIGN_FORMS: Final = {
+    0: "sıfır sifir сифр sifr efes эфес эфэс không khong nula нула",
+    1: "бер як mek erti unu уну jedan ahat ахат một mot",
+    2: "икки iki ике ду yerku ori doi дой shtaim штаим hai",
+    3: "уч üç өч се yerek sami trei трей shalosh шалош",
+    4: "тўрт dört dort dörd дүрт чор chors otkhi patru патру četiri cetiri arba арба bốn",
+    5: "беш beş биш панҷ панч hing khuti cinci чинч hamesh хамеш năm",
+    6: "олти altı alti шаш vets ekvsi șase sase шасе šest sest shesh шеш sáu",
+    7: "етти yedi yeddi җиде жиде ҳафт хафт yot shvidi șapte sapte шапте sedam sheva шева bảy",
+    8: "саккиз sekiz səkkiz сигез ҳашт хашт ut rva opt опт osam shmone шмоне tám",
+    9: "тўққиз dokuz doqquz тугыз нӯҳ нух inny tskhra nouă noua ноуэ devet tesha тэша chín",
+}
+for _value, _forms in _MORE_FOREIGN_FORMS.items():
+    _FOREIGN_FORMS[_value] += " " + _forms
 _MULTIPLIERS: Final = {
     1000: "тысяча тысячи тысяч тысячу тыс thousand thousands",
     1_000_000: "миллион миллиона миллионов млн million millions",
@@ -429,11 +445,19 @@ def _one_edit(first: str, second: str) -> bool:
     return True
 
 
+# Ordinary words that sound like a messenger's name (``вычет`` like WeChat), folded.
+_SOUND_EXCEPTIONS: Final = frozenset(
+    fold(word) for word in _words("вычет вычета вычеты вычетом вычете вычетов вычету вечер")
+)
+
+
 @functools.lru_cache(maxsize=16384)
 def sounds_like_messenger(word: str) -> str | None:
     """``"same"`` when the folded ``word`` sounds like a messenger's name, ``"near"`` when
     its consonants are one edit from one (weaker evidence), ``None`` otherwise."""
     if len(word) < _MIN_SOUNDALIKE - 1 or len(word) > 20 or not word.isalpha():
+        return None
+    if word in _SOUND_EXCEPTIONS:
         return None
     key = sound_key(word)
     skeleton = _skeleton(key)
