@@ -1156,6 +1156,9 @@ _TRADES: Final = frozenset(
     )
 )
 _NAME_PARTS: Final = _GIVEN_NAMES | _TRADES
+_NAME_HEADS: Final = frozenset(name[:4] for name in _GIVEN_NAMES if len(name) >= 4)
+_NAME_TAILS: Final = frozenset(name[-4:] for name in _GIVEN_NAMES if len(name) >= 4)
+_TRADE_HEADS: Final = frozenset(trade[:3] for trade in _TRADES)
 _NAME_ALTERNATIVES: Final = "|".join(
     sorted((part for part in _GIVEN_NAMES if len(part) >= 4), key=len, reverse=True)
 )
@@ -1194,6 +1197,12 @@ def _personal(token: str) -> bool:
         return True
     if token[0].isupper() and token[1:].islower():
         return False  # ``Alexander``, ``Annapolis``: a name or a place written as one
+    if (
+        lower[:4] not in _NAME_HEADS
+        and lower[-4:] not in _NAME_TAILS
+        and lower[:3] not in _TRADE_HEADS
+    ):
+        return False  # no given name at either end, no trade first: no name built of them
     for pattern in (_NAME_FIRST, _NAME_LAST):
         built = pattern.fullmatch(lower)
         if built is not None:
@@ -1292,10 +1301,7 @@ _SITE_TLDS_LATIN: Final = frozenset(_words("ru com su rf"))
 
 def _find_spaced_site(text: Text) -> Finding | None:
     folded = text.text
-    if not (
-        folded.endswith(tuple(_SITE_ENDINGS))
-        or any(f" {tld}" in folded or f"\n{tld}" in folded for tld in _SITE_ENDINGS)
-    ):
+    if text.words.isdisjoint(_SITE_ENDINGS) and fold("ввв") not in text.words:
         return None
     www = _WWW_SPACED.search(folded)
     if www is not None:
@@ -1349,7 +1355,7 @@ def _find_cyrillic_handle(text: Text) -> Finding | None:
     return None
 
 
-_SITE_ENDINGS: Final = tuple(
+_SITE_ENDINGS: Final = frozenset(
     fold(tld)
     for tld in _words(
         "ru рф рус ком com net org su info pro io rf онлайн москва сайт дети бел укр су кз бай ру"
@@ -1510,12 +1516,15 @@ def _find_as_written(text: str) -> Finding | None:
         found = _find_reversed(text, normal)
         if found is None:
             cued = find_cued_phone(text) if may_have_cue(normal.words) else None
-            if cued is None:
+            if cued is None and any(len(word) >= _MIN_GLUED for word in normal.words):
                 cued = find_glued_phone(text)
             if cued is not None:
                 return Finding("phone", *cued)
         return found
     return _locate(text, found)
+
+
+_MIN_GLUED: Final = 18
 
 
 def _is_messenger_word(word: str) -> bool:
