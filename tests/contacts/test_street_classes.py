@@ -677,3 +677,45 @@ def test_a_finding_across_two_texts_is_named_where_most_of_it_stands() -> None:
     )
     assert found is not None
     assert (found.field, found.together_with) == ("description", "city")
+
+
+# The ninth corpus's classes -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нужен фотограф на завтра, портфолио ivanphoto tilda ws",
+        "Нужен мастер маникюра, подробности на annanails taplink ws",
+        "Нужен копирайтер, мой блог ivanpetrovblog wordpress com",
+        "Need an urgent tutor, all my links at linktr ee/ivanpetrov",
+        "Нужна уборка квартиры после ремонта. Мой тег #ivanpetrov_uborka везде одинаковый",
+        "Need a cleaner today, flat 3-room. Search #anna_cleaning_msk for my contacts",
+        "Нужен курьер срочно, пишите /ivan_kurier_msk",
+        "Нужна няня на вечер, пишите мне: /anna_petrova_1990",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_ninth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ошибка 500 при POST /api/v1/orders, нужен бэкендер срочно",
+        "Запросы POST /login и GET /profile отдают 404 после деплоя, срочно",
+        "Нужен бэкендер, POST /orders возвращает 500",
+        "Нужна замена экрана на iPhone 15 Pro / Pro Max, оригинал, сегодня до 20:00",
+        "Переустановить Windows 11 Pro /Home на двух ноутбуках, срочно",
+        "Нужен шиномонтаж с выездом: Kia Rio/Hyundai Solaris, R15, сегодня до 19:00",
+        "Не работает Сбербанк Онлайн /переводы, нужна помощь настроить телефон",
+        "Нужен продавец в магазин Pet Shop / Зоомир на выходные",
+        "Срочно нужен DevOps: ветка dev /release не деплоится в GitLab CI",
+        "Нужен грузчик, Москва / Подмосковье, переезд дачи 14 июля",
+        "Нужен мастер по ремонту ноутбуков. Pro уровень, опыт от 3 лет, MacBook Pro 16",
+        "Need help with our WordPress site, the theme broke after an update",
+    ],
+)
+def test_ordinary_texts_of_the_ninth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text

@@ -353,17 +353,39 @@ def _find_domain_link(text: Text) -> Finding | None:
                 break
             window = max(start, slash - _DOMAIN_REACH)
             for match in _BARE_DOMAIN.finditer(folded, window, slash + 1):
-                label, tld = match.group("domain"), match.group("tld")
-                if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                if _bare_domain(text, match):
                     return Finding("link", *match.span("domain"))
             start = slash + 1
             slash = folded.find("/", start)
         else:
             for match in _BARE_DOMAIN.finditer(folded, start):
-                label, tld = match.group("domain"), match.group("tld")
-                if tld in _tld_triggers() and _has_latin(label) and len(label) >= 2:
+                if _bare_domain(text, match):
                     return Finding("link", *match.span("domain"))
     return None
+
+
+def _written_small(text: Text, start: int, end: int) -> bool:
+    """Tell whether ``text[start:end]`` was written in small letters."""
+    written = _original_case(text, text.plain[start:end])
+    return written is None or written == written.lower()
+
+
+def _bare_domain(text: Text, match: re.Match[str]) -> bool:
+    """``vk com/ivan``: a Latin name and a top-level domain before a slash, both written in
+    small letters (``POST /api``, ``Kia Rio / Hyundai``, ``Москва / Подмосковье`` are a
+    method, a list, places)."""
+    label, tld = match.group("domain"), match.group("tld")
+    if tld not in _tld_triggers() or len(label) < 2:
+        return False
+    plain = text.plain[match.start("domain") : match.end("tld")]
+    written = _original_case(text, plain)
+    plain_label = text.plain[match.start("domain") : match.end("domain")]
+    return (
+        written is not None
+        and written == written.lower()
+        and plain_label.isascii()
+        and _has_latin(plain_label)
+    )
 
 
 _SCHEME_PARTS: Final = ("/", "www", "live:")
@@ -399,6 +421,8 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     loose = any(not part.isalnum() for part in _loose_dots(folded[start:end]))
     plain_labels = plain_labels[-_MAX_DOMAIN_LABELS:]
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
+    if loose and not _written_small(text, start, end):
+        return None  # «бэкендер, POST /orders», «грузчик, Москва /»: a list, not a host
     if not path and (
         ".".join(folded_labels[-2:]) in _PUBLIC_SITES
         or _sentence_joined(text, start, end)
@@ -463,6 +487,8 @@ def _sentence_joined(text: Text, start: int, end: int) -> bool:
     if written is None:
         return False
     head, dot, tld = written.rpartition(".")
+    if dot and tld[:1] in " \t" and tld.strip().istitle() and tld.strip().isalpha():
+        return True  # «…ноутбуков. Pro уровень»: a sentence after a full stop and a space
     if not dot or not head or len(tld) < 2 or not tld.isalpha():
         return False
     if head[-1] in " \t" and tld.isupper():
@@ -983,7 +1009,7 @@ def _has_latin(text: str) -> bool:
 # A handle-shaped word: Latin letters and digits joined by underscores or dots
 # (``anna_photo_msk``, ``anna.petrova85``), or letters ending in digits (``anna85``).
 _HANDLE_SHAPED: Final = re.compile(
-    r"[a-z](?<![\w@.#/\\\-][a-z])(?:[a-z0-9]*+(?:_[a-z0-9]++)++_?"
+    r"[a-z](?<![\w@.#\\\-][a-z])(?<![\w/]/[a-z])(?:[a-z0-9]*+(?:_[a-z0-9]++)++_?"
     r"|[a-z0-9]*+(?:\.[a-z0-9]++)++(?<=\d)"
     r"|[a-z]{2,}[0-9]{2,})(?![\w@\-]|\.\w|[ \t]*+\()"
 )
@@ -995,7 +1021,8 @@ _HANDLE_CUE: Final = re.compile(
         r"channel|поиск\w*|search|найд\w*|найт\w*|find|ищ\w*|добав\w*|add|связ\w*|свяж\w*|"
         r"contact\w*|контакт\w*|тут|там|здесь|сюда|here|there|стучит\w*|стукн\w*|"
         r"отвеч\w*|отвеч|reply|профил\w*|profile|страниц\w*|page|подпис\w*|follow|друз\w*|"
-        r"friend\w*|handle|админ\w*|admin|мессенджер\w*|messenger|reach|join)"
+        r"friend\w*|handle|админ\w*|admin|мессенджер\w*|messenger|reach|join|тег\w*|"
+        r"хештег\w*|хэштег\w*|hashtag\w*|tag)"
         r"(?![^\W\d_])"
     )
 )
@@ -1219,6 +1246,10 @@ def _find_personal_handle(text: Text) -> Finding | None:
     original = text.original
     if _ANY_LATIN.search(original.lower()) is None:
         return None
+    if "#" in original:
+        found = _find_hashtag_handle(text)
+        if found is not None:
+            return found
     tag = _GAME_TAG.search(original) if "#" in original else None
     if tag is not None and (_word_at(_HANDLE_CUE, text.text) or _MESSENGER_ALONE.search(text.text)):
         return (
@@ -1255,6 +1286,28 @@ def _find_personal_handle(text: Text) -> Finding | None:
         if text.starts is not None or len(text.text) != len(original):
             return _span_in(text, token)
         return Finding("handle", start, end)
+    return None
+
+
+_HASHTAG_BODY: Final = re.compile(r"(?<![\w#])#(?P<body>[^\W_][\w]{3,31})")
+
+
+def _find_hashtag_handle(text: Text) -> Finding | None:
+    """A hashtag that is somebody's username (``#ivanpetrov_uborka``, ``#ivanpetrov1985``,
+    ``#АннаПетроваУборка``) in a text that says to look for it: a reader searches it."""
+    folded = text.text
+    if _word_at(_HANDLE_CUE, folded) is None and _MESSENGER_ALONE.search(folded) is None:
+        return None
+    for match in _HASHTAG_BODY.finditer(text.original):
+        body = match.group("body")
+        snake = "_" in body.strip("_") and body == body.lower()
+        cyrillic_name = not body.isascii() and (
+            "_" in body.strip("_") or sum(char.isupper() for char in body) >= 2
+        )
+        if snake or cyrillic_name or (body.isascii() and _personal(body)):
+            if len(text.text) == len(text.original):
+                return Finding("handle", *match.span())
+            return _span_in(text, match.group())
     return None
 
 
@@ -1296,15 +1349,22 @@ _CYRILLIC_STEMS: Final = re.compile(
     )
 )
 # Without a dot, only these read as a site's end after a Latin word (``fishing net`` is a net).
+# A page on a site builder or a link page, its dots left out (``ivanphoto tilda ws``).
+_BUILDER_SPACED: Final = re.compile(
+    r"(?<![\w.])(?P<label>[a-z][a-z0-9\-]{2,})[ \t]++"
+    r"(?:tilda|taplink|turbo|clients|ucoz|ukit|webflow|wordpress|wixsite|wix|blogspot|"
+    r"narod|nethouse|jimdo|github|linktr)[ \t]++(?:ws|site|net|me|io|com|ee|ru|cc|su)(?![\w])"
+    r"|(?<![\w.])linktr[ \t]++ee[ \t]*+/"
+)
 _SITE_TLDS_LATIN: Final = frozenset(_words("ru com su rf"))
 
 
 def _find_spaced_site(text: Text) -> Finding | None:
     folded = text.text
-    if text.words.isdisjoint(_SITE_ENDINGS) and fold("ввв") not in text.words:
+    if text.words.isdisjoint(_SITE_ENDINGS) and text.words.isdisjoint(_SPACED_SITE_WORDS):
         return None
-    www = _WWW_SPACED.search(folded)
-    if www is not None:
+    www = _WWW_SPACED.search(folded) or _BUILDER_SPACED.search(folded)
+    if www is not None and _written_small(text, www.start(), www.end()):
         return Finding("link", www.start(), www.end())
     for match in _SPACED_SITE.finditer(folded):
         label, tld = match.group("label"), match.group("tld")
@@ -1355,6 +1415,7 @@ def _find_cyrillic_handle(text: Text) -> Finding | None:
     return None
 
 
+_SPACED_SITE_WORDS: Final = frozenset({fold("ввв"), "ws", "ee", "site", "me", "cc"})
 _SITE_ENDINGS: Final = frozenset(
     fold(tld)
     for tld in _words(
