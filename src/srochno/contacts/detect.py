@@ -860,7 +860,7 @@ def _find_marked_handle(text: Text, alone: re.Pattern[str] = _MESSENGER_ALONE) -
     patterns = [_MARKED_HANDLE, _HASHTAG]
     if _LATIN_MARK.search(folded):
         patterns.append(_CYRILLIC_HANDLE)
-    code = _CODE_CONTEXT.search(folded) is not None
+    code = [word.span() for word in _CODE_CONTEXT.finditer(folded)]
     for messenger in alone.finditer(folded):
         start = max(0, messenger.start() - _MARKED_REACH)
         end = min(len(folded), messenger.end() + _MARKED_REACH)
@@ -873,7 +873,10 @@ def _find_marked_handle(text: Text, alone: re.Pattern[str] = _MESSENGER_ALONE) -
                     and handle not in _ORDINARY_WORDS
                     and handle.upper() not in text.original  # ``ERR_CONNECTION_REFUSED``
                     and (written is None or written == written.lower())  # ``Brand_Moscow``
-                    and not (code and "_" in handle)  # ``функция handle_start``
+                    and not (
+                        "_" in handle
+                        and any(end <= match.start() or start >= match.end() for start, end in code)
+                    )  # ``функция handle_start`` (the handle itself is no code word: ``тег_ааа``)
                 ):
                     return Finding(
                         "handle",
