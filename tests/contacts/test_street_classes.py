@@ -719,3 +719,52 @@ def test_the_ninth_corpus_is_refused(text: str) -> None:
 )
 def test_ordinary_texts_of_the_ninth_corpus_pass(text: str) -> None:
     assert kind(text) is None, text
+
+
+# The tenth corpus's classes -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нужен электрик, звоните 8 900 три пятёрки, четыре нуля",
+        "Нужен грузчик. Тг: иван_петров88",
+        "Нужен электрик срочно. Телега: иванпетров88",
+        "Нужен мастер по стиралкам. Тг: ivan_петров88",
+        "Ищу визажиста на свадьбу, мои референсы в инсте: маша.нейлс_мск",
+        "Нужна девушка-модель для съёмки, пишите в тикток маша_нейлс",
+        "Нужен курьер, КП присылайте на ivan@remont-msk",
+        "Нужен прораб, сметы на иван@ремонт-мск",
+        "Ищу бригаду, наши работы на сайте ремонт-мск (рф)",
+        "Ищу мастера по ресницам на дом, мои работы: taplink/masha_nails",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_tenth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+def test_a_handle_in_cyrillic_split_from_its_messenger_is_refused() -> None:
+    assert find_in_fields(
+        {
+            "description": "Нужен электрик на дачу, контакт в адресе",
+            "address": "Телеграм иван_петров88",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pick up a parcel @ Tverskaya 15 and bring it to Arbat 20, today 14:00-16:00, 800 RUB",
+        "Need help carrying a sofa, meet @ 10am at the entrance, 3rd floor, 1500 RUB",
+        "Настроить Telegram на MacBook и перенести папки чатов, 30 минут",
+        "Сделать бота для WhatsApp через Twilio, ответы по шаблону, срок 3 дня",
+        "Восстановить доступ к e-mail Gmail, забыл пароль, телефон старый потерян",
+        "Починить форму на сайте, Tilda, домен в зоне .ru не продлён, нужна помощь",
+        "Продлить домен в зоне .рф и перенести сайт на новый хостинг, до завтра",
+        "Купить домен в зоне .com и подключить к Tilda, настроить SSL, сегодня",
+    ],
+)
+def test_ordinary_texts_of_the_tenth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text

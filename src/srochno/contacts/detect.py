@@ -118,7 +118,8 @@ _SCHEME: Final = re.compile(
     r"(?:com|me|ru)[ \t]*+/[ \t]*+[^\W_]"
     r"|(?<![\w:/])live:\.?[a-z0-9][a-z0-9_.\-]{2,}"
     r"|(?<![\w.\-])www[ \t]*+[.,][ \t]*+[^\W_]"
-    r"|(?<![\w.])(?:inst|insta|ig|tt|yt|tg|u)[ \t]*+/[ \t]*+[a-z0-9_.\-]{4,}"
+    r"|(?<![\w.])(?:inst|insta|ig|tt|yt|tg|u|taplink|linktree|linktr|tiktok|youtube)"
+    r"[ \t]*+/[ \t]*+[a-z0-9_.\-]{4,}"
 )
 _PROVIDER_WORDS: Final = MAIL_PROVIDERS | {"t"}
 _PROVIDER: Final = "|".join(sorted(map(re.escape, MAIL_PROVIDERS | {"t"}), key=len, reverse=True))
@@ -364,6 +365,18 @@ def _find_domain_link(text: Text) -> Finding | None:
     return None
 
 
+def _tld_named_alone(text: Text, start: int, end: int) -> bool:
+    """``зоне .ru``: a dot after a space and none after it, a word of another script before."""
+    plain = text.plain[start:end]
+    head, dot, tld = plain.rpartition(".")
+    return (
+        bool(dot)
+        and head.endswith((" ", "\t"))
+        and not tld[:1].isspace()
+        and not (head.strip().isascii())
+    )
+
+
 def _written_small(text: Text, start: int, end: int) -> bool:
     """Tell whether ``text[start:end]`` was written in small letters."""
     written = _original_case(text, text.plain[start:end])
@@ -421,6 +434,8 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     loose = any(not part.isalnum() for part in _loose_dots(folded[start:end]))
     plain_labels = plain_labels[-_MAX_DOMAIN_LABELS:]
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
+    if _tld_named_alone(text, start, end):
+        return None  # «домен в зоне .ru»: a zone named, no host
     if loose and not _written_small(text, start, end):
         return None  # «бэкендер, POST /orders», «грузчик, Москва /»: a list, not a host
     if not path and (
@@ -529,6 +544,8 @@ def _find_email(text: Text) -> Finding | None:
         if len(labels) == 1:
             if _is_mailbox_name(labels[0]):
                 return Finding("email", match.start(), end)
+            if "-" in labels[0].strip("-") and len(labels[0]) >= _MIN_COMPANY_DOMAIN:
+                return Finding("email", match.start(), end)  # ``ivan@remont-msk``: a company's
             rest = folded[end:]
             spoken = re.match(rf"[ \t]++(?:{_SPOKEN_TLD}|{_SPACED_EMAIL_TLD})(?![^\W\d_])", rest)
             if spoken is not None and (
@@ -552,6 +569,7 @@ def _find_email(text: Text) -> Finding | None:
 
 
 _MIN_SPACED_LABEL: Final = 4
+_MIN_COMPANY_DOMAIN: Final = 6
 _SPACED_EMAIL_TLDS: Final = frozenset(fold(tld) for tld in _words("рф rf москва онлайн рус"))
 _SPACED_EMAIL_TLD: Final = "|".join(sorted(_SPACED_EMAIL_TLDS, key=len, reverse=True))
 
@@ -691,7 +709,7 @@ _ORDINARY_WORDS: Final = frozenset(
         "sendpulse unisender chatfuel salebot manychat botfather bothelp smartsender jivo "
         "bitrix24 amocrm outlook exchange office thunderbird 3ds actions shorts pages copilot "
         "studio music codespaces gist desktop deck shop teams live nitro wi-fi e-mail hi-fi "
-        "shopping commerce"
+        "shopping commerce gmail "
         "hi-tech x-ray t-shirt k-pop on-line off-line plug-and-play drag-and-drop e-commerce"
     )
 )
@@ -717,6 +735,10 @@ def _find_handle(text: Text) -> Finding | None:
             start, end = match.span("handle")
             if match.group("handle") in _CODE_AT_WORDS:
                 continue  # ``@property``, ``@media``: code
+            if folded[match.start() + 1 : match.start() + 2] in " \t":
+                written = _original_case(text, text.plain[start:end]) or ""
+                if written[:1].isupper() or written[:1].isdigit():
+                    continue  # «Pick up @ Tverskaya 15», «meet @ 10am»: «at»
             if _has_latin(text.plain[start:end]):
                 return Finding("handle", match.start(), end)
     found = _find_script_messenger(text)
@@ -930,6 +952,14 @@ def _is_handle(
         match.string, max(0, match.start("messenger") - 16), match.start("messenger")
     ):
         return False  # «15000 тг, Kaspi»: tenge after an amount
+    if (
+        forward
+        and words
+        and not marked
+        and written[:1].isupper()
+        and not _NAMING_WORD.search(separator)
+    ):
+        return False  # «Telegram на MacBook», «WhatsApp через Twilio»: a product, a service
     if forward and match.group("messenger") in _CART_WORDS and not marked and written[:1].isupper():
         return False  # «садовую телегу Grinda»: a cart of a brand
     if (
@@ -967,7 +997,7 @@ _PROSE_AFTER: Final = re.compile(r"(?:['’]s)?,?[ \t]++[a-z]{2,}")
 _PROSE_BEFORE: Final = re.compile(r"[a-z]++[ \t]++$")
 _MAX_CODE: Final = 8
 _VERSION: Final = re.compile(r"v?\d+(?:\.\d+)+")
-_SIZE: Final = re.compile(r"\d{1,4}[xх×]")
+_SIZE: Final = re.compile(r"\d{1,4}[xх×]|\d{1,2}(?::\d{2})?(?:am|pm)")
 # Mail providers by name: a login right before one is an address.
 _MAIL_PROVIDER: Final = re.compile(
     fold(
@@ -1337,7 +1367,7 @@ _WWW_SPACED: Final = re.compile(
     )
 )
 _SPACED_SITE: Final = re.compile(
-    r"(?P<label>[^\W\d_](?<![\w.@#/\-][^\W\d_])[\w\-]{3,})[ \t]*+\n?[ \t]*+"
+    r"(?P<label>[^\W\d_](?<![\w.@#/\-][^\W\d_])[\w\-]{3,})[ \t]*+\n?[ \t]*+\(?"
     + fold(
         r"(?P<tld>ru|рф|рус|ком|com|net|org|su|info|pro|io|rf|онлайн|москва|сайт|дети|бел|"
         r"укр|су|кз|бай|ру)"
@@ -1359,6 +1389,16 @@ _BUILDER_SPACED: Final = re.compile(
     r"narod|nethouse|jimdo|github|linktr)[ \t]++(?:ws|site|net|me|io|com|ee|ru|cc|su)(?![\w])"
     r"|(?<![\w.])linktr[ \t]++ee[ \t]*+/"
 )
+
+
+def _cyrillic_compound(label: str) -> bool:
+    """A Cyrillic site's name: hyphenated words, or a trade or a given name and more."""
+    if "-" in label.strip("-") and len(label) >= 7:
+        return True
+    stem = _CYRILLIC_STEMS.search(fold(label.lower()))
+    return stem is not None and len(label) - (stem.end() - stem.start()) >= 3
+
+
 _SITE_TLDS_LATIN: Final = frozenset(_words("ru com su rf"))
 
 
@@ -1385,16 +1425,18 @@ def _find_spaced_site(text: Text) -> Finding | None:
                 and len(plain_label) >= 5
             ):
                 return Finding("link", match.start(), match.end())
-        else:  # a Cyrillic name: a compound (``вскрытие-замков``, ``ремонтиван``)
-            stem = _CYRILLIC_STEMS.search(label)
-            hyphenated = "-" in plain_label.strip("-") and len(plain_label) >= 7
-            built = stem is not None and len(label) - (stem.end() - stem.start()) >= 3
-            if hyphenated or built:
-                return Finding("link", match.start(), match.end())
+        elif _cyrillic_compound(plain_label):  # ``вскрытие-замков``, ``ремонтиван``
+            return Finding("link", match.start(), match.end())
     return None
 
 
 _LABELLED_CYRILLIC: Final = re.compile(r"[:—–\-][ \t]*+(?P<word>[а-яё][а-яё\-]{6,})(?![\w])")
+# A handle written in Cyrillic (or half in it) and marked as one: ``иван_петров88``,
+# ``маша.нейлс_мск``, ``иванпетров88``.
+_MARKED_CYRILLIC: Final = re.compile(
+    r"[а-яёa-z](?<![\w@.#][а-яёa-z])[а-яёa-z0-9]*+(?:[_.][а-яёa-z0-9]++)++(?<=[а-яё\d])"
+    r"|[а-яё](?<![\w@.#][а-яё])[а-яё]{2,}\d{2,}"
+)
 _MESSENGER_REACH: Final = 24
 
 
@@ -1403,6 +1445,17 @@ def _find_cyrillic_handle(text: Text) -> Finding | None:
     иванклин``, ``вк: ольгасадовод``): a word built of a given name or a trade and more,
     in small letters, is a username to be typed in Latin. The scan skips to the marks."""
     folded, plain = text.text, text.plain
+    if "_" in plain or "." in plain or _ANY_DIGIT.search(plain):
+        for marked in _MARKED_CYRILLIC.finditer(plain):
+            word = marked.group()
+            if not any("а" <= char <= "я" or char == "ё" for char in word):
+                continue
+            written = _original_case(text, word)
+            if written is None or written != written.lower():
+                continue  # «Сбер.Онлайн»: a product, written with capitals
+            window = max(0, marked.start() - _MESSENGER_REACH)
+            for messenger in _MESSENGER_ALONE.finditer(folded, window, marked.start()):
+                return Finding("handle", messenger.start(), marked.end())
     for after in _LABELLED_CYRILLIC.finditer(plain):
         word = after.group("word")
         stem = _CYRILLIC_STEMS.search(fold(word))
@@ -1485,13 +1538,20 @@ def _find_told_domain(text: Text) -> Finding | None:
         return Finding(kind, start, match.end())
     if _word_at(_DOMAIN_WORD, folded) is None:
         return None
-    for match in _TOLD_DOMAIN.finditer(folded):
-        around = match.group("gap") + " " + match.group("after")
+    told = _TOLD_DOMAIN.search(folded)
+    while told is not None:
+        around = told.group("gap") + " " + told.group("after")
+        plain_label = text.plain[told.start("label") : told.end("label")]
+        if not plain_label.isascii() and not _cyrillic_compound(plain_label):
+            # «Продлить домен в зоне .рф»: a verb, no site's name; a name may follow it
+            told = _TOLD_DOMAIN.search(folded, told.end("label"))
+            continue
         if (
             _word_at(_DOMAIN_WORD, around) is not None
-            and match.group("label") not in _ORDINARY_WORDS
+            and told.group("label") not in _ORDINARY_WORDS
         ):
-            return Finding("link", match.start(), match.end("tld"))
+            return Finding("link", told.start(), told.end("tld"))
+        told = _TOLD_DOMAIN.search(folded, told.end("label"))
     return None
 
 

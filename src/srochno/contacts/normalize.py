@@ -450,7 +450,7 @@ def _exact_word(match: re.Match[str]) -> str:
     return match.group() if value is None else str(value)
 
 
-_PLURAL_NAMES: Final = (fold("ки"), fold("ок"), fold("ок"))
+_PLURAL_NAMES: Final = (fold("ки"), fold("ок"), fold("ля"))  # шестёрки, пятёрок, нуля
 
 
 def _repeat(words: list[str], values: list[int]) -> list[int | str]:
