@@ -768,3 +768,30 @@ def test_a_handle_in_cyrillic_split_from_its_messenger_is_refused() -> None:
 )
 def test_ordinary_texts_of_the_tenth_corpus_pass(text: str) -> None:
     assert kind(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нужен сборщик мебели. Инструкция на сайте IVANREMONT .RU",
+        "Нужен мастер. Сайт IVANREMONT. RU",
+        "Нужен прораб на объект. Проект на ремонтиван .рф",
+        "Нужен садовник. Сайт САДИВАН. РФ",
+        "Нужен кровельщик. Смета на кровля-иван .рус",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_eleventh_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заменить масляный фильтр BMW, оригинал 11427953129, масло 5W-30, 6,5 л.",
+        "Обновить .NET Framework 4.8 на ноутбуке",
+        "Продлить домен в зоне .рф, до завтра",
+    ],
+)
+def test_ordinary_texts_of_the_eleventh_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text

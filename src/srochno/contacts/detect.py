@@ -369,11 +369,13 @@ def _tld_named_alone(text: Text, start: int, end: int) -> bool:
     """``зоне .ru``: a dot after a space and none after it, a word of another script before."""
     plain = text.plain[start:end]
     head, dot, tld = plain.rpartition(".")
+    last = head.split()[-1] if head.split() else ""
     return (
         bool(dot)
         and head.endswith((" ", "\t"))
         and not tld[:1].isspace()
         and not (head.strip().isascii())
+        and not _cyrillic_compound(last)  # ``ремонтиван .рф`` is a site
     )
 
 
@@ -436,7 +438,7 @@ def _domain_at(text: Text, start: int, end: int, path: bool) -> Finding | None:
     folded_labels = folded_labels[-_MAX_DOMAIN_LABELS:]
     if _tld_named_alone(text, start, end):
         return None  # «домен в зоне .ru»: a zone named, no host
-    if loose and not _written_small(text, start, end):
+    if loose and "," in text.text[start:end] and not _written_small(text, start, end):
         return None  # «бэкендер, POST /orders», «грузчик, Москва /»: a list, not a host
     if not path and (
         ".".join(folded_labels[-2:]) in _PUBLIC_SITES
@@ -506,8 +508,8 @@ def _sentence_joined(text: Text, start: int, end: int) -> bool:
         return True  # «…ноутбуков. Pro уровень»: a sentence after a full stop and a space
     if not dot or not head or len(tld) < 2 or not tld.isalpha():
         return False
-    if head[-1] in " \t" and tld.isupper():
-        return True  # «Обновить .NET»
+    if head[-1] in " \t" and tld == "NET":
+        return True  # «Обновить .NET»: the framework (``IVANREMONT .RU`` stays a site)
     if not head[-1].isalpha() or not (tld[0].isupper() and tld[1:].islower()):
         return False
     lower = tld.lower()
