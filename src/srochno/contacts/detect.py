@@ -1062,10 +1062,13 @@ _HANDLE_CUE: Final = re.compile(
     )
 )
 # Words that name the handle itself: after one of them, a word with digits is a handle too.
+_HANDLE_NAMES: Final = (
+    r"ник\w*|nick\w*|username|юз|юза|юзер\w*|логин\w*|login|акк|аккаунт\w*|account|"
+    r"канал\w*|channel|id|ид|айди"
+)
 _NAMING_CUE: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:ник\w*|nick\w*|username|юз|юза|юзер\w*|логин\w*|login|акк|"
-        r"аккаунт\w*|account|канал\w*|channel|id|ид|айди)(?![^\W\d_])"
+        rf"(?<![^\W\d_])(?:{_HANDLE_NAMES})(?![^\W\d_])"
         r"[^\w\n]{0,6}+(?:(?:мой|моя|my|в|на|у|меня)[^\w\n]{1,4}+){0,2}$"
     )
 )
@@ -1156,12 +1159,7 @@ def _find_bare_handle(text: Text) -> Finding | None:
     return None
 
 
-_NAMING_WORDS: Final = re.compile(
-    fold(
-        r"(?:ник\w*|nick\w*|username|юз|юза|юзер\w*|логин\w*|login|акк|аккаунт\w*|account|"
-        r"канал\w*|channel|id|ид|айди)(?![^\W\d_])"
-    )
-)
+_NAMING_WORDS: Final = re.compile(fold(rf"(?:{_HANDLE_NAMES})(?![^\W\d_])"))
 _BLANKS: Final = " \t\n"
 _NAMED_REACH: Final = 48
 
@@ -1368,12 +1366,14 @@ _WWW_SPACED: Final = re.compile(
         r"(?P<tld>ru|ру|рф|su|рус|com|ком|net|org|info|pro|io)(?![^\W\d_])"
     )
 )
+# Top-level domains a site's name may stand before with a space for the dot.
+_SITE_ENDING_WORDS: Final = _words(
+    "ru рф рус ком com net org su info pro io rf онлайн москва сайт дети бел укр су кз бай ру"
+)
+_SITE_ENDINGS: Final = frozenset(fold(tld) for tld in _SITE_ENDING_WORDS)
 _SPACED_SITE: Final = re.compile(
     r"(?P<label>[^\W\d_](?<![\w.@#/\-][^\W\d_])[\w\-]{3,})[ \t]*+\n?[ \t]*+\(?"
-    + fold(
-        r"(?P<tld>ru|рф|рус|ком|com|net|org|su|info|pro|io|rf|онлайн|москва|сайт|дети|бел|"
-        r"укр|су|кз|бай|ру)"
-    )
+    + f"(?P<tld>{'|'.join(sorted(_SITE_ENDINGS, key=len, reverse=True))})"
     + r"(?![\w\-.])"
 )
 _CYRILLIC_STEMS: Final = re.compile(
@@ -1383,7 +1383,6 @@ _CYRILLIC_STEMS: Final = re.compile(
         r"петр|серг|мари|олег|дмитр|алекс|наташ|катя|кат[еи]"
     )
 )
-# Without a dot, only these read as a site's end after a Latin word (``fishing net`` is a net).
 # A page on a site builder or a link page, its dots left out (``ivanphoto tilda ws``).
 _BUILDER_SPACED: Final = re.compile(
     r"(?<![\w.])(?P<label>[a-z][a-z0-9\-]{2,})[ \t]++"
@@ -1401,6 +1400,7 @@ def _cyrillic_compound(label: str) -> bool:
     return stem is not None and len(label) - (stem.end() - stem.start()) >= 3
 
 
+# Without a dot, only these read as a site's end after a Latin word (``fishing net`` is a net).
 _SITE_TLDS_LATIN: Final = frozenset(_words("ru com su rf"))
 
 
@@ -1474,12 +1474,6 @@ def _find_cyrillic_handle(text: Text) -> Finding | None:
 
 
 _SPACED_SITE_WORDS: Final = frozenset({fold("ввв"), "ws", "ee", "site", "me", "cc"})
-_SITE_ENDINGS: Final = frozenset(
-    fold(tld)
-    for tld in _words(
-        "ru рф рус ком com net org su info pro io rf онлайн москва сайт дети бел укр су кз бай ру"
-    )
-)
 
 
 # A domain whose dot is written as another mark (``annaphoto:ru``, ``annaphoto_ru``,
