@@ -795,3 +795,108 @@ def test_the_eleventh_corpus_is_refused(text: str) -> None:
 )
 def test_ordinary_texts_of_the_eleventh_corpus_pass(text: str) -> None:
     assert kind(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a free number's letters dialled on a keypad
+        "Звоните 8-800-REMONT1 (буквы как на кнопках телефона). Нужен мастер",
+        "Бесплатный номер: 8 800 CALL-FIX. Нужен электрик",
+        # remarks in brackets and a dictation's dots between a number's groups
+        "Тел 8 (не путать с ценой) 903 (это не этаж) 444 (не квартира) 55 66. Нужен сантехник",
+        "WhatsApp: восьмерка… 926… пауза… 555… 11… 22. Ремонт холодильника",
+        # a number cut in two with the counts of its digits, or its end told first
+        "Нужен электрик. Первые шесть цифр номера 892612, последние пять 34567",
+        "Первые 4 цифры 8926, последние 7 цифр 1234567",
+        "Номер кончается на 45-67, а начинается на 8916123. Ремонт крыши гаража",
+        # an operator's code after a call or a phone's name, the rest told in words
+        "Номер: 8 916, а дальше цифры от 1 до 7 по порядку. Нужен мастер по окнам",
+        "Телефон: 8 903, затем год начала Великой Отечественной и три нуля. Нужен водитель",
+        "Звоните: 8 916, потом год основания Москвы, потом три пятёрки. Ремонт сантехники",
+        "Вотсап: +7 900 и дальше семь раз цифра семь. Нужен курьер",
+        "Телефон: 8-926 и далее цифры с 9 по 3 по убыванию. Нужен электрик",
+        # the first digits of each line put together
+        "8 часов работы\n9 этаж\n1 комната\n6 розеток\n1 люстра\n2 выключателя\n3 бра\n"
+        "4 светильника\n5 метров кабеля\n6 рамок\n7 коробок\n"
+        "Первые цифры каждой строки — мой номер.",
+        # a handle put together by instructions after a messenger's name
+        "Телега: моё имя (ivan) + подчёркивание + профессия (plotnik) + 77",
+        "Инста: первая часть — beauty, вторая — lena, между ними точка. Нужен визажист",
+        "Ник в телеграме: слово remont, потом нижнее подчёркивание, потом him",
+        "Телеграм: те же буквы, что в слове «master», и цифры 2024, всё слитно",
+        # a messenger named through its owner, the generic word between
+        "Не сливает воду. Я у Дурова в мессенджере как masterstiralok",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_twelfth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ДТП, нужен помощник оформить европротокол. Полис ОСАГО ХХХ 0123456789, срочно.",
+        "Замена стекла на BMW X5, 8 900 ABS-UNIT не трогать",
+        "Ремонт телефона 8 900 руб, замена экрана",
+        "Телефон 8 950 р, нужен новый аккумулятор",
+        "Нужен бот для телеграм на python + django, работаем вместе",
+        "Настроить WhatsApp Business и CRM вместе с amocrm, бюджет 5000",
+        "WhatsApp + CRM + 2000 клиентов, нужна интеграция",
+        "Заказ 45 67 шт, позиция 8916123 на складе",
+        "Код 4 цифры 8926, и ещё 7 цифр 1234567 серийный",
+        "Звоните с 8 до 9 в домофон, третий подъезд",
+    ],
+)
+def test_ordinary_texts_of_the_twelfth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
+
+
+keypad_word = st.builds(
+    lambda letters, tail: letters + tail,
+    st.text(string.ascii_uppercase, min_size=3, max_size=7),
+    st.text(string.ascii_uppercase + string.digits, min_size=7, max_size=7),
+).map(lambda word: word[:7])
+
+
+@EXAMPLES
+@given(st.sampled_from(LEADS), keypad_word, st.sampled_from(["8-800-", "8 800 ", "+7 (800) "]))
+def test_a_free_number_in_keypad_letters_is_refused(lead: str, word: str, code: str) -> None:
+    text = f"{lead}Звоните {code}{word}"
+    assert kind(text) == "phone", text
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    st.sampled_from(["Телефон: ", "Тел.: ", "Номер: ", "Звоните ", "Позвоните: ", "Вотсап: "]),
+    st.sampled_from(["8 ", "8-", "+7 ", "+7 (", "8("]),
+    st.integers(900, 999),
+    st.sampled_from(
+        [
+            ", а дальше цифры по порядку",
+            " и дальше семь раз семь",
+            ", затем год основания Москвы",
+            ", остальное в личке",
+            " и номер квартиры",
+        ]
+    ),
+)
+def test_an_operators_code_told_after_a_phone_cue_is_refused(
+    lead: str, cue: str, prefix: str, code: int, rest: str
+) -> None:
+    close = ")" if prefix.endswith("(") else ""
+    text = f"{lead}{cue}{prefix}{code}{close}{rest}"
+    assert kind(text) is not None, text  # a phone (or, after a messenger, a handle)
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(["Ремонт телефона", "Телефон Samsung", "Замена экрана телефона", "Номер"]),
+    st.integers(900, 999),
+    st.sampled_from([" руб", " ₽", " р.", " тыс", "%"]),
+)
+def test_a_price_after_a_phones_name_passes(lead: str, code: int, unit: str) -> None:
+    text = f"{lead} 8 {code}{unit}, срочно"
+    assert kind(text) is None, text

@@ -39,7 +39,8 @@ _CUE: Final = re.compile(
 )
 _JOIN_CUE: Final = re.compile(
     r"(?<![^\W\d_])(?:слож\w*|соедин\w*|склей\w*|склеи\w*|подряд|по[ \t]+порядку|"
-    r"объедин\w*|together|combine\w*|concatenat\w*|in[ \t]+a[ \t]+row)(?![^\W\d_])",
+    r"объедин\w*|together|combine\w*|concatenat\w*|in[ \t]+a[ \t]+row|"
+    r"(?:перв|последн)\w*[ \t]+(?:цифр|числ)\w*[ \t]+(?:кажд|всех|из)\w*)(?![^\W\d_])",
     re.IGNORECASE,
 )
 _LETTER: Final = re.compile(r"[^\W\d_]")
@@ -279,10 +280,37 @@ def find_cued_phone(text: str) -> tuple[int, int] | None:
     if not cues:
         return None
     for cue in cues:
-        found = _around(text, cue)
+        found = _around(text, cue) or _told_code(text, cue)
         if found is not None:
             return found
     return _joined(text, cues)
+
+
+# A mobile or free phone's code, alone: ``8 916``, ``+7 (900)``, ``8-800``.
+_CODE: Final = re.compile(
+    r"\.?[ \t]*+[:\-–—]?[ \t]*+(?:\+[ \t]?7|8)[ \t\-.]?\(?(?:9\d\d|800)\)?(?!\d)"
+    r"(?![ \t\-.]?\d)(?![ \t]*+(?:[₽$€]|р\b|р\.|руб|rub|тыс|т\.р|k\b|к\b|шт|%))"
+)
+# Cues that ask for a call, and cues that name a phone (these only with a colon or a dash
+# after them: «ремонт телефона 8 900» is a price).
+_CALL_CUE: Final = re.compile(r"звон\w*|позвон\w*|набир\w*|набер\w*|call")
+_PHONE_CUE: Final = re.compile(
+    r"тел|телефон|тлф|моб|мобильн\w*|сотов\w*|номер|phone|tel|mob|mobile|whats\w*|"
+    r"ватс\w*|вотс\w*|вацап\w*|вайбер\w*|viber\w*"
+)
+
+
+def _told_code(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
+    """A phone whose code is written right after the cue and the rest told some other way
+    (``Телефон: 8 903, затем год …``, ``Вотсап: +7 900 и дальше семь раз семь``): no
+    ordinary text writes an operator's code alone after «звоните»."""
+    marked = text[cue.end() : cue.end() + 3].lstrip(". \t")[:1] in (":", "-", "—", "–")
+    if not (_CALL_CUE.fullmatch(cue.group()) or (marked and _PHONE_CUE.fullmatch(cue.group()))):
+        return None
+    code = _CODE.match(text, cue.end())
+    if code is None:
+        return None
+    return cue.start(), code.end()
 
 
 def _around(text: str, cue: re.Match[str]) -> tuple[int, int] | None:

@@ -619,6 +619,7 @@ _MESSENGER_WORDS: Final = (
     r"одноклассник\w*|twitter\w*|твиттер\w*|threads|linkedin\w*|tamtam|тамтам\w*|twitch\w*|"
     # slang, indirect names, less-known channels, mailboxes named by their provider
     r"т[эе]г[эе]\w*|тешк\w*|макс[еуа]|максом|gram|грам|insta?gram\w*|дуров\w*|durov\w*|"
+    r"цукерберг\w*|zuckerberg\w*|"
     r"самол[её]тик\w*|plane|ася|асю|асе|асей|jabber\w*|джаббер\w*|xmpp|"
     r"gmail\w*|джимейл\w*|гмейл\w*|гугл\w*|google\w*|яндекс\w*|yandex\w*|"
     r"mail|мейл\w*|почт\w*|ящик\w*|✈|"
@@ -682,7 +683,7 @@ _CONNECTOR_WORDS: Final = fold(
     r"find|ищите|пишите|write|me|нику|найд\w*|страниц\w*|page|хэштег\w*|хештег\w*|hashtag|"
     r"тег\w*|tag|the|номер|number|uin|адрес\w*|address|ссылк\w*|link|наоборот|задом|наперед|наперёд|reversed|backwards|"
     r"имя|имени|name|никнейм\w*|nickname|юз|юза|handle|я|там|тут|здесь|сижу|есть|am|i'm|im|"
-    r"канал\w*|channel"
+    r"канал\w*|channel|мессенджер\w*|messenger|соцсет\w*|сет[иь]|network"
 )
 _PUNCT: Final = r"(?:[^\w]|_)"
 _CONNECTOR: Final = (
@@ -1509,6 +1510,45 @@ _LETTER_NAMED_TLD: Final = re.compile(
 )
 
 
+# A handle put together by instructions (``Телега: имя (ivan) + подчёркивание + plotnik``,
+# ``Инста: первая часть — beauty, вторая — lena, между ними точка``): a messenger's name,
+# then Latin words (and numbers) with words that say how to join them.
+_ASSEMBLY: Final = re.compile(
+    r"слитно|подч[её]рк\w*|между[ \t]++ними|(?:перв|втор|треть|последн)\w*[ \t]++част\w*|"
+    r"склеи\w*|склей\w*|соедин\w*|underscore|(?P<plus>(?<=\s)\+(?=\s))"
+)
+_ASSEMBLY_START: Final = re.compile(
+    fold(rf"(?<![^\W\d_])(?:{_MESSENGER_WORDS}|ник\w*|nick\w*|логин\w*|login)(?![^\W\d_])")
+)
+_LATIN_PIECE: Final = re.compile(r"(?<![\w@.])[a-z][a-z0-9]{2,}(?![\w@])|(?<![\w.])\d{2,}(?![\w.])")
+_ASSEMBLY_REACH: Final = 160
+_MIN_PIECES: Final = 2
+
+
+def _find_assembled_handle(text: Text) -> Finding | None:
+    plain = text.plain
+    if _ASSEMBLY.search(plain) is None:
+        return None
+    for start in _ASSEMBLY_START.finditer(text.text):
+        if start.group() in _AMBIGUOUS:
+            continue
+        end = plain.find("\n\n", start.end())
+        window_end = min(len(plain), start.end() + _ASSEMBLY_REACH, len(plain) if end < 0 else end)
+        told = [*_ASSEMBLY.finditer(plain, start.end(), window_end)]
+        if not told:
+            continue
+        pieces = [
+            piece
+            for piece in _LATIN_PIECE.finditer(plain, start.end(), window_end)
+            if piece.group() not in _ORDINARY_WORDS
+        ]
+        words = [piece for piece in pieces if piece.group()[0].isalpha()]
+        needed = 1 if any(how.group("plus") is None for how in told) else _MIN_PIECES
+        if len(pieces) >= _MIN_PIECES and len(words) >= needed:
+            return Finding("handle", start.start(), pieces[-1].end())
+    return None
+
+
 def _find_told_domain(text: Text) -> Finding | None:
     folded = text.text
     if fold("эр") in folded or fold("эс") in folded:
@@ -1592,6 +1632,7 @@ def _detect(text: Text) -> Finding | None:
         _find_told_domain,
         _find_spaced_site,
         _find_cyrillic_handle,
+        _find_assembled_handle,
     ):
         found = finder(text)
         if found is not None:

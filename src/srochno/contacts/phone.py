@@ -93,7 +93,8 @@ _LABEL: Final = re.compile(
         r"(?:инн|огрн|огрнип|кпп|бик|снилс|окпо|оквэд|сч[её]т\w*|р/с|к/с|л/с|договор\w*|"
         r"заказ\w*|no|nr|артикул\w*|арт|art|vin|imei\d?|s/n|sn|серийн\w*|"
         r"штрих\W?код\w*|ean|upc|isbn|трек\w*|track\w*|ордер\w*|накладн\w*|полис\w*|"
-        r"паспорт\w*|оригинал\w*|oem|каталожн\w*|part)(?:[ \t\-]*+(?:номер\w*|no|№))?\W{0,4}$"
+        r"паспорт\w*|оригинал\w*|oem|каталожн\w*|part|осаго|каско|мтпл|ккт|рнм|фн)"
+        r"(?:[ \t\-]*+(?:номер\w*|no|№))?\W{0,4}(?:[^\W\d_]{1,3}\W{1,3})?$"
     )
 )
 _LABEL_REACH: Final = 24
@@ -278,7 +279,11 @@ def _glued_to_letter(text: str, start: int, end: int) -> bool:
 
 
 def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, int] | None:
-    """A number cut in two (or three): ``8999 …, последние 1234567``."""
+    """A number cut in two (or three): ``8999 …, последние 1234567``; the pieces may be
+    given with their counts (``первые 6 цифр 892612, последние 5 34567``), and the end
+    before the start when the text says which is the end (``кончается на 45-67, а
+    начинается на 8916123``)."""
+    chains = [piece for chain in chains if (piece := _without_count(text, chain)) is not None]
     for index, (start, chain, size) in enumerate(chains):
         if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
@@ -305,7 +310,46 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
                 return start, later_start + len(later)
             if total > _SPLIT_TOTAL:
                 break
+        if index > 0:
+            earlier_start, earlier, earlier_size = chains[index - 1]
+            if (
+                size + earlier_size == _SPLIT_TOTAL
+                and start - earlier_start <= _SPLIT_REACH
+                and _END_WORD.search(text, max(0, earlier_start - _LABEL_REACH), start)
+                and not _ATOM.search(earlier)
+                and not _NAMING_GAP.search(text, earlier_start + len(earlier), start)
+                and not _priced(text, earlier_start + len(earlier))
+            ):
+                return earlier_start, start + len(chain)
     return None
+
+
+# Words that say a piece is a number's end (``кончается на 45-67``).
+_END_WORD: Final = re.compile(
+    fold(
+        r"(?<![^\W\d_])(?:(?:за|о)?канчива\w*|конча\w*|последн\w*|в[ \t]++конце|ends?)"
+        r"(?![^\W\d_])"
+    )
+)
+# A count of the digits that follow (``последние 5 34567``, ``первые 6 цифр 892612``).
+_COUNT_WORD: Final = fold(r"(?:цифр\w*|знак\w*|digits?)")
+_COUNTED: Final = re.compile(rf"(\d{{1,2}})(?:[ \t]++|[ \t]*+{_COUNT_WORD}\W{{0,3}})(?=\d)")
+_COUNT_ALONE: Final = re.compile(rf"[ \t]*+{_COUNT_WORD}")
+
+
+def _without_count(text: str, chain: tuple[int, str, int]) -> tuple[int, str, int] | None:
+    """The chain without a count of its digits before them; ``None`` for a chain that is a
+    count alone (``6`` of ``первые 6 цифр``)."""
+    start, body, size = chain
+    after = text[start + len(body) : start + len(body) + 12]
+    if size <= 2 and _COUNT_ALONE.match(after):
+        return None
+    counted = _COUNTED.match(body)
+    if counted is not None:
+        rest = body[counted.end() :]
+        if int(counted.group(1)) == sum(map(len, _GROUP.findall(rest))):
+            return start + counted.end(), rest, size - len(counted.group(1))
+    return chain
 
 
 def _priced(text: str, end: int) -> bool:

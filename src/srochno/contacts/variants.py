@@ -3,12 +3,13 @@
 A text may carry a contact in a form a reader decodes without effort but the detector's
 classes do not: an escape a browser or a chat would render (``&#46;``, ``%2E``,
 ``\\u002e``), a right-to-left override that shows ``ur.otohpanna`` as ``annaphoto.ru``, a
-flag standing for a country domain (``annaphoto.🇷🇺``), letters held long (``воооосемь``)
-— *decoded* readings — and words spaced, dotted or marked out letter by letter
-(``Т Е Л Е Г Р А М``, ``т.г.``, ``k🌸a🌸t🌸e``), digits standing in a messenger's name
-(``te1egram``), or a handle's words to be joined by underscores when the text says so —
-*joined* readings. Both are checked like any text; single digits are never joined (that
-would make numbers of ordinary texts).
+flag standing for a country domain (``annaphoto.🇷🇺``), letters held long (``воооосемь``),
+remarks in brackets between a number's groups, a dictation's dots, letters to be dialled on
+a keypad (``8-800-REMONT1``) — *decoded* readings — and words spaced, dotted or marked out
+letter by letter (``Т Е Л Е Г Р А М``, ``т.г.``, ``k🌸a🌸t🌸e``), digits standing in a
+messenger's name (``te1egram``), or a handle's words to be joined by underscores when
+the text says so — *joined* readings. Both are checked like any text; single digits are
+never joined (that would make numbers of ordinary texts).
 
 Each reading keeps, for each of its characters, where it came from, so a finding in it
 names a span of the text the client wrote. Pure.
@@ -99,6 +100,45 @@ _OVERRIDE: Final = re.compile("[\u202e\u2067]([^\u202c\u2069\n]*+)[\u202c\u2069]
 _FLAG_AFTER_DOT: Final = re.compile(r"(?<=[.,])[ \t]?(?P<flag>[\U0001f1e6-\U0001f1ff]{2})")
 
 
+# A remark in brackets between two numbers (``8 (не путать с ценой) 903``): a reader skips
+# it; one with a digit of its own is part of the numbers.
+_ASIDE: Final = re.compile(r"(?<=\d)[ \t]*+\([^()\d\n]{1,40}\)[ \t]*+(?=\d)")
+# Dots of a dictation (``восьмёрка… 926… 555…``): three ellipses or more in a text.
+_ELLIPSIS: Final = re.compile(r"…|\.{2,}")
+_MIN_ELLIPSES: Final = 3
+# Letters after a free phone's code dialled on a keypad (``8-800-REMONT1``,
+# ``8 800 CALL-FIX``): a word of seven capitals and digits, three capitals at least.
+_KEYPAD_WORD: Final = re.compile(
+    r"(?<!\d)(?:\+[ \t]?7|8)[ \t\-.]?\(?800\)?[ \t\-.]?"
+    r"(?P<word>[A-Z](?:-?[A-Z0-9]){6})(?![\w-])"
+)
+_KEYPAD: Final = str.maketrans(
+    {
+        letter: str(digit)
+        for digit, letters in (
+            (2, "ABC"),
+            (3, "DEF"),
+            (4, "GHI"),
+            (5, "JKL"),
+            (6, "MNO"),
+            (7, "PQRS"),
+            (8, "TUV"),
+            (9, "WXYZ"),
+        )
+        for letter in letters
+    }
+)
+_MIN_KEYPAD_LETTERS: Final = 3
+
+
+def _dialled(match: re.Match[str]) -> str:
+    word = match.group("word")
+    if sum(char.isalpha() for char in word) < _MIN_KEYPAD_LETTERS:
+        return match.group()
+    start = match.start("word") - match.start()
+    return match.group()[:start] + word.replace("-", "").translate(_KEYPAD)
+
+
 # Letters held long (``воооосемь``, ``двааа``): three of one letter or more.
 _HELD: Final = re.compile(r"([^\W\d_])\1{2,}")
 _FLAG: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
@@ -132,6 +172,13 @@ _DECODERS: Final[tuple[tuple[Callable[[str], bool], re.Pattern[str], Callable[..
     ),
     (lambda text: _FLAG.search(text) is not None, _FLAG_AFTER_DOT, _flag),
     (lambda text: _HELD.search(text) is not None, _HELD, lambda match: match.group(1)),
+    (lambda text: "(" in text, _ASIDE, lambda match: " "),
+    (
+        lambda text: text.count("…") + text.count("..") >= _MIN_ELLIPSES,
+        _ELLIPSIS,
+        lambda match: " ",
+    ),
+    (lambda text: "800" in text, _KEYPAD_WORD, _dialled),
 )
 
 

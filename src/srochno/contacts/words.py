@@ -156,8 +156,9 @@ ROMAN_DIGITS: Final = {
 FILLER_WORDS: Final = frozenset(
     fold(word)
     for word in _words(
-        "и а да плюс потом затем дальше далее ещё еще тире дефис пробел точка запятая "
-        "and plus then next also dash space dot comma or или млрд млн тыс тысяч тысячи тысяча "
+        "и а да плюс потом затем дальше далее ещё еще тире дефис пробел точка запятая пауза "
+        "and plus then next also dash space dot comma pause or или "
+        "млрд млн тыс тысяч тысячи тысяча "
         "миллион миллиона миллионов миллиард миллиарда миллиардов"
     )
 )
