@@ -900,3 +900,54 @@ def test_an_operators_code_told_after_a_phone_cue_is_refused(
 def test_a_price_after_a_phones_name_passes(lead: str, code: int, unit: str) -> None:
     text = f"{lead} 8 {code}{unit}, срочно"
     assert kind(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # slang for round numbers and digits' names cut short, in a dictated run
+        "Потекла батарея. Тел: восемь, девятьсот шестнадцать, сотка, полтос, червонец.",
+        "Поменять смеситель. Номер: 8 9 (сотка) 6 (полтос) 23 4 — всё подряд.",
+        "Повесить люстру. Тел: вос. дев. од. шес. дв. тр. чет. пят. шес. сем. вос.",
+        # clock faces for digits
+        "Нужен электрик, выбивает автомат. 🕗🕘🕐🕕 🕑🕒🕓 🕔🕕 🕖🕗",
+        # national numbers of CIS countries as written there
+        "Konditsioner ustasi kerak bugun. Tel: 90 123 45 67",
+        "Нужен мастер по окнам. Номер 0555 123 456",
+        "Нужна сиделка на ночь. Звоните: 093 123 4567",
+        "Нужен грузчик, 3 часа. Тел 050 312 45 67",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_thirteenth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заплачу сотку, полтос на проезд, червонец чаевые",
+        "Ремонт пят. этажа, тр. подъезд",
+        "Приходите к 🕗 утра, до 🕛 управимся",
+        "Отчёт 01.02.2025 09:00 123 45",
+        "Бюджет 90 000 руб, 45 67 мест",
+    ],
+)
+def test_ordinary_texts_of_the_thirteenth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    st.sampled_from(["050", "055", "093", "067", "0555", "0700"]),
+    st.integers(0, 999_999),
+    st.sampled_from([" ", "-", " - ", "."]),
+)
+def test_a_national_number_with_its_trunk_zero_is_refused(
+    lead: str, code: str, rest: int, separator: str
+) -> None:
+    tail = f"{rest:06d}" if len(code) == 4 else f"{rest:07d}"
+    groups = [tail[:3], tail[3:]] if len(code) == 4 else [tail[:3], tail[3:5], tail[5:]]
+    text = f"{lead}Тел {code}{separator}{separator.join(groups)}"
+    assert kind(text) == "phone", text

@@ -60,9 +60,15 @@ _BRAILLE_DIGITS: Final = {
     **{char: str((k + 1) % 10) for k, char in enumerate("⠂⠆⠒⠲⠢⠖⠶⠦⠔⠴")},
     "⠼": "",
 }
+# Clock faces: the hour they show (``🕗🕘🕐🕕`` is 8916), the half-hours too.
+_CLOCK_DIGITS: Final = {
+    **{chr(0x1F550 + k): str(k + 1) for k in range(12)},
+    **{chr(0x1F55C + k): str(k + 1) for k in range(12)},
+}
 _ROMAN_CHARS: Final = {
     **_CJK_DIGITS,
     **_BRAILLE_DIGITS,
+    **_CLOCK_DIGITS,
     **{chr(0x2160 + k): str(k + 1) for k in range(12)},
     **{chr(0x2170 + k): str(k + 1) for k in range(12)},
 }

@@ -372,7 +372,12 @@ def _chain_phone(chain: str) -> tuple[int, int] | None:
     total = sum(sizes)
     if total < _MIN_DIGITS:
         return None
-    if total < _LONG_NUMBER and not chain.startswith("+") and not _has_local_shape(sizes):
+    if (
+        total < _LONG_NUMBER
+        and not chain.startswith("+")
+        and not _has_local_shape(sizes)
+        and not (total == 9 and len(sizes) >= 3)
+    ):
         return None  # too short for any shape but a local 3-2-2 number
     if not chain.startswith("+") and not _may_be_phone(chain, spans, sizes):
         return None  # no run of consecutive groups has a phone's length and first digits
@@ -419,6 +424,7 @@ def _may_be_phone(chain: str, spans: list[tuple[int, int]], sizes: list[int]) ->
                 or (digits == 10 and lead[0] in "3489")
                 or (digits == 12 and lead in _CIS_COUNTRY_CODES)
                 or (digits == 7 and sizes[first : end + 1] == [3, 2, 2])
+                or (digits in (9, 10) and lead[0] in "09" and end > first)
             ):
                 return True
     return False
@@ -579,12 +585,18 @@ def _phone_shaped(groups: list[str], separators: list[str], international: bool)
     count = len(digits)
     if international and 8 <= count <= _MAX_DIGITS:
         return True
+    if digits[0] == "0" and len(groups) >= 2 and count in (9, 10) and 3 <= len(groups[0]) <= 4:
+        # a national number of a CIS country, with its trunk 0 (``050 312 45 67``,
+        # ``0555 123 456``, ``069 123 456``)
+        return digits[1] in "3456789" and (count == 10 or len(groups) >= 3)
     if count == 11:
         return digits[0] in "78" and digits[1] in "3456789"
     if count == 10:
         return digits[0] in "3489"
     if count == 12:
         return digits.startswith(_CIS_COUNTRY_CODES)
+    if count == 9:  # ``90 123 45 67``: a mobile number of Uzbekistan as written there
+        return digits[0] == "9" and [len(group) for group in groups] == [2, 3, 2, 2]
     if count == 7:
         return [len(group) for group in groups] == [3, 2, 2] and all(
             separator.strip() in ("", "-", ".") for separator in separators

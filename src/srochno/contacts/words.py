@@ -244,6 +244,24 @@ _MORE_FOREIGN_FORMS: Final = {
 }
 for _value, _forms in _MORE_FOREIGN_FORMS.items():
     _FOREIGN_FORMS[_value] += " " + _forms
+# Slang for round numbers (a note's, a coin's name), a domino's blank, and digits' names cut
+# short with a dot (``вос. дев. од.``): numbers in a dictated run, ordinary words elsewhere.
+_SLANG_FORMS: Final = {
+    0: "пусто пустышка пустышку нол",
+    1: "од",
+    2: "дв",
+    3: "тр",
+    4: "чет",
+    6: "шес",
+    7: "сем",
+    8: "вос",
+    9: "дев",
+    10: "червонец червонца червонцем червончик",
+    25: "четвертак четвертака",
+    50: "полтос полтоса полтинник полтинника полтишок полташ",
+    100: "сотка сотку сотки соткой соточка соточку",
+    500: "пятихатка пятихатку пятихатки пятисотка пятисотку",
+}
 _MULTIPLIERS: Final = {
     1000: "тысяча тысячи тысяч тысячу тыс thousand thousands",
     1_000_000: "миллион миллиона миллионов млн million millions",
@@ -253,7 +271,7 @@ REPEATERS: Final = {
     fold(word): count
     for word, count in (
         ("double", 2), ("triple", 3), ("дабл", 2), ("трипл", 3), ("двойная", 2),
-        ("тройная", 3), ("дважды", 2), ("трижды", 3),
+        ("тройная", 3), ("дважды", 2), ("трижды", 3), ("дубль", 2),
     )
 }  # fmt: skip
 """``triple five`` is ``555``: the count of the digit after it."""
@@ -298,7 +316,7 @@ def _run_words() -> tuple[dict[str, int], dict[str, int]]:
                         t for s in _misspellings(form) for t in _transliterations(s)
                     }:
                         table.setdefault(fold(spelling), value)
-    for value, forms in _FOREIGN_FORMS.items():
+    for value, forms in (*_FOREIGN_FORMS.items(), *_SLANG_FORMS.items()):
         for form in forms.split():
             table.setdefault(fold(form), value)
             table.setdefault(fold(form.replace("'", "")), value)
