@@ -1,10 +1,11 @@
-"""CPU added per request by the request-metrics middleware, measured in isolation.
+"""CPU added per request by the request's edge (its id, access line, metrics and body
+limits; no rate limiter), measured in isolation.
 
     python bench/metrics_middleware.py [--requests 200000]
 
-The middleware wraps an ASGI app that answers at once (a route template in the scope, as
-FastAPI leaves it); the same calls without the middleware are the baseline. The
-difference is the middleware's own cost, free of the noise of a whole request. Run it
+The edge wraps an ASGI app that answers at once (a route template in the scope, as
+FastAPI leaves it); the same calls without it are the baseline. The difference is the
+edge's own cost, free of the noise of a whole request. Run it
 with and without ``PROMETHEUS_MULTIPROC_DIR`` (a temporary folder) for both modes.
 """
 
@@ -23,9 +24,13 @@ START = {"type": "http.response.start", "status": 200, "headers": []}
 BODY = {"type": "http.response.body", "body": b"{}"}
 
 
+def SCOPE() -> dict[str, Any]:
+    return {"type": "http", "method": "GET", "path": "/x", "headers": []}
+
+
 async def endpoint(scope: dict[str, Any], receive: Any, send: Any) -> None:
     scope["route"] = ROUTE
-    await send(START)
+    await send(dict(START))
     await send(BODY)
 
 
@@ -37,24 +42,27 @@ async def run(app: Any, count: int) -> float:
         return None
 
     for _ in range(1000):  # warm up
-        await app({"type": "http", "method": "GET", "path": "/x"}, receive, send)
+        await app(SCOPE(), receive, send)
     started = time.process_time()
     for _ in range(count):
-        await app({"type": "http", "method": "GET", "path": "/x"}, receive, send)
+        await app(SCOPE(), receive, send)
     return 1e6 * (time.process_time() - started) / count
 
 
 async def main(count: int) -> None:
-    from srochno.monitoring.middleware import RequestMetricsMiddleware
+    from srochno.edge import RequestEdge
 
+    edge = RequestEdge(
+        endpoint, limiter_of=lambda app: None, database_of=lambda app: None, body_timeout=10
+    )
     bare = min([await run(endpoint, count) for _ in range(3)])
-    wrapped = min([await run(RequestMetricsMiddleware(endpoint), count) for _ in range(3)])
+    wrapped = min([await run(edge, count) for _ in range(3)])
     print(
         json.dumps(
             {
                 "multiprocess": bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR")),
                 "bare_us": round(bare, 2),
-                "with_metrics_us": round(wrapped, 2),
+                "with_edge_us": round(wrapped, 2),
                 "overhead_us": round(wrapped - bare, 2),
             }
         )

@@ -71,7 +71,7 @@ LAYERS: list[set[str]] = [
     {"events"},
     {"worker"},
     {"admin", "monitoring", "webapp", "health"},
-    {"error_handlers", "app"},
+    {"error_handlers", "edge", "app"},
     {"cli", "__main__"},
 ]
 """Bottom to top: a module imports modules of its own layer or below, never above (a

@@ -51,8 +51,11 @@ def test_the_hot_routes_without_a_body_take_the_direct_handler(app: FastAPI) -> 
         "POST /api/orders/{order_id}/take",
     ):
         assert direct_handler(by_name[name]) is not None, name
+        # called without FastAPI's request wrapper (``srochno.state.direct_app``)
+        assert by_name[name].app.__qualname__ == "direct_app.<locals>.app", name
     # A body is FastAPI's to read and validate.
     assert direct_handler(by_name["POST /api/orders"]) is None
+    assert by_name["POST /api/orders"].app.__qualname__ != "direct_app.<locals>.app"
     assert direct_handler(by_name["PUT /api/users/me/preferences"]) is None
 
 
@@ -99,6 +102,8 @@ async def answers(client: httpx.AsyncClient) -> list[tuple[int, object]]:
     result.append((response.status_code, response.json()))
     response = await client.get("/api/users/me")
     result.append((response.status_code, response.json()))
+    response = await client.get("/api/orders/AAAAAAAAAAAA", headers=headers)  # a domain error
+    result.append((response.status_code, response.json()))
     return result
 
 
@@ -107,6 +112,6 @@ async def test_bad_parameters_answer_as_fastapi_does(
 ) -> None:
     direct = await answers(client)
     bad, good = len(BAD_REQUESTS), len(GOOD_REQUESTS)
-    assert [status for status, _ in direct] == [422] * bad + [200] * good + [422, 401]
+    assert [status for status, _ in direct] == [422] * bad + [200] * good + [422, 401, 404]
     request.getfixturevalue("fastapi_handlers")
     assert await answers(client) == direct

@@ -19,20 +19,19 @@ from srochno.admin.mount import mount_admin
 from srochno.auth.address_router import router as address_router
 from srochno.auth.dependencies import optional_user
 from srochno.auth.router import router as auth_router
-from srochno.body_limit import BodySizeLimitMiddleware
 from srochno.bot.dispatcher import build_dispatcher
 from srochno.bot.router import router as bot_router
 from srochno.config import Settings, load_settings
 from srochno.db import Database, create_engine
 from srochno.docs import add_docs, build_openapi
+from srochno.edge import RequestEdge
 from srochno.embedded import database_url
 from srochno.error_handlers import BusyOrUnavailable, install_error_handlers
 from srochno.events.live import start_live
 from srochno.events.router import router as live_router
 from srochno.health import router as health_router
 from srochno.ledger.router import router as ledger_router
-from srochno.logs import RequestContextMiddleware, configure_logging
-from srochno.monitoring.middleware import RequestMetricsMiddleware
+from srochno.logs import configure_logging
 from srochno.monitoring.multiprocess import worker_exited
 from srochno.monitoring.scrape import metrics
 from srochno.monitoring.sentry import init_sentry
@@ -43,7 +42,7 @@ from srochno.payments.topups_router import close_clients
 from srochno.payments.topups_router import notifications as yookassa_router
 from srochno.payments.topups_router import router as topups_router
 from srochno.push.router import router as push_router
-from srochno.ratelimit import Limiter, RateLimitMiddleware
+from srochno.ratelimit import Limiter
 from srochno.reviews.router import router as reviews_router
 from srochno.shutdown import CLOSE_SECONDS, GracefulStop, finish
 from srochno.staff.first_admin import create_first_admin
@@ -240,8 +239,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
             expose_headers=["Location", "X-Request-ID"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware, timeout=settings.body_timeout_seconds)
-    app.add_middleware(RateLimitMiddleware, limiter_of=app_limiter, database_of=app_database)
-    app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(
+        RequestEdge,
+        limiter_of=app_limiter,
+        database_of=app_database,
+        body_timeout=settings.body_timeout_seconds,
+    )
     return app

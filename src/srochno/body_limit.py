@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from srochno.responses import json_response
 
@@ -23,44 +23,39 @@ TIMEOUT_MESSAGE = "The request body did not arrive in time"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
-class BodySizeLimitMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        limit: int = MAX_BODY_BYTES,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    ) -> None:
-        self.app = app
+TOO_LARGE = json_response(
+    {"detail": MESSAGE, "code": "payload_too_large"}, 413, {"Connection": "close"}
+)
+"""The answer to a declared ``Content-Length`` over the limit."""
+
+
+class BodyLimit:
+    """The request's ``receive`` with the body's limits, applied by the request's edge
+    (``srochno.edge``)."""
+
+    def __init__(self, limit: int = MAX_BODY_BYTES, timeout: float = DEFAULT_TIMEOUT_SECONDS):
         self.limit = limit
         self.timeout = timeout
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        receive = self._timed(receive)
+    def receive(self, scope: Scope, receive: Receive) -> Receive | None:
+        """``receive`` limited in size and time; ``None`` when the declared length is over
+        the limit (answer :data:`TOO_LARGE`, read nothing)."""
+        timed = self._timed(receive)
         for name, value in scope["headers"]:
             if name == b"content-length":
-                if value.isdigit() and int(value) <= self.limit:
-                    await self.app(scope, receive, send)
-                    return
-                refusal = json_response(
-                    {"detail": MESSAGE, "code": "payload_too_large"}, 413, {"Connection": "close"}
-                )
-                await refusal(scope, receive, send)
-                return
+                return timed if value.isdigit() and int(value) <= self.limit else None
         received = 0
 
         async def counted_receive() -> Message:
             nonlocal received
-            message = await receive()
+            message = await timed()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:  # the error handler answers 413
                     raise HTTPException(413, MESSAGE)
             return message
 
-        await self.app(scope, counted_receive, send)
+        return counted_receive
 
     def _timed(self, receive: Receive) -> Receive:
         """``receive`` with a deadline on the body: from the first read until its last part

@@ -11,7 +11,7 @@ Fixed windows (a minute, an hour), counted in one of two stores:
   strategy (one round trip per key, the keys of a request counted concurrently).
 
 If the store fails, the request passes and a warning is logged. A route that never uses
-the database is counted by :class:`RateLimitMiddleware` when its response starts.
+the database is counted by the request's edge (``srochno.edge``) when its response starts.
 
 The client IP is the peer's address; uvicorn replaces it by the ``X-Forwarded-For`` one
 only when the peer is in ``FORWARDED_ALLOW_IPS``. Behind a proxy that is not named there
@@ -26,11 +26,10 @@ import ipaddress
 import logging
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from srochno import clock, metrics
 from srochno.config import Settings
@@ -283,46 +282,23 @@ class RequestGuard:
             await self.limiter.check(conn, [(f"{limit.name}:{user_id}", limit)])
 
 
-class RateLimitMiddleware:
-    """Puts a :class:`RequestGuard` on every request; counts the requests that never took
-    a database connection when their response starts (refusing with 429 then)."""
+def guard_request(scope: Scope, limiter: Limiter | None) -> RequestGuard | None:
+    """Put a :class:`RequestGuard` on an HTTP request's scope (none for an unlimited path
+    or without limits)."""
+    if limiter is None or scope["path"] in UNLIMITED_PATHS:
+        return None
+    client = scope.get("client")
+    guard = RequestGuard(limiter, client_key(client[0]) if client else "unknown")
+    scope[GUARD] = guard
+    return guard
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        limiter_of: Callable[[Any], Limiter | None],
-        database_of: Callable[[Any], Database | None],
-    ) -> None:
-        self.app = app
-        self.limiter_of = limiter_of
-        self.database_of = database_of
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limiter = self.limiter_of(scope["app"])
-        if scope["type"] != "http" or limiter is None or scope["path"] in UNLIMITED_PATHS:
-            await self.app(scope, receive, send)
-            return
-        client = scope.get("client")
-        guard = RequestGuard(limiter, client_key(client[0]) if client else "unknown")
-        scope[GUARD] = guard
-        refused = False
-
-        async def send_checked(message: Message) -> None:
-            nonlocal refused
-            if refused:
-                return
-            if message["type"] == "http.response.start" and guard.pending:
-                guard.pending = False
-                try:
-                    await _check_alone(self.database_of(scope["app"]), limiter, guard)
-                except RateLimited as error:
-                    refused = True
-                    await _send_refusal(send, error)
-                    return
-            await send(message)
-
-        await self.app(scope, receive, send_checked)
+async def check_at_response(db: Database | None, guard: RequestGuard) -> None:
+    """Count a request that never took a database connection, when its response starts
+    (raises :class:`RateLimited` over a limit)."""
+    if guard.pending:
+        guard.pending = False
+        await _check_alone(db, guard.limiter, guard)
 
 
 async def _check_alone(db: Database | None, limiter: Limiter, guard: RequestGuard) -> None:
@@ -341,17 +317,16 @@ async def _check_alone(db: Database | None, limiter: Limiter, guard: RequestGuar
         await db.release(conn)
 
 
-async def _send_refusal(send: Send, error: RateLimited) -> None:
+def refusal(error: RateLimited) -> tuple[Message, Message]:
+    """The 429 answer's two messages (its start, its body)."""
     body = dumps({"detail": error.detail, "code": error.code})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(error.retry_after).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: Message = {
+        "type": "http.response.start",
+        "status": 429,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(error.retry_after).encode()),
+        ],
+    }
+    return start, {"type": "http.response.body", "body": body}

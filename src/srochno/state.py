@@ -32,6 +32,7 @@ from fastapi.dependencies.utils import (
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from srochno.config import Settings
 from srochno.db import Connection, Database, UnitOfWork
@@ -169,7 +170,18 @@ then commits on its own before the request's transaction locks anything."""
 class UnitOfWorkRoute(APIRoute):
     """Runs each request in one unit of work: committed when the endpoint returns (before
     the response is sent), rolled back when it raises; the connection is given back
-    either way."""
+    either way.
+
+    A route served by :func:`direct_handler` is also called without FastAPI's per-request
+    exit stacks and exception wrapper (:func:`direct_app`): it has no dependency with
+    ``yield`` for the stacks to close, and its errors reach the application's exception
+    middleware, which holds the same handlers."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        self._direct: Handler | None = None
+        super().__init__(path, endpoint, **options)
+        if self._direct is not None:
+            self.app = direct_app(self.app, self._direct, self)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -190,10 +202,28 @@ class UnitOfWorkRoute(APIRoute):
             await work.finish(commit=True)
             return response
 
+        if direct is not None:
+            self._direct = run_in_unit_of_work
         return run_in_unit_of_work
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def direct_app(framework: ASGIApp, handler: Handler, route: APIRoute) -> ASGIApp:
+    """The route's ASGI app for a direct handler: the request, the handler, its response.
+    With dependency overrides set (tests), FastAPI's own app (``framework``) serves, as
+    its handler then needs its exit stacks."""
+    overrides = route.dependency_overrides_provider
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if overrides is not None and getattr(overrides, "dependency_overrides", None):
+            await framework(scope, receive, send)
+            return
+        response = await handler(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app
 
 
 def direct_handler(route: APIRoute) -> Handler | None:

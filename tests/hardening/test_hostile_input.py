@@ -257,6 +257,7 @@ async def test_body_over_64_kib_is_413(client):
     )
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
+    assert len(response.headers["X-Request-ID"]) == 32  # answered at the edge, still named
 
 
 async def test_body_of_exactly_64_kib_is_read(client):

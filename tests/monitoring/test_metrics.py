@@ -7,8 +7,8 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from srochno.edge import RequestEdge
 from srochno.enums import AdminRole
-from srochno.monitoring.middleware import RequestMetricsMiddleware
 from srochno.monitoring.scrape import authorized
 from srochno.orders.cancel import cancel_order
 from srochno.staff.service import create_operator
@@ -94,7 +94,9 @@ async def test_streams_are_counted_but_left_out_of_latency():
         return PlainTextResponse("ok")
 
     inner = Starlette(routes=[Route("/api/things/stream", ok), Route("/api/things/{thing_id}", ok)])
-    app = RequestMetricsMiddleware(inner)
+    app = RequestEdge(
+        inner, limiter_of=lambda app: None, database_of=lambda app: None, body_timeout=10
+    )
     from srochno.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
     def count(route: str) -> float:

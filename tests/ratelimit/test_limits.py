@@ -67,6 +67,7 @@ def random_ip() -> str:
 def assert_limited(response: httpx.Response, window: int) -> None:
     assert response.status_code == 429, response.text
     assert response.json()["code"] == "rate_limited"
+    assert response.headers["X-Request-ID"]  # refused at the edge or later, still named
     retry_after = int(response.headers["Retry-After"])
     assert abs(retry_after - expected_retry_after(window)) <= 1
     assert 1 <= retry_after <= window
