@@ -951,3 +951,55 @@ def test_a_national_number_with_its_trunk_zero_is_refused(
     groups = [tail[:3], tail[3:]] if len(code) == 4 else [tail[:3], tail[3:5], tail[5:]]
     text = f"{lead}Тел {code}{separator}{separator.join(groups)}"
     assert kind(text) == "phone", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one sentence per group, each begun by «далее»
+        "Нужен электрик. Звоните: восемь. Далее код оператора МТС — девятьсот шестнадцать. "
+        "Далее 123. Далее 45. Далее 67.",
+        # a city's code and its seven digits apart
+        "Ремонт двери в подъезде. Офис: 495, дальше семь цифр: 2-3-3-4-5-6-7.",
+        # text turned upside down
+        "Инста: ʇuoɯǝɹ‾uɐʌı (переверните экран)",
+        "Переезд, нужна газель. Переверните телефон: ㄥ9-ϛߤ-Ɛᘔ⇂-9⇂6-8",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_fourteenth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Этапы: 1. Далее 2. Далее 3. Далее 4",
+        "Нужно 450, и 7 цифр пароля не помню",
+        "Дом 345, кв 12, домофон 1-2-3",
+        "Ремонт 3 комнат по 450, дата 12-03-2025",
+        "Температура 25°C, ɐ это просто опечатка",
+    ],
+)
+def test_ordinary_texts_of_the_fourteenth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
+
+
+_UPRIGHT = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_TURNED_DOWN = "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz0⇂ᄅƐㄣϛ9ㄥ86‾"
+
+
+# Turned text is told by the characters only it uses: a handle with two letters that have one.
+_TELLING = frozenset("acefghijkmrtvwy_")
+
+
+@EXAMPLES
+@given(
+    st.sampled_from(LEADS),
+    snake.filter(lambda handle: sum(char in _TELLING for char in handle) >= 2),
+    st.sampled_from(["Телега: ", "Инста: ", "тг "]),
+)
+def test_a_handle_turned_upside_down_is_refused(lead: str, handle: str, messenger: str) -> None:
+    turned = handle.translate(str.maketrans(_UPRIGHT, _TURNED_DOWN))[::-1]
+    text = f"{lead}{messenger}{turned}"
+    assert find_contact(text) is not None, text

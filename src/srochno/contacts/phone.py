@@ -181,7 +181,7 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
             and gap == gaps[k + 2]
             and len(gap) <= _MAX_REPEATED_GAP
             and "\n" not in gap
-            and not _SENTENCES.search(gap)
+            and (not _SENTENCES.search(gap) or _fillers_only(gap))
             and not _unit_after_each(text, gaps, ends, k)
         ):
             joined[k] = joined[k + 1] = joined[k + 2] = True
@@ -221,6 +221,16 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
         first = k + 1
         digits = 0
     return chains
+
+
+_WORD: Final = re.compile(r"[^\W\d_]+")
+
+
+def _fillers_only(gap: str) -> bool:
+    """``. Далее ``: a sentence's end whose words only say «and then» (a number dictated
+    one sentence per group), not another sentence (``ошибка E01. ошибка E01.``)."""
+    words = _WORD.findall(gap)
+    return bool(words) and all(word in FILLER_WORDS for word in words)
 
 
 def _unit_after_each(text: str, gaps: list[str], ends: list[int], k: int) -> bool:
@@ -284,6 +294,9 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     before the start when the text says which is the end (``кончается на 45-67, а
     начинается на 8916123``)."""
     chains = [piece for chain in chains if (piece := _without_count(text, chain)) is not None]
+    landline = _split_landline(text, chains)
+    if landline is not None:
+        return landline
     for index, (start, chain, size) in enumerate(chains):
         if not 4 <= size <= 10 or not _PHONE_START.fullmatch("".join(_GROUP.findall(chain))):
             continue
@@ -295,6 +308,8 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
             or _priced(text, start + len(chain))
         ):
             continue  # a date, a time, a model number (``AA79A00``), an amount (``79 000``)
+        if _NAMING_GAP.search(text, max(0, start - _LABEL_REACH), start):
+            continue  # «код 8926 …»: the number has a name of its own
         total = size
         before = start + len(chain)
         for later_start, later, later_size in chains[index + 1 : index + 3]:
@@ -324,6 +339,31 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     return None
 
 
+_AREA_CODE: Final = re.compile(r"[348]\d\d")
+_LANDLINE_REACH: Final = 60
+
+
+def _split_landline(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, int] | None:
+    """A city's code and its seven digits apart (``Офис: 495, дальше 7 цифр:
+    2-3-3-4-5-6-7``): a three-digit code alone, then within 60 characters the next number,
+    seven digits written in groups as a phone is."""
+    for (start, chain, size), (later_start, later, later_size) in itertools.pairwise(chains):
+        if (
+            size == 3
+            and later_size == _MIN_DIGITS
+            and _AREA_CODE.fullmatch(chain)
+            and len(_GROUP.findall(later)) >= 2
+            and later_start - start <= _LANDLINE_REACH
+            and not _glued_to_letter(text, start, start + 3)
+            and not _priced(text, start + 3)
+            and not _priced(text, later_start + len(later))
+            and not _ATOM.search(later)
+            and not _NAMING_GAP.search(text, start + 3, later_start)
+        ):
+            return start, later_start + len(later)
+    return None
+
+
 # Words that say a piece is a number's end (``кончается на 45-67``).
 _END_WORD: Final = re.compile(
     fold(
@@ -342,8 +382,15 @@ def _without_count(text: str, chain: tuple[int, str, int]) -> tuple[int, str, in
     count alone (``6`` of ``первые 6 цифр``)."""
     start, body, size = chain
     after = text[start + len(body) : start + len(body) + 12]
-    if size <= 2 and _COUNT_ALONE.match(after):
-        return None
+    if _COUNT_ALONE.match(after):
+        if size <= 2:
+            return None
+        groups = [*_GROUP.finditer(body)]
+        last = groups[-1]
+        if len(groups) >= 2 and len(last.group()) <= 2:  # ``495, дальше 7`` (цифр)
+            body = body[: groups[-2].end()]
+            size -= len(last.group())
+            chain = (start, body, size)
     counted = _COUNTED.match(body)
     if counted is not None:
         rest = body[counted.end() :]

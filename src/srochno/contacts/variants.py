@@ -5,7 +5,7 @@ classes do not: an escape a browser or a chat would render (``&#46;``, ``%2E``,
 ``\\u002e``), a right-to-left override that shows ``ur.otohpanna`` as ``annaphoto.ru``, a
 flag standing for a country domain (``annaphoto.🇷🇺``), letters held long (``воооосемь``),
 remarks in brackets between a number's groups, a dictation's dots, letters to be dialled on
-a keypad (``8-800-REMONT1``) — *decoded* readings — and words spaced, dotted or marked out
+a keypad (``8-800-REMONT1``), text turned upside down — *decoded* readings — and words spaced, dotted or marked out
 letter by letter (``Т Е Л Е Г Р А М``, ``т.г.``, ``k🌸a🌸t🌸e``), digits standing in a
 messenger's name (``te1egram``), or a handle's words to be joined by underscores when
 the text says so — *joined* readings. Both are checked like any text; single digits are
@@ -139,8 +139,30 @@ def _dialled(match: re.Match[str]) -> str:
     return match.group()[:start] + word.replace("-", "").translate(_KEYPAD)
 
 
+# Text turned upside down (``ʇuoɯǝɹ‾uɐʌı``, ``ㄥ9-ϛߤ-Ɛᘔ⇂``): read by turning the phone, so
+# right to left with each character turned back. Characters only such text uses mark it.
+_TURNED: Final = {
+    **dict(zip("ɐqɔpǝɟƃɥıᴉɾʞʅɯuodbɹsʇnʌʍxʎz", "abcdefghiijklmnopqrstuvwxyz", strict=True)),
+    **dict(zip("0⇂ƖᄅᘔՇƐㄣߤϛ9ㄥ86", "01122234456789", strict=True)),
+    "‾": "_", "˙": ".", "'": ",", "¿": "?", "¡": "!", "@": "@", "-": "-", " ": " ",
+}  # fmt: skip
+_TURNED_ONLY: Final = frozenset("ɐɔǝɟƃɥıᴉɾʞʅɯɹʇʌʍʎ⇂ƖᄅᘔՇƐㄣߤϛㄥ‾˙")
+_TURNED_RUN: Final = re.compile("[" + re.escape("".join(_TURNED)) + "lsxzoundbpq]{3,}")
+_MIN_TURNED: Final = 2
+
+
+def _turned(match: re.Match[str]) -> str:
+    run = match.group()
+    if sum(char in _TURNED_ONLY for char in run) < _MIN_TURNED:
+        return run
+    core = run.strip(" ")
+    left = run[: len(run) - len(run.lstrip(" "))]
+    right = run[len(run.rstrip(" ")) :]
+    return left + "".join(_TURNED.get(char, char) for char in reversed(core)) + right
+
+
 # Letters held long (``воооосемь``, ``двааа``): three of one letter or more.
-_HELD: Final = re.compile(r"([^\W\d_])\1{2,}")
+_HELD: Final = re.compile(r"([а-яёА-ЯЁ])\1{2,}")
 _FLAG: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
 
 
@@ -171,6 +193,7 @@ _DECODERS: Final[tuple[tuple[Callable[[str], bool], re.Pattern[str], Callable[..
         lambda match: match.group(1)[::-1],
     ),
     (lambda text: _FLAG.search(text) is not None, _FLAG_AFTER_DOT, _flag),
+    (lambda text: not _TURNED_ONLY.isdisjoint(text), _TURNED_RUN, _turned),
     (lambda text: _HELD.search(text) is not None, _HELD, lambda match: match.group(1)),
     (lambda text: "(" in text, _ASIDE, lambda match: " "),
     (
