@@ -4,12 +4,13 @@ A text may carry a contact in a form a reader decodes without effort but the det
 classes do not: an escape a browser or a chat would render (``&#46;``, ``%2E``,
 ``\\u002e``), a right-to-left override that shows ``ur.otohpanna`` as ``annaphoto.ru``, a
 flag standing for a country domain (``annaphoto.🇷🇺``), letters held long (``воооосемь``),
-remarks in brackets between a number's groups, a dictation's dots, letters to be dialled on
-a keypad (``8-800-REMONT1``), text turned upside down — *decoded* readings — and words spaced, dotted or marked out
-letter by letter (``Т Е Л Е Г Р А М``, ``т.г.``, ``k🌸a🌸t🌸e``), digits standing in a
-messenger's name (``te1egram``), or a handle's words to be joined by underscores when
-the text says so — *joined* readings. Both are checked like any text; single digits are
-never joined (that would make numbers of ordinary texts).
+remarks in brackets between a number's groups, a dictation's dots, letters to be dialled
+on a keypad (``8-800-REMONT1``), text turned upside down — *decoded* readings — and
+words spaced, dotted or marked out letter by letter (``Т Е Л Е Г Р А М``, ``т.г.``,
+``k🌸a🌸t🌸e``), digits standing in a messenger's name (``te1egram``), or a handle's
+words to be joined by underscores when the text says so — *joined* readings. Both are
+checked like any text; single digits are never joined (that would make numbers of
+ordinary texts).
 
 Each reading keeps, for each of its characters, where it came from, so a finding in it
 names a span of the text the client wrote. Pure.
