@@ -1521,11 +1521,18 @@ _ASSEMBLY_START: Final = re.compile(
     fold(rf"(?<![^\W\d_])(?:{_MESSENGER_WORDS}|ник\w*|nick\w*|логин\w*|login)(?![^\W\d_])")
 )
 _LATIN_PIECE: Final = re.compile(r"(?<![\w@.])[a-z][a-z0-9]{2,}(?![\w@])|(?<![\w.])\d{2,}(?![\w.])")
+# What the text must hold for the pattern to match (in the folded copy): a cheap test first.
+_ASSEMBLY_WORDS: Final = tuple(
+    fold(word)
+    for word in ("слитн", "подч", "между", "част", "склe", "склей", "соедин", "underscore", " + ")
+)
 _ASSEMBLY_REACH: Final = 160
 _MIN_PIECES: Final = 2
 
 
 def _find_assembled_handle(text: Text) -> Finding | None:
+    if not any(word in text.text for word in _ASSEMBLY_WORDS):
+        return None
     plain = text.plain
     if _ASSEMBLY.search(plain) is None:
         return None

@@ -293,7 +293,8 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
     given with their counts (``первые 6 цифр 892612, последние 5 34567``), and the end
     before the start when the text says which is the end (``кончается на 45-67, а
     начинается на 8916123``)."""
-    chains = [piece for chain in chains if (piece := _without_count(text, chain)) is not None]
+    if _COUNT_ANYWHERE.search(text) is not None:  # «первые 6 цифр …»
+        chains = [piece for chain in chains if (piece := _without_count(text, chain)) is not None]
     landline = _split_landline(text, chains)
     if landline is not None:
         return landline
@@ -375,6 +376,7 @@ _END_WORD: Final = re.compile(
 _COUNT_WORD: Final = fold(r"(?:цифр\w*|знак\w*|digits?)")
 _COUNTED: Final = re.compile(rf"(\d{{1,2}})(?:[ \t]++|[ \t]*+{_COUNT_WORD}\W{{0,3}})(?=\d)")
 _COUNT_ALONE: Final = re.compile(rf"[ \t]*+{_COUNT_WORD}")
+_COUNT_ANYWHERE: Final = re.compile(_COUNT_WORD)
 
 
 def _without_count(text: str, chain: tuple[int, str, int]) -> tuple[int, str, int] | None:
@@ -471,7 +473,14 @@ def _may_be_phone(chain: str, spans: list[tuple[int, int]], sizes: list[int]) ->
                 or (digits == 10 and lead[0] in "3489")
                 or (digits == 12 and lead in _CIS_COUNTRY_CODES)
                 or (digits == 7 and sizes[first : end + 1] == [3, 2, 2])
-                or (digits in (9, 10) and lead[0] in "09" and end > first)
+                or (
+                    digits in (9, 10)
+                    and lead[0] == "0"
+                    and lead[1] in "3456789"
+                    and 3 <= sizes[first] <= 4
+                    and end > first
+                )
+                or (digits == 9 and sizes[first : end + 1] == [2, 3, 2, 2] and lead[0] == "9")
             ):
                 return True
     return False

@@ -103,6 +103,7 @@ _FLAG_AFTER_DOT: Final = re.compile(r"(?<=[.,])[ \t]?(?P<flag>[\U0001f1e6-\U0001
 
 # A remark in brackets between two numbers (``8 (не путать с ценой) 903``): a reader skips
 # it; one with a digit of its own is part of the numbers.
+_ASIDE_START: Final = re.compile(r"\d[ \t]*+\(")
 _ASIDE: Final = re.compile(r"(?<=\d)[ \t]*+\([^()\d\n]{1,40}\)[ \t]*+(?=\d)")
 # Dots of a dictation (``восьмёрка… 926… 555…``): three ellipses or more in a text.
 _ELLIPSIS: Final = re.compile(r"…|\.{2,}")
@@ -150,6 +151,7 @@ _TURNED: Final = {
 _TURNED_ONLY: Final = frozenset("ɐɔǝɟƃɥıᴉɾʞʅɯɹʇʌʍʎ⇂ƖᄅᘔՇƐㄣߤϛㄥ‾˙")
 _TURNED_RUN: Final = re.compile("[" + re.escape("".join(_TURNED)) + "lsxzoundbpq]{3,}")
 _MIN_TURNED: Final = 2
+_TURNED_CHAR: Final = re.compile("[" + re.escape("".join(sorted(_TURNED_ONLY))) + "]")
 
 
 def _turned(match: re.Match[str]) -> str:
@@ -194,9 +196,9 @@ _DECODERS: Final[tuple[tuple[Callable[[str], bool], re.Pattern[str], Callable[..
         lambda match: match.group(1)[::-1],
     ),
     (lambda text: _FLAG.search(text) is not None, _FLAG_AFTER_DOT, _flag),
-    (lambda text: not _TURNED_ONLY.isdisjoint(text), _TURNED_RUN, _turned),
+    (lambda text: _TURNED_CHAR.search(text) is not None, _TURNED_RUN, _turned),
     (lambda text: _HELD.search(text) is not None, _HELD, lambda match: match.group(1)),
-    (lambda text: "(" in text, _ASIDE, lambda match: " "),
+    (lambda text: _ASIDE_START.search(text) is not None, _ASIDE, lambda match: " "),
     (
         lambda text: text.count("…") + text.count("..") >= _MIN_ELLIPSES,
         _ELLIPSIS,
