@@ -1003,3 +1003,50 @@ def test_a_handle_turned_upside_down_is_refused(lead: str, handle: str, messenge
     turned = handle.translate(str.maketrans(_UPRIGHT, _TURNED_DOWN))[::-1]
     text = f"{lead}{messenger}{turned}"
     assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # English «oh» for zero in a dictated run
+        "Need a plumber. eight nine oh three two one four double six oh nine",
+        # a number's start and its end told apart, however far
+        "Нужен ремонт крыши гаража, площадь примерно 24 квадрата, материал есть. Начало номера "
+        "8-926-555. Работы на 1 день, оплата сразу по окончании, наличными или переводом. "
+        "Конец номера 71-03.",
+        # VK's slang name
+        "Нужна уборка. вэка ivan.petrov1988",
+        # an @ glued to a Cyrillic word with a username's marks
+        "Нужен электрик. Пишите @ремонт_иван",
+        "Нужен электрик. тг @ремонт_иван77",
+        "Нужен электрик. @ІванРемонт",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_fifteenth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh no, the pipe burst! Need help, 3 floors",
+        "Договор 8926555 от марта, в конце 7103 руб",
+        "привет @сестра и @АВТОСЕРВИС",
+    ],
+)
+def test_ordinary_texts_of_the_fifteenth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
+
+
+def test_a_dog_in_the_description_and_the_city_are_no_email() -> None:
+    description = (
+        "Выгулять собаку (лабрадор, 5 лет) сегодня в 13:00 и в 19:00, по 40 минут. Собака добрая."
+    )
+    assert find_in_fields({"city": "Москва", "description": description}) is None
+    # a real @ before the city read as its domain is still an address
+    found = find_in_fields(
+        {"description": "Бухгалтер, пишите ivan@buhgalter-msk", "city": "Москва"}
+    )
+    assert found is not None
+    assert found.kind == "email"

@@ -608,7 +608,7 @@ _MESSENGER_WORDS: Final = (
     # Viber
     r"viber\w*|вайбер\w*|вибер\w*|"
     # VK
-    r"vk|вк|vkontakte\w*|вконтакт\w*|в[ \t]++контакт\w*|вкашк\w*|вкашечк\w*|вконтач\w*|"
+    r"vk|вк|вэка|vkontakte\w*|вконтакт\w*|в[ \t]++контакт\w*|вкашк\w*|вкашечк\w*|вконтач\w*|"
     # Instagram
     r"insta(?!ll)\w*|инста(?!лл)\w*|инсту|инсте|инст|ig|"
     r"нельзяграм\w*|нельзяграмм\w*|запрещенограм\w*|запрещенграм\w*|запрещёнграм\w*|"
@@ -725,6 +725,10 @@ _NAMING_WORD: Final = re.compile(
 )
 # Messengers whose ids are numbers (ICQ's UIN): a number after their name is an id.
 _NUMERIC_ID_MESSENGER: Final = re.compile(fold(r"icq|аськ\w*|ася|асю|асе|асей|uin"))
+# A word after @ in Cyrillic with the marks of a username: an underscore, a digit, a capital
+# inside (``@ремонт_иван77``, ``@ІванРемонт``); a plain word (``@сестра``) is a word.
+_AT_CYRILLIC: Final = re.compile(r"(?<![\w.@])@[а-яёіїєґў][а-яёіїєґў0-9_]{2,31}(?![\w@])")
+_INNER_CAPITAL: Final = re.compile(r"[^\W\d_][^\W\d_]*?[a-zа-яёіїєґў][A-ZА-ЯЁІЇЄҐЎ]")
 _MAX_NUMERIC_ID: Final = 10
 _MIN_STRONG_HANDLE: Final = 3
 _MIN_WEAK_HANDLE: Final = 5
@@ -744,6 +748,13 @@ def _find_handle(text: Text) -> Finding | None:
                     continue  # «Pick up @ Tverskaya 15», «meet @ 10am»: «at»
             if _has_latin(text.plain[start:end]):
                 return Finding("handle", match.start(), end)
+        # An @ glued to a word in Cyrillic (``@ремонт_иван``): no username is written so,
+        # but a reader types it in Latin letters or finds it by search.
+        for cyrillic in _AT_CYRILLIC.finditer(text.plain):
+            word = cyrillic.group()[1:]
+            written = _original_case(text, word) or word
+            if any(char == "_" or char.isdigit() for char in word) or _INNER_CAPITAL.match(written):
+                return Finding("handle", *cyrillic.span())
     found = _find_script_messenger(text)
     if found is not None:
         return found
@@ -1764,6 +1775,14 @@ def find_in_fields(fields: dict[str, str | None]) -> FieldFinding | None:
         if found is None:
             continue
         offset = len(head) + 1
+        if (
+            second == "city"
+            and found.kind == "email"
+            and found.start < offset
+            and "@" not in head[found.start :]
+            and tail[: found.end - offset].strip() == tail.strip()
+        ):
+            continue  # «… 40 минут. Собака добрая.» and «Москва»: a dog, and the city
         if found.end <= offset:  # pragma: no cover - already found alone
             return FieldFinding(first, found.kind, found.start, min(found.end, len(head)))
         tail_part = tail[: found.end - offset]

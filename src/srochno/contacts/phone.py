@@ -326,6 +326,9 @@ def _split_phone(text: str, chains: list[tuple[int, str, int]]) -> tuple[int, in
                 return start, later_start + len(later)
             if total > _SPLIT_TOTAL:
                 break
+        told_end = _told_end(text, chains[index + 1 :], _SPLIT_TOTAL - size)
+        if told_end is not None:
+            return start, told_end
         if index > 0:
             earlier_start, earlier, earlier_size = chains[index - 1]
             if (
@@ -365,10 +368,25 @@ def _split_landline(text: str, chains: list[tuple[int, str, int]]) -> tuple[int,
     return None
 
 
+def _told_end(text: str, later: list[tuple[int, str, int]], size: int) -> int | None:
+    """The end of a later number of ``size`` digits that the text says is a number's end
+    (``… Начало номера 8-926-555. … Конец номера 71-03.``), however far: its end."""
+    for start, chain, digits in later:
+        if (
+            digits == size
+            and _END_WORD.search(text, max(0, start - _LABEL_REACH), start)
+            and not _ATOM.search(chain)
+            and not _priced(text, start + len(chain))
+        ):
+            return start + len(chain)
+    return None
+
+
 # Words that say a piece is a number's end (``кончается на 45-67``).
 _END_WORD: Final = re.compile(
     fold(
-        r"(?<![^\W\d_])(?:(?:за|о)?канчива\w*|конча\w*|последн\w*|в[ \t]++конце|ends?)"
+        r"(?<![^\W\d_])(?:(?:за|о)?канчива\w*|конча\w*|последн\w*|в[ \t]++конце|конец|"
+        r"хвост\w*|ends?)"
         r"(?![^\W\d_])"
     )
 )

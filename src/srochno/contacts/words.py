@@ -244,10 +244,11 @@ _MORE_FOREIGN_FORMS: Final = {
 }
 for _value, _forms in _MORE_FOREIGN_FORMS.items():
     _FOREIGN_FORMS[_value] += " " + _forms
-# Slang for round numbers (a note's, a coin's name), a domino's blank, and digits' names cut
-# short with a dot (``вос. дев. од.``): numbers in a dictated run, ordinary words elsewhere.
+# Slang for round numbers (a note's, a coin's name), a domino's blank, English «oh» for
+# zero, digits' names cut short with a dot (``вос. дев. од.``), tens in Uzbek and Kazakh:
+# numbers in a dictated run, ordinary words elsewhere.
 _SLANG_FORMS: Final = {
-    0: "пусто пустышка пустышку нол",
+    0: "пусто пустышка пустышку нол oh",
     1: "од",
     2: "дв",
     3: "тр",
@@ -258,9 +259,17 @@ _SLANG_FORMS: Final = {
     9: "дев",
     10: "червонец червонца червонцем червончик",
     25: "четвертак четвертака",
-    50: "полтос полтоса полтинник полтинника полтишок полташ",
+    50: "полтос полтоса полтинник полтинника полтишок полташ ellik эллик елу",
     100: "сотка сотку сотки соткой соточка соточку",
     500: "пятихатка пятихатку пятихатки пятисотка пятисотку",
+    # tens in Uzbek (Latin and Cyrillic) and Kazakh
+    20: "yigirma йигирма жиырма",
+    30: "o'ttiz ottiz ўттиз отыз",
+    40: "qirq қирқ қырық кырык",
+    60: "oltmish олтмиш алпыс",
+    70: "yetmish етмиш жетпіс жетпис",
+    80: "sakson саксон сексен",
+    90: "to'qson toqson тўқсон тоқсан токсан",
 }
 _MULTIPLIERS: Final = {
     1000: "тысяча тысячи тысяч тысячу тыс thousand thousands",
