@@ -1050,3 +1050,49 @@ def test_a_dog_in_the_description_and_the_city_are_no_email() -> None:
     )
     assert found is not None
     assert found.kind == "email"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # English digits written as they sound, homophones
+        "Need electrishan, call eigt nien zerro fiev tow tree fuor sevn siks ate nine",
+        "plz call ate nine won six to three for five six seven ate",
+        # a remark in brackets, then a filler word, between a number's groups
+        "Восьмёрка 926 (это код) потом 350 потом 11 потом 47 — звоните",
+        "8 926 (это код) потом 350 потом 11 потом 47",
+    ],
+    ids=lambda text: text[:40],
+)
+def test_the_sixteenth_corpus_is_refused(text: str) -> None:
+    assert find_contact(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нужно поднять Docker с PostgreSQL 15 и nginx на VPS, порт 8080, SSL через certbot.",
+        "Собрать кухню IKEA METOD, 14 модулей, артикулы 893.619.80, 302.056.31.",
+        "Собрать шкаф IKEA PAX, артикулы 404.231.41, 302.056.31, 203.014.80.",
+        "I need to go for a walk at nine for two hours, from 5 to 7, for 3 dogs",
+    ],
+)
+def test_ordinary_texts_of_the_sixteenth_corpus_pass(text: str) -> None:
+    assert kind(text) is None, text
+
+
+@EXAMPLES
+@given(
+    st.lists(
+        st.tuples(st.integers(100, 999), st.integers(0, 999), st.integers(0, 99)),
+        min_size=2,
+        max_size=5,
+    ),
+    st.sampled_from([", ", "; ", ","]),
+)
+def test_a_list_of_catalogue_articles_passes(
+    articles: list[tuple[int, int, int]], sep: str
+) -> None:
+    listed = sep.join(f"{a}.{b:03d}.{c:02d}" for a, b, c in articles)
+    text = f"Собрать мебель IKEA, артикулы {listed}. Инструмент есть."
+    assert kind(text) is None, text

@@ -712,7 +712,7 @@ _ORDINARY_WORDS: Final = frozenset(
         "sendpulse unisender chatfuel salebot manychat botfather bothelp smartsender jivo "
         "bitrix24 amocrm outlook exchange office thunderbird 3ds actions shorts pages copilot "
         "studio music codespaces gist desktop deck shop teams live nitro wi-fi e-mail hi-fi "
-        "shopping commerce gmail "
+        "shopping commerce gmail certbot chatbot robot dependabot renovatebot "
         "hi-tech x-ray t-shirt k-pop on-line off-line plug-and-play drag-and-drop e-commerce"
     )
 )

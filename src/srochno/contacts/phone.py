@@ -205,6 +205,8 @@ def _chains(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, str, in
             # that does not follow the last number too (``849 ₽ 5000 ₽ 0000``): a unit
             # follows every number it belongs to, a separator stands only between.
             joined[k] = joined[k + 1] = True
+    if "," in text:
+        _part_numbers_apart(text, gaps, starts, ends, joined)
     chains: list[tuple[int, str, int]] = []
     first = 0
     digits = 0
@@ -231,6 +233,35 @@ def _fillers_only(gap: str) -> bool:
     one sentence per group), not another sentence (``ошибка E01. ошибка E01.``)."""
     words = _WORD.findall(gap)
     return bool(words) and all(word in FILLER_WORDS for word in words)
+
+
+_DOTTED: Final = re.compile(r"\d++(?:\.\d++){2,}")
+_LIST_GAP: Final = re.compile(r"[ \t]*+[,;][ \t]*+")
+
+
+def _part_numbers_apart(
+    text: str, gaps: list[str], starts: list[int], ends: list[int], joined: list[bool]
+) -> None:
+    """``артикулы 893.619.80, 302.056.31``: numbers of one dotted shape in a list by commas
+    are each a number of its own (a catalogue's article, not a phone's groups)."""
+    for k, gap in enumerate(gaps):
+        if not joined[k] or not _LIST_GAP.fullmatch(gap):
+            continue
+        start = ends[k]
+        while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            start -= 1
+        before = _DOTTED.fullmatch(text, start, ends[k])
+        after = _DOTTED.match(text, starts[k + 1])
+        if (
+            before is not None
+            and after is not None
+            and _shape(before.group()) == _shape(after.group())
+        ):
+            joined[k] = False
+
+
+def _shape(number: str) -> list[int]:
+    return [len(part) for part in number.split(".")]
 
 
 def _unit_after_each(text: str, gaps: list[str], ends: list[int], k: int) -> bool:

@@ -104,7 +104,9 @@ _FLAG_AFTER_DOT: Final = re.compile(r"(?<=[.,])[ \t]?(?P<flag>[\U0001f1e6-\U0001
 # A remark in brackets between two numbers (``8 (не путать с ценой) 903``): a reader skips
 # it; one with a digit of its own is part of the numbers.
 _ASIDE_START: Final = re.compile(r"\d[ \t]*+\(")
-_ASIDE: Final = re.compile(r"(?<=\d)[ \t]*+\([^()\d\n]{1,40}\)[ \t]*+(?=\d)")
+_ASIDE: Final = re.compile(
+    r"(?<=\d)[ \t]*+\([^()\d\n]{1,40}\)[ \t]*+(?=(?:[^\W\d_]{1,8}[ \t]++)?\d)"
+)
 # Dots of a dictation (``восьмёрка… 926… 555…``): three ellipses or more in a text.
 _ELLIPSIS: Final = re.compile(r"…|\.{2,}")
 _MIN_ELLIPSES: Final = 3

@@ -247,6 +247,20 @@ for _value, _forms in _MORE_FOREIGN_FORMS.items():
 # Slang for round numbers (a note's, a coin's name), a domino's blank, English «oh» for
 # zero, digits' names cut short with a dot (``вос. дев. од.``), tens in Uzbek and Kazakh:
 # numbers in a dictated run, ordinary words elsewhere.
+# English digits written as they sound, and their homophones (``eigt nien zerro``, ``ate
+# won to for``): in a run only, where «to» and «for» are no prepositions.
+_SOUNDED_FORMS: Final = {
+    0: "zerro ziro zirou zeero",
+    1: "wan won wonn",
+    2: "tu to tow tuu",
+    3: "tri free thre",
+    4: "for fore fuor foor fo",
+    5: "fiev faiv fayv fiv",
+    6: "siks sics sixx",
+    7: "sevn sevan sevin seven",
+    8: "ate eigt eit eigth eiht",
+    9: "nien nain nyne nein",
+}
 _SLANG_FORMS: Final = {
     0: "пусто пустышка пустышку нол oh",
     1: "од",
@@ -325,7 +339,11 @@ def _run_words() -> tuple[dict[str, int], dict[str, int]]:
                         t for s in _misspellings(form) for t in _transliterations(s)
                     }:
                         table.setdefault(fold(spelling), value)
-    for value, forms in (*_FOREIGN_FORMS.items(), *_SLANG_FORMS.items()):
+    for value, forms in (
+        *_FOREIGN_FORMS.items(),
+        *_SLANG_FORMS.items(),
+        *_SOUNDED_FORMS.items(),
+    ):
         for form in forms.split():
             table.setdefault(fold(form), value)
             table.setdefault(fold(form.replace("'", "")), value)
