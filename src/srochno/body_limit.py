@@ -11,8 +11,10 @@ the connection (the rest of the body is never read).
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope
 
 from srochno.responses import json_response
@@ -21,6 +23,38 @@ MAX_BODY_BYTES = 64 * 1024
 MESSAGE = "The request body is larger than 64 KiB"
 TIMEOUT_MESSAGE = "The request body did not arrive in time"
 DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+class BodyRefused(HTTPException):
+    """The body was over the limit or too slow (413 or 408): the error handlers answer it;
+    the edge answers it itself when a layer in between wrapped it into something else
+    (the admin's session middleware makes an exception group of it)."""
+
+    CODES: ClassVar[dict[int, str]] = {413: "payload_too_large", 408: "request_timeout"}
+
+    def answer(self) -> Response:
+        return json_response(
+            {"detail": self.detail, "code": self.CODES[self.status_code]},
+            self.status_code,
+            {"Connection": "close"},
+        )
+
+
+def body_refusal_in(error: BaseException) -> BodyRefused | None:
+    """The body's refusal ``error`` is or holds (in an exception group, or as its cause)."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, BodyRefused):
+            return error
+        if isinstance(error, BaseExceptionGroup):
+            for inner in error.exceptions:
+                found = body_refusal_in(inner)
+                if found is not None:
+                    return found
+            return None
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+        seen += 1
+    return None
 
 
 TOO_LARGE = json_response(
@@ -52,7 +86,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:  # the error handler answers 413
-                    raise HTTPException(413, MESSAGE)
+                    raise BodyRefused(413, MESSAGE)
             return message
 
         return counted_receive
@@ -74,7 +108,7 @@ class BodyLimit:
                 async with asyncio.timeout_at(deadline):
                     message = await receive()
             except TimeoutError:
-                raise HTTPException(408, TIMEOUT_MESSAGE, {"Connection": "close"}) from None
+                raise BodyRefused(408, TIMEOUT_MESSAGE, {"Connection": "close"}) from None
             if message["type"] != "http.request" or not message.get("more_body", False):
                 whole = True
             return message

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from srochno.body_limit import body_refusal_in
 from srochno.db import unavailable
 from srochno.errors import CONSTRAINT_ERRORS, AppError
 
@@ -176,8 +177,10 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 class BusyOrUnavailable:
     """For a mounted app with error pages of its own (the admin): a request that cannot
     get a database connection in time, or cannot reach the database, is the same 503 as
-    everywhere (``service_busy`` with ``Retry-After``, ``database_unavailable``), wherever
-    below it was raised (its sign-in check runs in a middleware), never a 500."""
+    everywhere (``service_busy`` with ``Retry-After``, ``database_unavailable``), and a body
+    over the limit or too slow the same 413 or 408, wherever below it was raised (its
+    sign-in check runs in a middleware, which wraps errors in exception groups), never a
+    500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -193,8 +196,14 @@ class BusyOrUnavailable:
         try:
             await self.app(scope, receive, tracking)
         except Exception as error:
+            if started or scope["type"] != "http":
+                raise
+            rejection = body_refusal_in(error)
+            if rejection is not None:
+                await rejection.answer()(scope, receive, send)
+                return
             busy_or_down = unavailable(error)
-            if busy_or_down is None or started or scope["type"] != "http":
+            if busy_or_down is None:
                 raise
             logger.warning("%s: %s", busy_or_down.code, type(error).__name__)
             await error_response(busy_or_down)(scope, receive, send)

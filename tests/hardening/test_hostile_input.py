@@ -389,6 +389,26 @@ def test_chunked_body_over_64_kib_is_refused_before_the_end(server, chunk_size):
     assert json.loads(payload)["code"] == "payload_too_large"
 
 
+def test_a_chunked_body_over_64_kib_to_the_admin_is_refused_not_a_500(server):
+    """The admin's session middleware wraps the body's refusal in an exception group: the
+    answer is still the 413, not a 500."""
+    head = (
+        "POST /admin/login HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port_of(server)}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as sock:
+        sock.sendall(head)
+        sent = 0
+        while sent <= MAX_BODY_BYTES:
+            sock.sendall(b"1000\r\n" + b"a" * 4096 + b"\r\n")
+            sent += 4096
+        status, payload = read_answer(sock)
+    assert status == 413, payload[:300]
+    assert json.loads(payload)["code"] == "payload_too_large"
+
+
 def test_declared_content_length_over_64_kib_is_refused_unread(server):
     head = (
         "POST /api/orders HTTP/1.1\r\n"
