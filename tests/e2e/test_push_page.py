@@ -89,6 +89,7 @@ def in_worker(body: str) -> str:
     }}"""
 
 
+CLAIM_TIMEOUT_SECONDS = 90
 CLAIMED = """navigator.serviceWorker.controller ? true : new Promise((resolve) =>
     navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true),
         { once: true }))"""
@@ -202,7 +203,8 @@ async def test_a_web_executor_turns_push_on_and_the_service_worker_shows_it(
     # The page is the worker's once it has claimed it (its window can then be navigated).
     # Waited for by its event: polling with wait_for_function evaluates strings, which the page's
     # CSP refuses once the first check has failed.
-    await asyncio.wait_for(page.evaluate(CLAIMED), 30)
+    # (Bounded generously: with two suites at once on two cores, activation took over 30 s.)
+    await asyncio.wait_for(page.evaluate(CLAIMED), CLAIM_TIMEOUT_SECONDS)
     shown = await worker.evaluate(
         in_worker(
             """await run(new PushEvent('push', { data: arg }), {});
