@@ -24,7 +24,7 @@ START = {"type": "http.response.start", "status": 200, "headers": []}
 BODY = {"type": "http.response.body", "body": b"{}"}
 
 
-def SCOPE() -> dict[str, Any]:
+def new_scope() -> dict[str, Any]:
     return {"type": "http", "method": "GET", "path": "/x", "headers": []}
 
 
@@ -42,10 +42,10 @@ async def run(app: Any, count: int) -> float:
         return None
 
     for _ in range(1000):  # warm up
-        await app(SCOPE(), receive, send)
+        await app(new_scope(), receive, send)
     started = time.process_time()
     for _ in range(count):
-        await app(SCOPE(), receive, send)
+        await app(new_scope(), receive, send)
     return 1e6 * (time.process_time() - started) / count
 
 

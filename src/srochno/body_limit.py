@@ -11,10 +11,8 @@ the connection (the rest of the body is never read).
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
 
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
 from starlette.types import Message, Receive, Scope
 
 from srochno.responses import json_response
@@ -26,18 +24,9 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
 class BodyRefused(HTTPException):
-    """The body was over the limit or too slow (413 or 408): the error handlers answer it;
-    the edge answers it itself when a layer in between wrapped it into something else
-    (the admin's session middleware makes an exception group of it)."""
-
-    CODES: ClassVar[dict[int, str]] = {413: "payload_too_large", 408: "request_timeout"}
-
-    def answer(self) -> Response:
-        return json_response(
-            {"detail": self.detail, "code": self.CODES[self.status_code]},
-            self.status_code,
-            {"Connection": "close"},
-        )
+    """The body was over the limit or too slow (413 or 408): the error handlers answer it,
+    also when a layer in between wrapped it into something else (the admin's session
+    middleware makes an exception group of it: ``error_handlers.BusyOrUnavailable``)."""
 
 
 def body_refusal_in(error: BaseException) -> BodyRefused | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -120,13 +121,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             },
             status_code=422,
         )
-    code = HTTP_CODES.get(exc.status_code, "http_error")
     headers = exc.headers
     allowed = _allowed_methods(request) if exc.status_code == 405 else ""
     if allowed:
         headers = {**(headers or {}), "Allow": allowed}
+    return http_error_response(exc, headers)
+
+
+def http_error_response(
+    exc: StarletteHTTPException, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The answer to an HTTP error: its detail and a stable code (``HTTP_CODES``)."""
+    code = HTTP_CODES.get(exc.status_code, "http_error")
     return JSONResponse(
-        {"detail": str(exc.detail), "code": code}, status_code=exc.status_code, headers=headers
+        {"detail": str(exc.detail), "code": code},
+        status_code=exc.status_code,
+        headers=exc.headers if headers is None else headers,
     )
 
 
@@ -200,7 +210,7 @@ class BusyOrUnavailable:
                 raise
             rejection = body_refusal_in(error)
             if rejection is not None:
-                await rejection.answer()(scope, receive, send)
+                await http_error_response(rejection)(scope, receive, send)
                 return
             busy_or_down = unavailable(error)
             if busy_or_down is None:

@@ -366,15 +366,11 @@ def read_answer(sock: socket.socket) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-@pytest.mark.parametrize("chunk_size", [MAX_BODY_BYTES + 1, 4096])
-def test_chunked_body_over_64_kib_is_refused_before_the_end(server, chunk_size):
-    """No Content-Length: the server counts what arrives and answers 413 as soon as the
-    body passes 64 KiB, while the client still holds the rest of it (never sent)."""
+def send_chunked_past_the_limit(server, request_line: str, headers: str, chunk_size: int):
+    """Send a chunked body past 64 KiB, never its final zero-length chunk (a server that
+    waits for it hangs), and read the answer: (status, body)."""
     head = (
-        "POST /api/balance/recharge HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{port_of(server)}\r\n"
-        f"Authorization: tma {init_data(OWNER)}\r\n"
-        "Content-Type: application/json\r\n"
+        f"{request_line}\r\nHost: 127.0.0.1:{port_of(server)}\r\n{headers}"
         "Transfer-Encoding: chunked\r\n\r\n"
     ).encode()
     with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as sock:
@@ -383,8 +379,19 @@ def test_chunked_body_over_64_kib_is_refused_before_the_end(server, chunk_size):
         while sent <= MAX_BODY_BYTES:
             sock.sendall(f"{chunk_size:x}\r\n".encode() + b" " * chunk_size + b"\r\n")
             sent += chunk_size
-        # The final zero-length chunk is never sent: a server that waits for it hangs.
-        status, payload = read_answer(sock)
+        return read_answer(sock)
+
+
+@pytest.mark.parametrize("chunk_size", [MAX_BODY_BYTES + 1, 4096])
+def test_chunked_body_over_64_kib_is_refused_before_the_end(server, chunk_size):
+    """No Content-Length: the server counts what arrives and answers 413 as soon as the
+    body passes 64 KiB, while the client still holds the rest of it (never sent)."""
+    status, payload = send_chunked_past_the_limit(
+        server,
+        "POST /api/balance/recharge HTTP/1.1",
+        f"Authorization: tma {init_data(OWNER)}\r\nContent-Type: application/json\r\n",
+        chunk_size,
+    )
     assert status == 413, payload[:300]
     assert json.loads(payload)["code"] == "payload_too_large"
 
@@ -392,19 +399,12 @@ def test_chunked_body_over_64_kib_is_refused_before_the_end(server, chunk_size):
 def test_a_chunked_body_over_64_kib_to_the_admin_is_refused_not_a_500(server):
     """The admin's session middleware wraps the body's refusal in an exception group: the
     answer is still the 413, not a 500."""
-    head = (
-        "POST /admin/login HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{port_of(server)}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        "Transfer-Encoding: chunked\r\n\r\n"
-    ).encode()
-    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as sock:
-        sock.sendall(head)
-        sent = 0
-        while sent <= MAX_BODY_BYTES:
-            sock.sendall(b"1000\r\n" + b"a" * 4096 + b"\r\n")
-            sent += 4096
-        status, payload = read_answer(sock)
+    status, payload = send_chunked_past_the_limit(
+        server,
+        "POST /admin/login HTTP/1.1",
+        "Content-Type: application/x-www-form-urlencoded\r\n",
+        4096,
+    )
     assert status == 413, payload[:300]
     assert json.loads(payload)["code"] == "payload_too_large"
 

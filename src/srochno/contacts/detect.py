@@ -1534,8 +1534,7 @@ _ASSEMBLY_START: Final = re.compile(
 _LATIN_PIECE: Final = re.compile(r"(?<![\w@.])[a-z][a-z0-9]{2,}(?![\w@])|(?<![\w.])\d{2,}(?![\w.])")
 # What the text must hold for the pattern to match (in the folded copy): a cheap test first.
 _ASSEMBLY_WORDS: Final = tuple(
-    fold(word)
-    for word in ("слитн", "подч", "между", "част", "склe", "склей", "соедин", "underscore", " + ")
+    fold(word) for word in ("слитн", "подч", "между", "част", "скле", "соедин", "underscore", " + ")
 )
 _ASSEMBLY_REACH: Final = 160
 _MIN_PIECES: Final = 2
